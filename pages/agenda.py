@@ -1,0 +1,52 @@
+"""Agenda: minutes in (pasted, uploaded, or a file on GitHub), references out, then fetch and rank."""
+
+import pandas as pd
+import streamlit as st
+
+from triage import agenda
+from triage.ui import agenda_input, loaders, session, sources
+
+st.title("Agenda")
+mode = st.radio("Minutes from", ["Paste or upload", "A file on GitHub", "The demo's minutes"],
+                horizontal=True, key="agenda_source")
+
+url = None
+if mode == "Paste or upload":
+    text, name = agenda_input.show()
+elif mode == "A file on GitHub":
+    url = st.text_input("Link to the minutes file", key="minutes_url", value=session.view().url or "",
+                        placeholder="https://github.com/OWNER/REPO/blob/main/meetings/2023-12-14.md")
+    if st.button("Read the file", key="read_url") and url:
+        st.session_state["url_minutes"] = (url, sources.read_url(url))
+    read_url, text = st.session_state.get("url_minutes", (None, None))
+    text = text if read_url == url else None
+    name = url or "the file"
+else:
+    text, name = loaders.demo_minutes(), "the demo's minutes (Falco 2023-12-14)"
+
+if text is None:
+    st.stop()
+
+default_repo, default_org = agenda_input.defaults()
+refs = agenda.parse_agenda(text, default_repo or None, default_org or None)
+if not refs:
+    st.info(f"No GitHub pull requests, issues or discussions found in {name}.")
+    st.stop()
+
+st.success(f"{len(refs)} references found in {name}.")
+st.dataframe(
+    pd.DataFrame({
+        "Item": [r.ref for r in refs],
+        "Kind": [r.kind or "?" for r in refs],
+        "Lines": [", ".join(map(str, r.lines)) for r in refs],
+        "Section": [" / ".join(r.section) for r in refs],
+        "Flags": [", ".join(r.flags) for r in refs],
+        "Agenda bullet": [r.bullet or "" for r in refs],
+    }),
+    hide_index=True,
+    key="agenda_refs",
+)
+if st.button("Fetch from GitHub and rank", type="primary", key="fetch"):
+    kind = "url" if url else "minutes"
+    if sources.fetch_and_use(name, refs, kind, url):
+        st.page_link("pages/ranking.py", label="See the ranking", icon=":material/leaderboard:")

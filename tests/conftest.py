@@ -1,0 +1,81 @@
+"""Shared fixtures: real inputs (the recorded Falco facts, the real minutes), never mocks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from triage.demo import Demo, load_demo
+from triage.weights import Config, demo_config_path, load_config
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path_factory, monkeypatch):
+    """Every test gets its own TRIAGE_HOME (cache, snapshot store) and no ambient GitHub settings."""
+    monkeypatch.setenv("TRIAGE_HOME", str(tmp_path_factory.mktemp("home")))
+    for name in ("GITHUB_TOKEN", "GITHUB_API_URL", "TRIAGE_DB_URL"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(scope="session")
+def demo() -> Demo:
+    """The embedded Falco 2023-12-14 demo."""
+    return load_demo()
+
+
+@pytest.fixture(scope="session")
+def demo_config() -> Config:
+    """Built-in criteria settings plus the demo's Falco presets."""
+    return load_config([demo_config_path()])
+
+
+# --- the fake GitHub (tests/fakegithub) -------------------------------------------------------------------
+
+# A token distinctive enough that finding it in a log, a file or a message cannot be a coincidence.
+FAKE_TOKEN = "ghp_TriageTestToken0123456789abcdefXYZ"
+
+
+@pytest.fixture(scope="session")
+def fake_github_server():
+    """One fake GitHub server for the whole session, serving the demo's 16 Falco items."""
+    from tests.fakegithub import FakeGitHub
+
+    fake = FakeGitHub.demo().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def fake_github(fake_github_server):
+    """The session's fake GitHub with its data, faults, request log and rate limits reset."""
+    fake_github_server.reset()
+    yield fake_github_server
+    fake_github_server.reset()
+
+
+@pytest.fixture
+def github_config(fake_github):
+    """A fetch configuration pointing at the fake: no throttle, no real backoff, waits capped at 1 s."""
+    from triage.fetch import GitHubConfig
+
+    return GitHubConfig(
+        api_url=fake_github.url,
+        token=FAKE_TOKEN,
+        timeout=5,
+        retries=2,
+        backoff_factor=0,
+        secondary_wait=0.1,
+        max_wait=1,
+        seconds_between_requests=None,
+    )
+
+
+@pytest.fixture
+def item_cache(tmp_path):
+    """A GitHub cache in its own file."""
+    from triage.http_cache import ItemCache
+
+    return ItemCache(tmp_path / "github-cache.sqlite3")

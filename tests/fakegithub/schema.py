@@ -1,0 +1,598 @@
+"""The fake's GraphQL schema (the subset of GitHub's that triage queries) and its resolvers.
+
+Field names, argument names and nullability follow GitHub's public schema (octokit/graphql-schema).
+It is general enough for the agenda look-up (`repository { issueOrPullRequest / discussion }`) and
+for a paginated org scan (`organization { repositories }`, `repository { pullRequests(states:,
+first:, after:) }`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from tests.fakegithub.graphql import PAGE_ARGS, Obj, ResolveError, Schema, connection
+from tests.fakegithub.rest import iso
+from tests.fakegithub.store import FakeItem, FakeRepo, Store, sha_of, stable_id
+from triage.facts import Event, parse_when
+
+ACTORS = ("User", "Bot", "Organization", "Mannequin", "EnterpriseUserAccount")
+ISSUE_TIMELINE = ("IssueComment", "ClosedEvent", "ReopenedEvent")
+PULL_TIMELINE = (
+    "IssueComment",
+    "PullRequestReview",
+    "PullRequestCommit",
+    "ReviewRequestedEvent",
+    "ReadyForReviewEvent",
+    "ClosedEvent",
+    "MergedEvent",
+    "ReopenedEvent",
+)
+ITEM_TYPES = {
+    "ISSUE_COMMENT": "comment",
+    "PULL_REQUEST_REVIEW": "review",
+    "PULL_REQUEST_COMMIT": "commit",
+    "REVIEW_REQUESTED_EVENT": "review_requested",
+    "READY_FOR_REVIEW_EVENT": "ready_for_review",
+    "CLOSED_EVENT": "closed",
+    "MERGED_EVENT": "merged",
+    "REOPENED_EVENT": "reopened",
+}
+_ISSUE_KINDS = ("comment", "closed", "reopened")
+_PULL_KINDS = tuple(ITEM_TYPES.values())
+
+
+def build_schema() -> Schema:
+    """GitHub's types and fields that triage (and its tests) may ask for."""
+    s = Schema()
+    page = PAGE_ARGS
+    actor_fields = {"login": "String", "url": "URI", "avatarUrl": ("URI", {"size"}), "resourcePath": "URI"}
+    s.abstract("Actor", ACTORS, **actor_fields)
+    s.abstract("RepositoryOwner", ("User", "Organization"), login="String", url="URI", id="ID")
+    s.abstract("Node", ("Issue", "PullRequest", "Discussion", "Repository", "User", "Organization"), id="ID")
+    s.abstract("IssueOrPullRequest", ("Issue", "PullRequest"))
+    s.abstract("IssueTimelineItems", ISSUE_TIMELINE)
+    s.abstract("PullRequestTimelineItems", PULL_TIMELINE)
+    s.abstract("RequestedReviewer", ("User", "Bot", "Team"))
+    for name in ("User", "Bot", "Mannequin", "EnterpriseUserAccount"):
+        s.object(name, id="ID", name="String", **actor_fields)
+    s.object("Team", id="ID", name="String", slug="String")
+    s.object(
+        "Organization",
+        id="ID",
+        name="String",
+        **actor_fields,
+        repositories=(
+            "Connection:Repository",
+            page | {"orderBy", "privacy", "isFork", "isArchived", "affiliations"},
+        ),
+        repository=("Repository", {"name", "followRenames"}),
+    )
+    s.object(
+        "Query",
+        repository=("Repository", {"owner", "name", "followRenames"}),
+        organization=("Organization", {"login"}),
+        user=("User", {"login"}),
+        viewer="User",
+        rateLimit=("RateLimit", {"dryRun"}),
+    )
+    s.object(
+        "RateLimit", cost="Int", limit="Int", remaining="Int", resetAt="DateTime", used="Int", nodeCount="Int"
+    )
+    s.object(
+        "Repository",
+        id="ID",
+        name="String",
+        nameWithOwner="String",
+        owner="RepositoryOwner",
+        url="URI",
+        isPrivate="Boolean",
+        isArchived="Boolean",
+        isFork="Boolean",
+        createdAt="DateTime",
+        updatedAt="DateTime",
+        pushedAt="DateTime",
+        issueOrPullRequest=("IssueOrPullRequest", {"number"}),
+        issue=("Issue", {"number"}),
+        pullRequest=("PullRequest", {"number"}),
+        discussion=("Discussion", {"number"}),
+        pullRequests=(
+            "Connection:PullRequest",
+            page | {"states", "orderBy", "labels", "baseRefName", "headRefName"},
+        ),
+        issues=("Connection:Issue", page | {"states", "orderBy", "labels", "filterBy"}),
+    )
+    common = {
+        "id": "ID",
+        "number": "Int",
+        "url": "URI",
+        "title": "String",
+        "body": "String",
+        "createdAt": "DateTime",
+        "updatedAt": "DateTime",
+        "closedAt": "DateTime",
+        "closed": "Boolean",
+        "author": "Actor",
+        "authorAssociation": "CommentAuthorAssociation",
+        "repository": "Repository",
+        "labels": ("Connection:Label", page | {"orderBy"}),
+        "reactions": ("Connection:Reaction", page | {"content", "orderBy"}),
+    }
+    timeline_args = page | {"itemTypes", "since", "skip"}
+    s.object(
+        "Issue",
+        **common,
+        state="IssueState",
+        stateReason="IssueStateReason",
+        milestone="Milestone",
+        comments=("Connection:IssueComment", page | {"orderBy"}),
+        timelineItems=("Connection:IssueTimelineItems", timeline_args),
+    )
+    s.object(
+        "PullRequest",
+        **common,
+        state="PullRequestState",
+        isDraft="Boolean",
+        merged="Boolean",
+        mergedAt="DateTime",
+        mergedBy="Actor",
+        milestone="Milestone",
+        comments=("Connection:IssueComment", page | {"orderBy"}),
+        reviewDecision="PullRequestReviewDecision",
+        reviewRequests=("Connection:ReviewRequest", page),
+        statusCheckRollup="StatusCheckRollup",
+        mergeable="MergeableState",
+        mergeStateStatus="MergeStateStatus",
+        additions="Int",
+        deletions="Int",
+        changedFiles="Int",
+        headRefOid="GitObjectID",
+        headRefName="String",
+        baseRefName="String",
+        timelineItems=("Connection:PullRequestTimelineItems", timeline_args),
+        reviewThreads=("Connection:PullRequestReviewThread", page),
+        reviews=("Connection:PullRequestReview", page | {"states", "author"}),
+        latestOpinionatedReviews=("Connection:PullRequestReview", page | {"writersOnly"}),
+        latestReviews=("Connection:PullRequestReview", page),
+        commits=("Connection:PullRequestCommit", page),
+    )
+    s.object(
+        "Discussion",
+        **common,
+        stateReason="DiscussionStateReason",
+        upvoteCount="Int",
+        comments=("Connection:DiscussionComment", page),
+    )
+    s.object(
+        "DiscussionComment",
+        id="ID",
+        createdAt="DateTime",
+        author="Actor",
+        authorAssociation="CommentAuthorAssociation",
+        body="String",
+        replies=("Connection:DiscussionComment", page),
+    )
+    s.object("Label", id="ID", name="String", color="String")
+    s.object("Milestone", id="ID", title="String", dueOn="DateTime", number="Int", state="MilestoneState")
+    s.object("Reaction", id="ID", content="ReactionContent", createdAt="DateTime", user="User")
+    s.object("ReviewRequest", id="ID", requestedReviewer="RequestedReviewer")
+    s.object("StatusCheckRollup", state="StatusState")
+    s.object(
+        "IssueComment",
+        id="ID",
+        createdAt="DateTime",
+        updatedAt="DateTime",
+        author="Actor",
+        authorAssociation="CommentAuthorAssociation",
+        body="String",
+        url="URI",
+    )
+    s.object(
+        "PullRequestReview",
+        id="ID",
+        state="PullRequestReviewState",
+        submittedAt="DateTime",
+        createdAt="DateTime",
+        author="Actor",
+        authorAssociation="CommentAuthorAssociation",
+        body="String",
+        comments=("Connection:PullRequestReviewComment", page),
+    )
+    s.object(
+        "PullRequestReviewThread",
+        id="ID",
+        isResolved="Boolean",
+        isOutdated="Boolean",
+        comments=("Connection:PullRequestReviewComment", page | {"skip"}),
+    )
+    s.object(
+        "PullRequestReviewComment",
+        id="ID",
+        createdAt="DateTime",
+        author="Actor",
+        authorAssociation="CommentAuthorAssociation",
+        body="String",
+    )
+    s.object("PullRequestCommit", id="ID", commit="Commit")
+    s.object(
+        "Commit",
+        oid="GitObjectID",
+        committedDate="DateTime",
+        authoredDate="DateTime",
+        message="String",
+        author="GitActor",
+        statusCheckRollup="StatusCheckRollup",
+    )
+    s.object("GitActor", name="String", email="String", date="GitTimestamp", user="User")
+    for event in (
+        "ReviewRequestedEvent",
+        "ReadyForReviewEvent",
+        "ClosedEvent",
+        "MergedEvent",
+        "ReopenedEvent",
+    ):
+        s.object(event, id="ID", createdAt="DateTime", actor="Actor")
+    return s
+
+
+SCHEMA = build_schema()
+
+
+def actor(login: str | None, actor_type: str | None) -> Obj | None:
+    """An Actor; GraphQL names bots without the `[bot]` suffix REST uses."""
+    if login is None:
+        return None
+    kind = actor_type or "User"
+    shown = login.removesuffix("[bot]") if kind == "Bot" else login
+    return Obj(
+        kind,
+        login=shown,
+        url=f"https://github.com/{login}",
+        resourcePath=f"/{login}",
+        avatarUrl=lambda a: f"https://avatars.githubusercontent.com/u/{stable_id('user', login.lower())}",
+        id=f"U_{stable_id('user', login.lower())}",
+        name=None,
+    )
+
+
+def _timeline_node(e: Event, item: FakeItem, n: int) -> Obj:
+    who = actor(e.actor, e.actor_type)
+    if e.kind == "comment":
+        return Obj(
+            "IssueComment",
+            id=f"IC_{n}",
+            createdAt=iso(e.at),
+            updatedAt=iso(e.at),
+            author=who,
+            authorAssociation=e.association or "NONE",
+            body="",
+            url=f"{item.facts.html_url}#issuecomment-{n}",
+        )
+    if e.kind == "review":
+        return Obj(
+            "PullRequestReview",
+            id=f"PRR_{n}",
+            state=e.review_state or "COMMENTED",
+            submittedAt=iso(e.at),
+            createdAt=iso(e.at),
+            author=who,
+            authorAssociation=e.association or "NONE",
+            body="",
+            comments=lambda a: connection([], a),
+        )
+    if e.kind == "commit":
+        user = Obj("User", login=e.actor, url=f"https://github.com/{e.actor}") if e.actor else None
+        sha = sha_of(item.facts.key.ref, "commit", n)
+        return Obj(
+            "PullRequestCommit",
+            id=f"PRC_{n}",
+            commit=Obj(
+                "Commit",
+                oid=sha,
+                committedDate=iso(e.at),
+                authoredDate=iso(e.at),
+                message="change",
+                author=Obj("GitActor", name=e.actor, email=None, date=iso(e.at), user=user),
+                statusCheckRollup=None,
+            ),
+        )
+    typename = {
+        "review_requested": "ReviewRequestedEvent",
+        "ready_for_review": "ReadyForReviewEvent",
+        "closed": "ClosedEvent",
+        "merged": "MergedEvent",
+        "reopened": "ReopenedEvent",
+    }[e.kind]
+    return Obj(typename, id=f"E_{n}", createdAt=iso(e.at), actor=who)
+
+
+def _since(args: Mapping[str, Any]) -> datetime | None:
+    return parse_when(args.get("since")) if args.get("since") else None
+
+
+def _timeline(item: FakeItem, kinds: tuple[str, ...]) -> Callable[[Mapping[str, Any]], Obj]:
+    def resolve(args: Mapping[str, Any]) -> Obj:
+        wanted = {ITEM_TYPES[t] for t in args.get("itemTypes") or () if t in ITEM_TYPES} or set(kinds)
+        if args.get("itemTypes") and not wanted:
+            wanted = set()
+        since = _since(args)
+        events = [
+            (n, e)
+            for n, e in enumerate(item.events)
+            if e.kind in wanted and e.kind in kinds and (since is None or e.at >= since)
+        ]
+        events = events[int(args.get("skip") or 0) :]
+        return connection(events, args, lambda ne: _timeline_node(ne[1], item, ne[0]))
+
+    return resolve
+
+
+def _comment(e: Event, typename: str, n: int, **extra: Any) -> Obj:
+    return Obj(
+        typename,
+        id=f"C_{n}",
+        createdAt=iso(e.at),
+        author=actor(e.actor, e.actor_type),
+        authorAssociation=e.association or "NONE",
+        body="",
+        **extra,
+    )
+
+
+def _labels(item: FakeItem) -> Callable[[Mapping[str, Any]], Obj]:
+    def resolve(args: Mapping[str, Any]) -> Obj:
+        names = list(item.facts.labels or ())
+        order = args.get("orderBy") or {}
+        if order.get("field") == "NAME":
+            names.sort(key=str.lower, reverse=order.get("direction") == "DESC")
+        return connection(
+            names, args, lambda name: Obj("Label", id=f"L_{stable_id(name)}", name=name, color="ededed")
+        )
+
+    return resolve
+
+
+def _count(n: int, typename: str) -> Callable[[Mapping[str, Any]], Obj]:
+    return lambda args: connection([None] * n, args, lambda _: Obj(typename, id="X"))
+
+
+def item_obj(item: FakeItem, repo: Callable[[], Obj]) -> Obj:
+    """An Issue, PullRequest or Discussion object for one fake item."""
+    f = item.facts
+    milestone = (
+        Obj("Milestone", id="M", title=f.milestone, dueOn=iso(f.milestone_due), number=1, state="OPEN")
+        if f.milestone
+        else None
+    )
+    common: dict[str, Any] = dict(
+        id=f"N_{stable_id(f.key.ref.lower())}",
+        number=f.number,
+        url=f.html_url,
+        title=f.title,
+        body=item.body,
+        createdAt=iso(f.created_at),
+        updatedAt=iso(f.updated_at),
+        closedAt=iso(f.closed_at),
+        closed=f.state != "open",
+        author=actor(f.author, f.author_type),
+        authorAssociation=f.author_association or "NONE",
+        repository=lambda a: repo(),
+        labels=_labels(item),
+        reactions=_count(f.reactions or 0, "Reaction"),
+    )
+    if f.kind == "discussion":
+        comments = item.comments
+        return Obj(
+            "Discussion",
+            **common,
+            stateReason=(f.state_reason or "").upper() or None,
+            upvoteCount=0,
+            comments=lambda a: connection(
+                list(enumerate(comments)),
+                a,
+                lambda ne: _comment(ne[1], "DiscussionComment", ne[0], replies=lambda a2: connection([], a2)),
+            ),
+        )
+    comments_conn = _comment_connection(item)
+    if f.kind == "issue":
+        return Obj(
+            "Issue",
+            **common,
+            state="OPEN" if f.state == "open" else "CLOSED",
+            stateReason=(f.state_reason or "").upper() or None,
+            milestone=milestone,
+            comments=comments_conn,
+            timelineItems=_timeline(item, _ISSUE_KINDS),
+        )
+    threads = item.review_comments
+    reviews = item.reviews
+    rollup = Obj("StatusCheckRollup", state=f.ci_status) if f.ci_status else None
+    return Obj(
+        "PullRequest",
+        **common,
+        state={"open": "OPEN", "merged": "MERGED"}.get(f.state or "", "CLOSED"),
+        isDraft=bool(f.draft),
+        merged=bool(f.merged),
+        mergedAt=iso(f.merged_at),
+        mergedBy=None,
+        milestone=milestone,
+        comments=comments_conn,
+        reviewDecision=f.review_decision,
+        reviewRequests=_count(f.review_requests or 0, "ReviewRequest"),
+        statusCheckRollup=rollup,
+        mergeable={True: "MERGEABLE", False: "CONFLICTING"}.get(f.mergeable, "UNKNOWN")  # type: ignore[arg-type]
+        if f.mergeable is not None
+        else "UNKNOWN",
+        mergeStateStatus="UNKNOWN",
+        additions=f.additions or 0,
+        deletions=f.deletions or 0,
+        changedFiles=f.changed_files or 0,
+        headRefOid=item.head_sha,
+        headRefName=f"pr-{f.number}",
+        baseRefName="main",
+        timelineItems=_timeline(item, _PULL_KINDS),
+        # One thread per review comment: GitHub's threads group replies, which the truth does not record.
+        reviewThreads=lambda a: connection(
+            list(enumerate(threads)),
+            a,
+            lambda ne: Obj(
+                "PullRequestReviewThread",
+                id=f"T_{ne[0]}",
+                isResolved=False,
+                isOutdated=False,
+                comments=lambda a2, e=ne[1], n=ne[0]: connection(
+                    [e], a2, lambda c: _comment(c, "PullRequestReviewComment", n)
+                ),
+            ),
+        ),
+        reviews=lambda a: connection(
+            list(enumerate(reviews)), a, lambda ne: _timeline_node(ne[1], item, ne[0])
+        ),
+        latestOpinionatedReviews=lambda a: connection(
+            list(enumerate(r for r in reviews if r.review_state in ("APPROVED", "CHANGES_REQUESTED"))),
+            a,
+            lambda ne: _timeline_node(ne[1], item, ne[0]),
+        ),
+        latestReviews=lambda a: connection(
+            list(enumerate(reviews)), a, lambda ne: _timeline_node(ne[1], item, ne[0])
+        ),
+        commits=lambda a: connection(
+            list(enumerate(item.commits)), a, lambda ne: _timeline_node(ne[1], item, ne[0])
+        ),
+    )
+
+
+def _comment_connection(item: FakeItem) -> Callable[[Mapping[str, Any]], Obj]:
+    comments = item.comments
+    return lambda args: connection(
+        list(enumerate(comments)),
+        args,
+        lambda ne: _comment(
+            ne[1],
+            "IssueComment",
+            ne[0],
+            updatedAt=iso(ne[1].at),
+            url=f"{item.facts.html_url}#issuecomment-{ne[0]}",
+        ),
+    )
+
+
+def _visible(repo: FakeRepo, number: int) -> FakeItem | None:
+    item = repo.items.get(number)
+    if item is not None and item.error is not None:
+        raise ResolveError(*item.error)
+    return None if item is None or item.hidden else item
+
+
+def _ordered(items: list[FakeItem], args: Mapping[str, Any]) -> list[FakeItem]:
+    order = args.get("orderBy") or {}
+    field_ = {"UPDATED_AT": "updated_at", "CREATED_AT": "created_at"}.get(order.get("field"), "created_at")
+    floor = datetime.min.replace(tzinfo=UTC)
+    items = sorted(items, key=lambda i: (getattr(i.facts, field_) or floor, i.facts.number))
+    return items[::-1] if order.get("direction") == "DESC" else items
+
+
+def repo_obj(store: Store, repo: FakeRepo) -> Obj:
+    """A Repository object."""
+
+    def lookup(kinds: tuple[str, ...], what: str) -> Callable[[Mapping[str, Any]], Obj]:
+        def resolve(args: Mapping[str, Any]) -> Obj:
+            number = int(args["number"])
+            item = _visible(repo, number)
+            if item is None or item.facts.kind not in kinds:
+                raise ResolveError("NOT_FOUND", f"Could not resolve to {what} with the number of {number}.")
+            return item_obj(item, self_obj)
+
+        return resolve
+
+    def listing(kind: str, state_map: Mapping[str, str]) -> Callable[[Mapping[str, Any]], Obj]:
+        def resolve(args: Mapping[str, Any]) -> Obj:
+            states = {state_map[s] for s in args.get("states") or () if s in state_map}
+            since = parse_when((args.get("filterBy") or {}).get("since"))
+            items = [
+                i
+                for i in repo.items.values()
+                if i.facts.kind == kind
+                and not i.hidden
+                and (not states or i.facts.state in states)
+                and (since is None or (i.facts.updated_at and i.facts.updated_at >= since))
+            ]
+            return connection(_ordered(items, args), args, lambda i: item_obj(i, self_obj))
+
+        return resolve
+
+    def self_obj() -> Obj:
+        return obj
+
+    owner = Obj(
+        "Organization", login=repo.owner, url=f"https://github.com/{repo.owner}", id=f"O_{repo.owner}"
+    )
+    obj = Obj(
+        "Repository",
+        id=f"R_{repo.id}",
+        name=repo.name,
+        nameWithOwner=repo.full_name,
+        owner=owner,
+        url=f"https://github.com/{repo.full_name}",
+        isPrivate=repo.private,
+        isArchived=False,
+        isFork=False,
+        createdAt=iso(repo.created_at),
+        updatedAt=iso(repo.updated_at),
+        pushedAt=iso(repo.updated_at),
+        issueOrPullRequest=lookup(("issue", "pull"), "an issue or pull request"),
+        issue=lookup(("issue",), "an Issue"),
+        pullRequest=lookup(("pull",), "a PullRequest"),
+        discussion=lookup(("discussion",), "a Discussion"),
+        pullRequests=listing("pull", {"OPEN": "open", "CLOSED": "closed", "MERGED": "merged"}),
+        issues=listing("issue", {"OPEN": "open", "CLOSED": "closed"}),
+    )
+    return obj
+
+
+def query_root(store: Store, *, follow_renames: bool, rate: Mapping[str, Any], viewer: str) -> Obj:
+    """The Query object for one request (rate limit figures are those after this query)."""
+
+    def repository(args: Mapping[str, Any]) -> Obj:
+        full = f"{args['owner']}/{args['name']}"
+        follow = follow_renames and args.get("followRenames", True) is not False
+        repo, _ = store.lookup(full, follow_renames=follow)
+        if repo is None or repo.private:
+            raise ResolveError("NOT_FOUND", f"Could not resolve to a Repository with the name '{full}'.")
+        return repo_obj(store, repo)
+
+    def organization(args: Mapping[str, Any]) -> Obj:
+        login = str(args["login"])
+        repos = sorted(
+            (r for r in store.repos.values() if r.owner.lower() == login.lower() and not r.private),
+            key=lambda r: r.name.lower(),
+        )
+        if not repos:
+            raise ResolveError(
+                "NOT_FOUND", f"Could not resolve to an Organization with the login of '{login}'."
+            )
+
+        def repositories(a: Mapping[str, Any]) -> Obj:
+            order = a.get("orderBy") or {}
+            ordered = repos[::-1] if order.get("direction") == "DESC" else repos
+            return connection(ordered, a, lambda r: repo_obj(store, r))
+
+        return Obj(
+            "Organization",
+            id=f"O_{login}",
+            login=repos[0].owner,
+            name=repos[0].owner,
+            url=f"https://github.com/{login}",
+            repositories=repositories,
+            repository=lambda a: repository({"owner": login, "name": a["name"]}),
+        )
+
+    return Obj(
+        "Query",
+        repository=repository,
+        organization=organization,
+        user=lambda a: actor(str(a["login"]), "User"),
+        viewer=actor(viewer, "User"),
+        rateLimit=lambda a: Obj("RateLimit", **rate),
+    )

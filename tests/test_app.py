@@ -1,0 +1,119 @@
+"""The dashboard through Streamlit's AppTest: what is rendered, not just that nothing raised."""
+
+import json
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).parents[1]
+APP = str(ROOT / "dashboard.py")
+MINUTES = (Path(__file__).parent / "data" / "minutes" / "2023-12-14-Falco-Core-Maintainers.md").read_text()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    """st.cache_* is shared by every AppTest in the process: start each test cold."""
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def app(**params) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update(params)
+    return at.run()
+
+
+def ranked_items(at) -> list[str]:
+    frame = next(d.value for d in at.dataframe if "Item" in d.value.columns and "Score" in d.value.columns)
+    return list(frame["Item"])
+
+
+def test_dashboard_opens_on_the_demo_with_sixteen_ranked_rows():
+    at = app()
+    assert not at.exception
+    assert at.title[0].value == "Falco core maintainers, 2023-12-14"
+    items = ranked_items(at)
+    assert len(items) == 16
+    # waiting 128 days on maintainers and on the agenda of three earlier meetings
+    assert items[0] == "https://github.com/falcosecurity/falco/issues/1340"
+    (chart,) = at.get("vega_lite_chart")
+    spec = json.loads(chart.proto.spec)
+    assert spec["mark"]["type"] == "bar" and spec["encoding"]["x"]["stack"] == "zero"
+
+
+def test_moving_a_slider_reranks_and_updates_the_link():
+    at = app()
+    before = ranked_items(at)
+    for slider in at.slider:
+        slider.set_value(0.0)
+    at.slider(key="w_age").set_value(10.0).run()
+    after = ranked_items(at)
+    assert after != before
+    # only age counts now: the oldest items first (libs#381 opened 2022-06-08, libs#470 2022-07-11)
+    assert after[:2] == ["https://github.com/falcosecurity/libs/issues/381",
+                         "https://github.com/falcosecurity/libs/pull/470"]
+    assert at.query_params["w_age"] == ["10"] or at.query_params["w_age"] == "10"
+    moves = next(d.value for d in at.dataframe if "Move" in d.value.columns)["Move"]
+    assert any(m.startswith("▲") for m in moves) and any(m.startswith("▼") for m in moves)
+
+
+def test_a_link_with_weights_reopens_the_same_order():
+    first = app()
+    for slider in first.slider:
+        slider.set_value(0.0)
+    first.slider(key="w_age").set_value(10.0).run()
+    link = {k: first.query_params[k] for k in first.query_params}
+    again = app(**{k: v if isinstance(v, str) else v[-1] for k, v in link.items()})
+    assert ranked_items(again) == ranked_items(first)
+    assert again.slider(key="w_age").value == 10.0
+
+
+def test_bad_link_values_get_a_message_and_the_default_view():
+    at = app(w_age="lots", preset="nonsense", colour="red")
+    assert not at.exception
+    warning = at.warning[0].value
+    assert "Weight w_age='lots' in the link is not a number from 0 to 10; ignored." in warning
+    assert "Unknown preset 'nonsense' in the link" in warning
+    assert "Unknown link parameter 'colour'" in warning
+    assert len(ranked_items(at)) == 16
+
+
+def test_agenda_page_extracts_references_from_pasted_minutes():
+    at = app()
+    at.switch_page("pages/agenda.py").run()
+    at.text_area(key="minutes_text").input(MINUTES).run()
+    assert not at.exception
+    (refs,) = [d.value for d in at.dataframe]
+    assert len(refs) == 16
+    skipped = set(refs[refs["Flags"].str.contains("skipped")]["Item"])
+    assert skipped == {"falcosecurity/libs#381", "falcosecurity/libs#470", "falcosecurity/libs#1463"}
+
+
+def test_binary_upload_gets_a_clear_message_and_no_traceback():
+    at = app()
+    at.switch_page("pages/agenda.py").run()
+    at.file_uploader(key="minutes_file").upload("minutes.md", bytes(range(256)) * 4, "text/markdown").run()
+    assert not at.exception
+    assert "binary" in at.error[0].value.lower()
+    assert "minutes.md" in at.error[0].value
+
+
+def test_twenty_megabyte_upload_is_refused_with_its_size():
+    at = app()
+    at.switch_page("pages/agenda.py").run()
+    big = ("- https://github.com/falcosecurity/libs/pull/1575\n" * 420_000).encode()
+    assert len(big) > 20_000_000
+    at.file_uploader(key="minutes_file").upload("huge.md", big, "text/markdown").run()
+    assert not at.exception
+    assert "MB" in at.error[0].value and "huge.md" in at.error[0].value
+
+
+def test_criteria_page_documents_every_criterion():
+    at = app()
+    at.switch_page("pages/criteria.py").run()
+    assert not at.exception
+    headers = [h.value for h in at.subheader]
+    assert "Waiting on maintainers" in headers and "Agenda flags" in headers
+    assert any("0.5 at 30 days" in m.value for m in at.markdown)

@@ -1,0 +1,81 @@
+"""The fact model: references, dates, people rules and the facts file round trip."""
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from triage.facts import (
+    Event,
+    FactsFormatError,
+    ItemFacts,
+    ItemKey,
+    People,
+    factset_from_dict,
+    factset_to_dict,
+    item_from_dict,
+    item_to_dict,
+    parse_when,
+)
+
+
+def test_item_key_parses_and_prints_owner_repo_number():
+    key = ItemKey.parse("falcosecurity/libs#1557")
+    assert (key.repo, key.number, key.owner, key.ref) == ("falcosecurity/libs", 1557, "falcosecurity",
+                                                           "falcosecurity/libs#1557")
+
+
+@pytest.mark.parametrize("bad", ["libs#1557", "falcosecurity/libs", "falcosecurity/libs#x", "a/b#1 c"])
+def test_item_key_rejects_malformed_refs_quoting_them(bad):
+    with pytest.raises(ValueError, match="expected owner/repo#number") as e:
+        ItemKey.parse(bad)
+    assert repr(bad) in str(e.value)
+
+
+def test_bare_date_means_start_of_day_or_last_second():
+    assert parse_when("2023-12-14") == datetime(2023, 12, 14, tzinfo=UTC)
+    assert parse_when("2023-12-14", end_of_day=True) == datetime(2023, 12, 14, 23, 59, 59, tzinfo=UTC)
+    assert parse_when("2023-12-14T10:00:00Z") == datetime(2023, 12, 14, 10, tzinfo=UTC)
+    with pytest.raises(ValueError, match="Invalid date '14/12/2023'"):
+        parse_when("14/12/2023")
+
+
+def test_people_rules_for_maintainers_and_bots():
+    people = People.of(maintainers=["LeoGr"], bots=["poiana"])
+    assert people.is_maintainer("leogr")  # logins compare case-insensitively
+    assert people.is_maintainer("someone", "MEMBER")
+    assert not people.is_maintainer("someone", "CONTRIBUTOR")
+    assert not people.is_maintainer(None, "OWNER")  # ghost accounts
+    assert people.is_bot("poiana") and people.is_bot("dependabot[bot]") and people.is_bot("x", "Bot")
+    assert not people.is_bot("Molter73", "User")
+
+
+def test_item_round_trips_through_json_with_unknowns_kept_unknown(demo):
+    for item in demo.facts.items:
+        again = item_from_dict(json.loads(json.dumps(item_to_dict(item))))
+        assert again == item
+    unknown = next(i for i in demo.facts.items if i.ref == "falcosecurity/falco#2413")
+    assert unknown.author is None and unknown.created_at is None  # the recording did not show them
+
+
+def test_facts_file_errors_name_the_field():
+    with pytest.raises(FactsFormatError, match="unsupported format 99"):
+        factset_from_dict({"format": 99, "items": []})
+    with pytest.raises(FactsFormatError, match="missing field 'number'"):
+        factset_from_dict({"format": 1, "items": [{"repo": "a/b"}]})
+    with pytest.raises(FactsFormatError, match=r"a/b#1: field 'created_at': Invalid date 'yesterday'"):
+        item_from_dict({"repo": "a/b", "number": 1, "created_at": "yesterday"})
+    with pytest.raises(FactsFormatError, match="unknown event kind 'poke'"):
+        item_from_dict({"repo": "a/b", "number": 1, "events": [{"kind": "poke", "at": "2023-01-01"}]})
+
+
+def test_factset_round_trip_keeps_people(demo):
+    again = factset_from_dict(json.loads(json.dumps(factset_to_dict(demo.facts))))
+    assert again == demo.facts
+    assert "fededp" in again.people.maintainers and "poiana" in again.people.bots
+
+
+def test_html_url_is_built_from_the_key_when_missing():
+    item = ItemFacts(ItemKey("a/b", 3), kind="pull", events=(Event("x", parse_when("2023-01-01"), "comment"),))
+    assert item.html_url == "https://github.com/a/b/pull/3"
+    assert ItemFacts(ItemKey("a/b", 4)).html_url == "https://github.com/a/b/issues/4"

@@ -1,0 +1,350 @@
+"""The fake GitHub itself: it must answer the real PyGithub client the way GitHub does."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from github import Auth, Github, GithubException, RateLimitExceededException, UnknownObjectException
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import FAKE_TOKEN
+from tests.fakegithub import FakeGitHub, faults, generate_org
+from tests.fakegithub.graphql import connection
+from triage.facts import ItemKey
+from triage.graphql_queries import build_items_query, query_cost, query_pages_and_nodes
+
+ROOT = Path(__file__).resolve().parents[1]
+LIBS_470 = ItemKey("falcosecurity/libs", 470)
+
+
+def client(url: str, token: str | None = FAKE_TOKEN, **kwargs) -> Github:
+    kwargs.setdefault("retry", None)
+    return Github(
+        auth=Auth.Token(token) if token else None,
+        base_url=url,
+        seconds_between_requests=None,
+        per_page=100,
+        **kwargs,
+    )
+
+
+def graphql(gh: Github, query: str, variables: dict | None = None) -> tuple[dict, dict]:
+    requester = gh.requester
+    return requester.requestJsonAndCheck(
+        "POST", requester.graphql_url, input={"query": query, "variables": variables or {}}
+    )
+
+
+def test_pygithub_reads_repos_pulls_and_issues_from_the_fake(fake_github):
+    gh = client(fake_github.url, lazy=False)
+    repo = gh.get_repo("falcosecurity/libs")
+    pr = repo.get_pull(470)
+    issue = repo.get_issue(1376)
+    assert repo.full_name == "falcosecurity/libs"
+    assert (pr.title, pr.user.login, pr.state, pr.merged) == (
+        "[WIP] Introduce a coding style for `libs` repo",
+        "Andreagit97",
+        "closed",
+        False,
+    )
+    assert issue.title == "Allow loading tracepoints other than the ones needed by Falco"
+    assert [c.user.login for c in issue.get_comments()] == ["Andreagit97", "FedeDP"]
+    assert pr.url.startswith(fake_github.url)
+
+
+def test_urls_are_built_from_the_request_host(fake_github):
+    # PyGithub refuses URLs on another host; localhost and 127.0.0.1 are different hosts to it.
+    url = f"http://localhost:{fake_github.port}"
+    repo = client(url, lazy=False).get_repo("falcosecurity/falco")
+    assert repo.url == f"{url}/repos/falcosecurity/falco"
+    assert repo.get_issue(1340).comments_url.startswith(url)
+
+
+def test_each_rate_limit_header_is_sent_exactly_once(fake_github):
+    conn = http.client.HTTPConnection("127.0.0.1", fake_github.port, timeout=5)
+    conn.request("GET", "/repos/falcosecurity/libs", headers={"Authorization": f"token {FAKE_TOKEN}"})
+    response = conn.getresponse()
+    response.read()
+    names = [k.lower() for k, _ in response.getheaders()]
+    for header in ("x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset", "x-ratelimit-used",
+                   "x-ratelimit-resource", "etag"):
+        assert names.count(header) == 1, header
+    assert response.getheader("X-RateLimit-Resource") == "core"
+    assert response.getheader("X-RateLimit-Remaining") == "4999"
+
+
+def test_a_304_costs_no_quota_when_authorized_but_does_when_anonymous(fake_github):
+    for token, resource_left in ((FAKE_TOKEN, 4999), (None, 59)):
+        fake_github.reset()
+        requester = client(fake_github.url, token).requester
+        status, headers, _ = requester.requestJson("GET", "/repos/falcosecurity/libs/issues/1376")
+        assert status == 200
+        status, headers, body = requester.requestJson(
+            "GET", "/repos/falcosecurity/libs/issues/1376", headers={"If-None-Match": headers["etag"]}
+        )
+        assert (status, body) == (304, "")
+        expected = resource_left if token else resource_left - 1
+        assert int(headers["x-ratelimit-remaining"]) == expected
+
+
+def test_lists_paginate_with_link_headers(fake_github):
+    key = ItemKey("falcosecurity/libs", 1557)
+    for n in range(150):
+        fake_github.add_comment(key, f"user{n}", association="NONE")
+    fake_github.clear_log()
+    comments = list(client(fake_github.url).get_repo("falcosecurity/libs").get_issue(1557).get_comments())
+    assert len(comments) == 150
+    assert [r.query.get("page") for r in fake_github.requests("/comments$")] == [None, ["2"]]
+
+
+def test_a_hidden_item_is_404_in_rest_and_not_found_next_to_data_in_graphql(fake_github):
+    gh = client(fake_github.url, lazy=False)
+    with pytest.raises(UnknownObjectException):
+        gh.get_repo("falcosecurity/libs").get_pull(1393)
+    _, body = graphql(gh, """{ repository(owner: "falcosecurity", name: "libs") {
+        a: issueOrPullRequest(number: 1393) { __typename }
+        b: issueOrPullRequest(number: 1376) { __typename } } }""")
+    assert body["data"]["repository"] == {"a": None, "b": {"__typename": "Issue"}}
+    assert body["errors"][0]["type"] == "NOT_FOUND"
+    assert body["errors"][0]["path"] == ["repository", "a"]
+    assert body["errors"][0]["message"] == "Could not resolve to an issue or pull request with the number of 1393."
+
+
+def test_a_renamed_repository_redirects_in_rest_and_is_followed_in_graphql(fake_github):
+    fake_github.rename_repo("falcosecurity/plugins", "falcosecurity/plugins-ng")
+    gh = client(fake_github.url, lazy=False)
+    assert gh.get_repo("falcosecurity/plugins").full_name == "falcosecurity/plugins-ng"  # PyGithub follows the 301
+    moved = fake_github.requests("^/repos/falcosecurity/plugins$")[0]
+    assert moved.status == 301
+    query = """query($follow: Boolean!) { repository(owner: "falcosecurity", name: "plugins", followRenames: $follow)
+               { nameWithOwner } }"""
+    _, body = graphql(gh, query, {"follow": True})
+    assert body["data"]["repository"]["nameWithOwner"] == "falcosecurity/plugins-ng"
+    _, body = graphql(gh, query, {"follow": False})
+    assert body["data"]["repository"] is None
+    assert body["errors"][0]["message"] == "Could not resolve to a Repository with the name 'falcosecurity/plugins'."
+
+
+def test_graphql_rejects_unknown_fields_and_unbounded_connections_like_github(fake_github):
+    gh = client(fake_github.url)
+    _, body = graphql(gh, '{ repository(owner: "falcosecurity", name: "libs") { stars } }')
+    assert body["errors"][0]["message"] == "Field 'stars' doesn't exist on type 'Repository'"
+    assert "data" not in body
+    _, body = graphql(gh, '{ repository(owner: "falcosecurity", name: "libs") { issues { nodes { number } } } }')
+    assert body["errors"][0]["type"] == "MISSING_PAGINATION_BOUNDARIES"
+    _, body = graphql(gh, '{ repository(owner: "falcosecurity", name: "libs") { issues(first: 101) { totalCount } } }')
+    assert body["errors"][0]["type"] == "EXCESSIVE_PAGINATION"
+    _, body = graphql(gh, "{ repository(owner: )")
+    assert body["errors"][0]["message"].startswith("Parse error")
+    assert fake_github.quota_spent()["graphql"] == 0  # invalid queries are not run, so not charged
+
+
+def test_graphql_cost_and_nodes_follow_githubs_formula(fake_github):
+    fake_github.add_items(generate_org("acme", repos=3, prs_per_repo=5, seed=1))
+    gh = client(fake_github.url)
+    # 1 repositories page + 10 pullRequests pages + 10*50 labels pages = 511 requests -> 5 points;
+    # nodes: 10 + 10*50 + 10*50*20 = 10,510 (GitHub's worked example has the same shape).
+    _, body = graphql(gh, """{ rateLimit { cost nodeCount } organization(login: "acme") {
+        repositories(first: 10) { nodes { pullRequests(first: 50) { nodes { labels(first: 20) { nodes { name } } } } } }
+    } }""")
+    assert body["data"]["rateLimit"] == {"cost": 5, "nodeCount": 10_510}
+    assert fake_github.quota_spent()["graphql"] == 5
+
+
+def test_our_cost_estimate_matches_what_the_fake_charges(fake_github, demo):
+    keys = [i.key for i in demo.facts.items]
+    plan = build_items_query(keys)
+    _, body = graphql(client(fake_github.url), plan.text, plan.variables)
+    assert body["data"]["rateLimit"]["cost"] == query_cost([None] * len(keys))
+    assert body["data"]["rateLimit"]["nodeCount"] == query_pages_and_nodes([None] * len(keys))[1]
+
+
+def test_an_org_scan_pages_through_every_open_pull_request(fake_github):
+    items = generate_org("scanme", repos=3, prs_per_repo=130, seed=5, issue_share=0)
+    fake_github.add_items(items)
+    gh = client(fake_github.url)
+    repos, after = [], None
+    while True:
+        _, body = graphql(gh, """query($after: String) { organization(login: "scanme") {
+            repositories(first: 2, after: $after) { pageInfo { hasNextPage endCursor } nodes { name } } } }""",
+                          {"after": after})
+        page = body["data"]["organization"]["repositories"]
+        repos += [n["name"] for n in page["nodes"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    seen = []
+    for name in repos:
+        after = None
+        while True:
+            _, body = graphql(gh, """query($name: String!, $after: String) {
+                repository(owner: "scanme", name: $name) {
+                  pullRequests(states: [OPEN], first: 100, after: $after) {
+                    totalCount pageInfo { hasNextPage endCursor } nodes { number } } } }""",
+                              {"name": name, "after": after})
+            page = body["data"]["repository"]["pullRequests"]
+            seen += [(name, n["number"]) for n in page["nodes"]]
+            if not page["pageInfo"]["hasNextPage"]:
+                break
+            after = page["pageInfo"]["endCursor"]
+    expected = {(i.key.repo.split("/")[1], i.number) for i in items if i.state == "open"}
+    assert len(seen) == len(set(seen)) == len(expected)
+    assert set(seen) == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(0, 250), size=st.integers(1, 100), backwards=st.booleans())
+def test_connection_pages_cover_every_node_once_in_order(n, size, backwards):
+    items = list(range(n))
+    seen, cursor = [], None
+    while True:
+        args = {"last": size, "before": cursor} if backwards else {"first": size, "after": cursor}
+        page = connection(items, args)
+        nodes = page.fields["nodes"]
+        seen = nodes + seen if backwards else seen + nodes
+        info = page.fields["pageInfo"].fields
+        more = info["hasPreviousPage"] if backwards else info["hasNextPage"]
+        if not more:
+            break
+        cursor = info["startCursor"] if backwards else info["endCursor"]
+    assert seen == items
+
+
+def test_faults_answer_matching_requests_the_given_number_of_times(fake_github):
+    gh = client(fake_github.url)
+    fault = fake_github.inject(faults.server_error(502, path="/issues/1376$", times=2))
+    requester = gh.requester
+    statuses = [requester.requestJson("GET", "/repos/falcosecurity/libs/issues/1376")[0] for _ in range(3)]
+    assert statuses == [502, 502, 200]
+    assert fault.hits == 2
+    body_fault = fake_github.inject(faults.server_error(503, path="^/graphql$", body="i1376", times=None))
+    _, ok = graphql(gh, '{ repository(owner: "falcosecurity", name: "libs") { i1557: issue(number: 1557) { number } } }')
+    assert ok["data"]["repository"]["i1557"] == {"number": 1557}
+    with pytest.raises(GithubException) as e:
+        graphql(gh, '{ repository(owner: "falcosecurity", name: "libs") { i1376: issue(number: 1376) { number } } }')
+    assert e.value.status == 503
+    assert body_fault.hits == 1
+
+
+def test_reset_restores_data_and_clears_faults_log_and_counters(fake_github):
+    fake_github.hide(LIBS_470)
+    fake_github.inject(faults.server_error(502))
+    client(fake_github.url).requester.requestJson("GET", "/repos/falcosecurity/libs")
+    assert fake_github.log and fake_github.quota_spent()["core"] == 1
+    fake_github.reset()
+    assert (fake_github.log, fake_github.faults, fake_github.quota_spent()["core"]) == ([], [], 0)
+    assert client(fake_github.url, lazy=False).get_repo("falcosecurity/libs").get_pull(470).number == 470
+
+
+def test_a_spent_primary_limit_answers_403_with_the_reset_time(fake_github):
+    fake_github.set_rate("core", remaining=0, reset_in=2400)
+    with pytest.raises(RateLimitExceededException) as e:
+        client(fake_github.url, lazy=False).get_repo("falcosecurity/libs")
+    assert e.value.headers["x-ratelimit-remaining"] == "0"
+    assert abs(int(e.value.headers["x-ratelimit-reset"]) - (time.time() + 2400)) < 5
+    assert e.value.data["message"].startswith("API rate limit exceeded for user ID 1.")
+
+
+def test_a_spent_graphql_limit_answers_200_with_a_rate_limited_error(fake_github):
+    fake_github.set_rate("graphql", remaining=0, reset_in=600)
+    _, body = graphql(client(fake_github.url), '{ viewer { login } }')
+    assert body["errors"][0]["type"] == "RATE_LIMITED"
+
+
+def test_a_wrong_token_gets_401_bad_credentials(fake_github_server):
+    fake = FakeGitHub(tokens={"right"}).start()
+    try:
+        with pytest.raises(GithubException) as e:
+            client(fake.url, "wrong", lazy=False).get_repo("falcosecurity/libs")
+        assert (e.value.status, e.value.data["message"]) == (401, "Bad credentials")
+    finally:
+        fake.stop()
+
+
+def test_search_honours_qualifiers_and_githubs_limits(fake_github):
+    gh = client(fake_github.url)
+    found = gh.search_issues("repo:falcosecurity/libs repo:falcosecurity/falco is:pr")
+    assert sorted(i.number for i in found) == [470, 1375, 1452, 2413]
+    updated = list(gh.search_issues("repo:falcosecurity/libs updated:>=2023-11-01"))
+    assert [i.number for i in updated] == [1463, 1557]  # newest first
+    with pytest.raises(GithubException) as e:
+        list(gh.search_issues("repo:falcosecurity/nope"))
+    assert e.value.status == 422
+    with pytest.raises(GithubException) as e:
+        list(gh.search_issues(" ".join(["repo:falcosecurity/libs"] * 12)))
+    assert "longer than 256 characters" in json.dumps(e.value.data)
+    assert fake_github.quota_spent()["search"] == 4
+
+
+def test_the_contents_api_serves_files(fake_github):
+    fake_github.add_file("falcosecurity/community", "notes/a b.md", "# héllo\n")
+    content = client(fake_github.url).get_repo("falcosecurity/community").get_contents("notes/a b.md", ref="main")
+    assert content.decoded_content.decode() == "# héllo\n"
+
+
+def test_the_request_log_masks_the_token_everywhere(fake_github):
+    gh = client(fake_github.url, lazy=False)
+    gh.get_repo("falcosecurity/libs").get_issue(1376)
+    graphql(gh, "{ viewer { login } }")
+    assert len(fake_github.log) == 3
+    for r in fake_github.log:
+        assert r.authorized and r.header("Authorization") == "<masked>"
+        assert FAKE_TOKEN not in repr(r)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_the_fake_runs_standalone_and_logs_requests_without_the_token():
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "tests.fakegithub", "--port", str(port)], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        banner = proc.stdout.readline()
+        assert f"http://127.0.0.1:{port}" in banner, banner
+        repo = client(f"http://127.0.0.1:{port}", lazy=False).get_repo("falcosecurity/libs")
+        assert repo.get_issue(1557).title == "Introduce conditional kernel-side event filtering"
+        lines = [proc.stdout.readline() for _ in range(2)]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    assert lines[0].startswith("GET /repos/falcosecurity/libs -> 200 (core: 4999 left)")
+    assert lines[1].startswith("GET /repos/falcosecurity/libs/issues/1557 -> 200")
+    assert FAKE_TOKEN not in banner + "".join(lines)
+
+
+def test_generated_orgs_are_deterministic_and_shaped_like_real_projects():
+    items = generate_org("acme", repos=5, total=600, seed=3)
+    assert items == generate_org("acme", repos=5, total=600, seed=3)
+    assert items != generate_org("acme", repos=5, total=600, seed=4)
+    assert len(items) == 600 and len({i.repo for i in items}) == 5
+    now = max(i.updated_at for i in items)
+    ages = [(now - i.created_at) / timedelta(days=1) for i in items]
+    assert min(ages) < 2 and max(ages) > 365  # from days to years
+    comments = [i.comments_count for i in items]
+    assert statistics.median(comments) <= 3 and max(comments) >= 50  # skewed, with a long tail
+    pulls = [i for i in items if i.kind == "pull"]
+    assert 0.6 < len(pulls) / len(items) < 0.9
+    assert any(i.author.endswith("[bot]") and i.author_type == "Bot" for i in pulls)
+    assert any(i.draft for i in pulls) and any(i.review_decision == "APPROVED" for i in pulls)
+    assert {i.state for i in pulls} == {"open", "closed", "merged"}
+    assert {i.author_association for i in items} >= {"OWNER", "MEMBER", "CONTRIBUTOR", "NONE"}
+    assert {i.ci_status for i in pulls} >= {"SUCCESS", "FAILURE", None}
+    for i in items:
+        assert i.created_at <= i.updated_at and all(e.at <= i.updated_at for e in i.events)
+        assert i.events[0].kind == "description" and i.events[0].actor == i.author
+        assert re.fullmatch(rf"https://github.com/{i.repo}/(pull|issues)/{i.number}", i.url)

@@ -1,0 +1,225 @@
+"""`triage`: the command-line twin of the dashboard. Each command parses, calls the core, prints."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from triage import agenda, compare, export, scoring, snapshots
+from triage.criteria import CRITERIA, help_text
+from triage.facts import FactsFormatError, parse_when
+from triage.meeting import Meeting, demo_meeting, meeting_from_dict
+from triage.settings import SettingsError
+from triage.weights import WeightsError, demo_config_path, load_config
+
+# Errors that are the user's input, reported as one line and exit status 2 (no traceback).
+USER_ERRORS: tuple[type[Exception], ...] = (
+    agenda.AgendaInputError, FactsFormatError, WeightsError, SettingsError, OSError, ValueError,
+    snapshots.SnapshotError,
+)
+Command = Callable[[argparse.Namespace], int]
+
+
+def _read_minutes(path: str) -> str:
+    return agenda.read_minutes(sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes(), path)
+
+
+def cmd_refs(args: argparse.Namespace) -> int:
+    """Print the GitHub references an agenda names."""
+    refs = agenda.parse_agenda(_read_minutes(args.file), args.default_repo, args.default_org)
+    if args.format == "json":
+        print(json.dumps(agenda.refs_to_json(refs), indent=2, ensure_ascii=False))
+    else:
+        for r in refs:
+            flags = f"  [{', '.join(r.flags)}]" if r.flags else ""
+            print(f"{r.ref:<40} {r.kind or '-':<10} lines {','.join(map(str, r.lines))}{flags}")
+    return 0
+
+
+def load_meeting(args: argparse.Namespace) -> Meeting:
+    """The meeting a command ranks: the demo, or a facts file written by `triage fetch`."""
+    if args.demo:
+        return demo_meeting()
+    if not args.facts:
+        raise ValueError("Say what to rank: --demo, or --facts FILE written by `triage fetch`")
+    try:
+        data = json.loads(Path(args.facts).read_text("utf-8"))
+    except json.JSONDecodeError as e:
+        raise FactsFormatError(f"Facts file {args.facts!r} is not JSON: {e}") from None
+    return meeting_from_dict(data)
+
+
+def cmd_rank(args: argparse.Namespace) -> int:
+    """Rank a meeting's items and print them."""
+    meeting = load_meeting(args)
+    overlays = ([demo_config_path()] if args.demo else []) + list(args.weights or [])
+    config = load_config(overlays, local=Path.cwd())
+    preset = config.preset(args.preset)
+    as_of = parse_when(args.as_of, end_of_day=True) if args.as_of else meeting.as_of
+    assert as_of is not None
+    ranked = scoring.rank_items(meeting.facts, preset.weights, preset.params, as_of,
+                                meeting.context(), config.people)
+    heading = f"{meeting.title or 'Triage'}: ranked as of {as_of:%Y-%m-%d} ({preset.name})"
+    print(export.render(ranked, args.format, heading), end="" if args.format != "json" else "\n")
+    return 0
+
+
+def cmd_criteria(args: argparse.Namespace) -> int:
+    """List the criteria with their one-line documentation."""
+    for name in CRITERIA:
+        print(f"{name:<24} {help_text(name)}")
+    return 0
+
+
+def _store(args: argparse.Namespace) -> snapshots.SnapshotStore:
+    return snapshots.SnapshotStore(args.db)
+
+
+def _print(text: str, fmt: str) -> None:
+    print(text, end="\n" if fmt == "json" else "")
+
+
+def cmd_snapshot_create(args: argparse.Namespace) -> int:
+    """Rank a meeting as `triage rank` does, freeze the result and save it; print its id last."""
+    meeting = load_meeting(args)
+    overlays = ([demo_config_path()] if args.demo else []) + list(args.weights or [])
+    config = load_config(overlays, local=Path.cwd())
+    as_of = parse_when(args.as_of, end_of_day=True) if args.as_of else None
+    snapshot = snapshots.freeze(meeting, config.preset(args.preset), config.people, as_of=as_of)
+    with _store(args) as store:
+        snapshot_id = store.save(snapshot)
+        print(f"Saved a snapshot of {len(snapshot.rows)} items ({snapshot.preset}, as of "
+              f"{snapshot.as_of:%Y-%m-%d}) in {store.location}")
+    print(snapshot_id)
+    return 0
+
+
+def cmd_snapshot_list(args: argparse.Namespace) -> int:
+    """List the stored snapshots, newest first."""
+    with _store(args) as store:
+        found = store.list(args.limit)
+    if args.format == "json":
+        print(json.dumps([s.to_dict() for s in found], indent=2, ensure_ascii=False))
+        return 0
+    for s in found:
+        print(f"{s.id[:snapshots.MIN_PREFIX]}  {s.created_at:%Y-%m-%d %H:%M}  as of {s.as_of:%Y-%m-%d}  "
+              f"{s.items:>3} items  {s.preset:<16} {s.title or s.source}")
+    return 0
+
+
+def cmd_snapshot_show(args: argparse.Namespace) -> int:
+    """Print a stored snapshot's frozen ranking."""
+    with _store(args) as store:
+        snapshot = store.load(args.id)
+    for change in snapshot.criteria_changes():
+        print(f"triage: note: {change} The rows are shown as frozen.", file=sys.stderr)
+    _print(snapshots.render(snapshot, args.format), args.format)
+    return 0
+
+
+def cmd_snapshot_diff(args: argparse.Namespace) -> int:
+    """Compare two stored snapshots: resolved, new, still waiting, dropped, rank movement."""
+    with _store(args) as store:
+        older, newer = store.load(args.old), store.load(args.new)
+    _print(compare.render(compare.compare(older, newer), args.format), args.format)
+    return 0
+
+
+def cmd_snapshot_export(args: argparse.Namespace) -> int:
+    """Print a stored snapshot for the minutes, with its share link in Markdown."""
+    with _store(args) as store:
+        snapshot = store.load(args.id)
+    link = snapshots.share_link(snapshot.id, args.base_url)
+    _print(snapshots.render(snapshot, args.format, link), args.format)
+    return 0
+
+
+def _add_snapshot_commands(sub: Any) -> None:
+    db = argparse.ArgumentParser(add_help=False)
+    db.add_argument("--db", metavar="URL", help="SQLAlchemy URL of the snapshot store "
+                    "(default: $TRIAGE_DB_URL, else SQLite under $TRIAGE_HOME)")
+    group = sub.add_parser("snapshot", help="freeze, list, show, compare and export snapshots")
+    commands = group.add_subparsers(dest="snapshot_command", required=True)
+
+    p = commands.add_parser("create", parents=[db], help="rank a meeting and save the frozen result")
+    _add_meeting_source(p)
+    p.add_argument("--weights", metavar="FILE", action="append", help="a triage.toml overlay (repeatable)")
+    p.add_argument("--preset", help="a preset from the criteria files (default: their default_preset)")
+    p.add_argument("--as-of", metavar="DATE", help="judge as of this date (default: the meeting's)")
+    p.set_defaults(func=cmd_snapshot_create)
+
+    p = commands.add_parser("list", parents=[db], help="list the stored snapshots, newest first")
+    p.add_argument("--limit", type=int, metavar="N", help="show only the N newest")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(func=cmd_snapshot_list)
+
+    p = commands.add_parser("show", parents=[db], help="print a snapshot's frozen ranking")
+    p.add_argument("id", help="the snapshot id, or its first 12 or more digits")
+    p.add_argument("--format", choices=snapshots.FORMATS, default="markdown")
+    p.set_defaults(func=cmd_snapshot_show)
+
+    p = commands.add_parser("diff", parents=[db], help="compare an older snapshot with a newer one")
+    p.add_argument("old", help="the older snapshot's id or prefix")
+    p.add_argument("new", help="the newer snapshot's id or prefix")
+    p.add_argument("--format", choices=compare.FORMATS, default="markdown")
+    p.set_defaults(func=cmd_snapshot_diff)
+
+    p = commands.add_parser("export", parents=[db], help="print a snapshot for the minutes, with its link")
+    p.add_argument("id", help="the snapshot id, or its first 12 or more digits")
+    p.add_argument("--format", choices=snapshots.FORMATS, default="markdown")
+    p.add_argument("--base-url", metavar="URL",
+                   help="the app's address for the link "
+                   f"(default: $TRIAGE_BASE_URL, else {snapshots.DEFAULT_BASE_URL})")
+    p.set_defaults(func=cmd_snapshot_export)
+
+
+def _add_meeting_source(p: argparse.ArgumentParser) -> None:
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--demo", action="store_true", help="the embedded Falco 2023-12-14 demo")
+    src.add_argument("--facts", metavar="FILE", help="a facts file written by `triage fetch`")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The `triage` argument parser with every subcommand."""
+    parser = argparse.ArgumentParser(prog="triage", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("refs", help="list the GitHub references in a minutes/agenda file")
+    p.add_argument("file", help="markdown file, or - for standard input")
+    p.add_argument("--default-repo", metavar="OWNER/REPO", help="resolves bare #N")
+    p.add_argument("--default-org", metavar="OWNER", help="resolves repo#N")
+    p.add_argument("--format", choices=("json", "text"), default="text")
+    p.set_defaults(func=cmd_refs)
+
+    p = sub.add_parser("rank", help="rank a meeting's items against the criteria")
+    _add_meeting_source(p)
+    p.add_argument("--weights", metavar="FILE", action="append", help="a triage.toml overlay (repeatable)")
+    p.add_argument("--preset", help="a preset from the criteria files (default: their default_preset)")
+    p.add_argument("--as-of", metavar="DATE", help="judge as of this date (default: the meeting's)")
+    p.add_argument("--format", choices=export.FORMATS, default="markdown")
+    p.set_defaults(func=cmd_rank)
+
+    p = sub.add_parser("criteria", help="list the criteria and what each measures")
+    p.set_defaults(func=cmd_criteria)
+
+    _add_snapshot_commands(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `triage` command."""
+    args = build_parser().parse_args(argv)
+    try:
+        result: int = args.func(args)
+        return result
+    except USER_ERRORS as e:
+        print(f"triage: error: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

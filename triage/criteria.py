@@ -1,0 +1,267 @@
+"""The prioritization criteria: one small documented function each.
+
+Each criterion reads an item's `Signals` (and the project's `Params`) and returns a `Score`: a
+value in 0..1 (1 = discuss first) and a one-line reason. The docstring's first line is the help
+text in the app's weights panel and the criteria page; the reason is the "why" in the table.
+A weight of 0 switches a criterion off; the TOML keys are the function names.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from triage.signals import Signals
+
+
+class Score(NamedTuple):
+    """A criterion's verdict on one item."""
+
+    value: float  # 0..1
+    why: str
+
+
+@dataclass(frozen=True)
+class Params:
+    """Project-specific knobs the criteria read (the `[params]` tables of triage.toml)."""
+
+    waiting_half_days: int = 30  # waiting this long on maintainers scores 0.5
+    silence_half_days: int = 60  # no maintainer activity for this long scores 0.5
+    age_half_days: int = 180  # this old scores 0.5
+    demand_full: int = 10  # reactions + 2 per outside participant at which demand scores 1.0
+    release_targets: tuple[str, ...] = ()  # milestones (or agenda headings) naming the next release
+    area_weights: tuple[tuple[str, float], ...] = ()  # (repo glob, 0..1), first match wins
+    area_default: float = 0.5
+    label_rules: tuple[tuple[str, float], ...] = ()  # (label glob, 0..1), highest match wins
+    ready_labels: tuple[str, ...] = ("approved", "lgtm")  # labels that mean "a maintainer approved"
+    wip_labels: tuple[str, ...] = ("do-not-merge/*", "wip", "work-in-progress")
+    flag_scores: tuple[tuple[str, float], ...] = (
+        ("urgent", 1.0),
+        ("skipped", 0.6),
+        ("needs-review", 0.5),
+        ("if-time-permits", 0.1),
+    )
+    carried_over_step: float = 0.25  # each earlier meeting that named the item adds this, up to 1.0
+    effort_buckets: tuple[tuple[int, float], ...] = field(
+        default=((50, 1.0), (200, 0.75), (500, 0.5), (1000, 0.25))
+    )  # (max lines changed, score); larger PRs score 0.1
+
+
+def _matches(name: str, patterns: tuple[str, ...]) -> bool:
+    return any(fnmatch.fnmatchcase(name.lower(), p.lower()) for p in patterns)
+
+
+def saturating(days: int, half: int) -> float:
+    """0 at 0 days, 0.5 at `half` days, approaching 1 beyond: longer always ranks higher, unlike
+    a cap at which a 4-month and a 2-year wait would tie."""
+    return days / (days + half)
+
+
+def _days(n: int) -> str:
+    return "1 day" if n == 1 else f"{n} days"
+
+
+def waiting_on_maintainers(s: Signals, p: Params) -> Score:
+    """Days the author (or the community) has waited for a maintainer's reply; 0.5 at 30 days."""
+    if s.ball == "maintainers" and s.ball_days is not None:
+        since = f" since {s.ball_since:%Y-%m-%d}" if s.ball_since else ""
+        return Score(saturating(s.ball_days, p.waiting_half_days), f"waiting {_days(s.ball_days)} on maintainers{since}")
+    if s.ball == "author" and s.ball_since is not None:
+        return Score(0.0, f"maintainers replied on {s.ball_since:%Y-%m-%d}; the author's turn")
+    if s.ball == "nobody":
+        return Score(0.0, "resolved")
+    return Score(0.0, "no dated activity known")
+
+
+def maintainer_silence(s: Signals, p: Params) -> Score:
+    """Days since any maintainer (other than the author) acted on the thread; 0.5 at 60 days."""
+    if s.resolved:
+        return Score(0.0, "resolved")
+    if s.maintainer_silence_days is None:
+        return Score(0.0, "no dated activity known")
+    days = s.maintainer_silence_days
+    if s.last_maintainer_at is None:
+        why = f"no maintainer activity in {_days(days)}"
+    else:
+        why = f"last maintainer activity {_days(days)} ago ({s.last_maintainer_at:%Y-%m-%d})"
+    return Score(saturating(days, p.silence_half_days), why)
+
+
+def age(s: Signals, p: Params) -> Score:
+    """How long ago the thread was opened; 0.5 at six months."""
+    if s.age_days is None:
+        return Score(0.0, "opening date unknown")
+    return Score(saturating(s.age_days, p.age_half_days), f"opened {_days(s.age_days)} ago")
+
+
+def release_milestone(s: Signals, p: Params) -> Score:
+    """The item is planned for the next release: its milestone, or its agenda heading, names a target."""
+    if not p.release_targets:
+        return Score(0.0, "no release target configured")
+    milestone = s.item.milestone
+    if milestone and any(t.lower() in milestone.lower() for t in p.release_targets):
+        return Score(1.0, f"milestone {milestone}")
+    context = " / ".join((*s.agenda.section, s.agenda.bullet or ""))
+    hit = next((t for t in p.release_targets if t.lower() in context.lower()), None)
+    if hit:
+        return Score(0.8, f"listed on the agenda under release {hit}")
+    if milestone:
+        return Score(0.2, f"milestone {milestone}, not a target release")
+    return Score(0.0, "no milestone" if s.item.found else "milestone unknown")
+
+
+def community_demand(s: Signals, p: Params) -> Score:
+    """Reactions plus people outside the maintainers and the author taking part; 1.0 at 10 points."""
+    reactions = s.item.reactions
+    outside = len(s.external_participants)
+    points = (reactions or 0) + 2 * outside
+    reaction_text = "reactions unknown" if reactions is None else f"{reactions} reactions"
+    people = "1 outside participant" if outside == 1 else f"{outside} outside participants"
+    return Score(min(points / p.demand_full, 1.0), f"{reaction_text}, {people}")
+
+
+def _approved(s: Signals, p: Params) -> bool | None:
+    """A maintainer approved: GitHub's review decision, an approving review, or an approval label."""
+    item = s.item
+    if (
+        item.review_decision == "APPROVED"
+        or any(e.review_state == "APPROVED" and e.at <= s.as_of for e in item.events)
+        or any(_matches(label, p.ready_labels) for label in item.labels or ())
+    ):
+        return True
+    if item.review_decision is None and item.labels is None and not item.timeline_complete:
+        return None  # nothing observed could have shown an approval
+    return False
+
+
+def readiness(s: Signals, p: Params) -> Score:
+    """How close a PR is to merging: approved, CI green, mergeable, not a draft (a quarter each)."""
+    item = s.item
+    if item.kind != "pull":
+        return Score(0.0, "not a pull request" if item.kind else "kind unknown")
+    if s.resolved:
+        return Score(0.0, "resolved")
+    labels = item.labels or ()
+    approved = _approved(s, p)
+    wip = any(_matches(label, p.wip_labels) for label in labels)
+    draft = True if wip else item.draft
+    ci = None if item.ci_status is None else item.ci_status == "SUCCESS"
+    parts = {
+        "approved": approved,
+        "CI green": ci,
+        "mergeable": item.mergeable,
+        "not a draft": None if draft is None else not draft,
+    }
+    met = [name for name, ok in parts.items() if ok]
+    unknown = [name for name, ok in parts.items() if ok is None]
+    missing = [f"not {name}" if name != "not a draft" else ("work in progress" if wip else "draft")
+               for name, ok in parts.items() if ok is False]
+    why = "; ".join(filter(None, [", ".join(met), ", ".join(missing), unknown and "unknown: " + ", ".join(unknown)]))
+    return Score(len(met) / len(parts), why)
+
+
+def review_effort(s: Signals, p: Params) -> Score:
+    """Small PRs first: 1.0 up to 50 changed lines, falling to 0.1 above 1,000."""
+    item = s.item
+    if item.kind != "pull":
+        return Score(0.0, "not a pull request" if item.kind else "kind unknown")
+    size = item.size
+    if size is None:
+        return Score(0.0, "size unknown")
+    files = f" in {item.changed_files} files" if item.changed_files is not None else ""
+    value = next((v for limit, v in p.effort_buckets if size <= limit), 0.1)
+    return Score(value, f"{size:,} lines changed{files}")
+
+
+def area(s: Signals, p: Params) -> Score:
+    """The weight of the item's repository (e.g. Falco vs. libs), from `[params.area]`."""
+    repo = s.item.repo
+    for pattern, value in p.area_weights:
+        if fnmatch.fnmatchcase(repo.lower(), pattern.lower()):
+            return Score(value, f"area {repo} ({value:g})")
+    return Score(p.area_default, f"area {repo} (default {p.area_default:g})")
+
+
+def labels(s: Signals, p: Params) -> Score:
+    """The highest-scoring label rule the item matches, from `[params.labels]`."""
+    if s.item.labels is None:
+        return Score(0.0, "labels unknown")
+    hits = [(value, label) for label in s.item.labels for pattern, value in p.label_rules
+            if fnmatch.fnmatchcase(label.lower(), pattern.lower())]
+    if not hits:
+        return Score(0.0, "no label rule matches")
+    value, label = max(hits, key=lambda h: (h[0], h[1]))
+    return Score(value, f"label {label} ({value:g})")
+
+
+def agenda_flags(s: Signals, p: Params) -> Score:
+    """Agenda markers (URGENT, SKIPPED, ...) and earlier meetings that already named the item."""
+    flag_scores = dict(p.flag_scores)
+    found = [(flag_scores[f], f) for f in s.agenda.flags if f in flag_scores]
+    carried = len(s.agenda.carried_over)
+    if carried:
+        found.append((min(0.5 + p.carried_over_step * (carried - 1), 1.0),
+                      f"on the agenda of {carried} earlier meeting{'s' if carried > 1 else ''}"))
+    if not found:
+        return Score(0.0, "no agenda flag")
+    value = max(v for v, _ in found)
+    return Score(value, ", ".join(f for _, f in sorted(found, reverse=True)))
+
+
+def human_author(s: Signals, p: Params) -> Score:
+    """Opened by a person rather than a bot (dependency bumps wait in their own bucket)."""
+    if s.author_is_bot is None:
+        return Score(0.5, "author unknown")
+    if s.author_is_bot:
+        return Score(0.0, f"opened by bot {s.item.author}")
+    return Score(1.0, f"opened by {s.item.author}")
+
+
+def first_time_contributor(s: Signals, p: Params) -> Score:
+    """A first-time contributor is waiting: a quick answer keeps newcomers."""
+    if s.first_time_contributor is None:
+        return Score(0.0, "contributor history unknown")
+    if s.first_time_contributor:
+        return Score(1.0, f"first contribution by {s.item.author}")
+    return Score(0.0, "returning contributor")
+
+
+Criterion = Callable[[Signals, Params], Score]
+
+# The registry, in the order the app shows them. Names are the keys of triage.toml.
+CRITERIA: dict[str, Criterion] = {
+    f.__name__: f
+    for f in (
+        waiting_on_maintainers,
+        maintainer_silence,
+        age,
+        release_milestone,
+        community_demand,
+        readiness,
+        review_effort,
+        area,
+        labels,
+        agenda_flags,
+        human_author,
+        first_time_contributor,
+    )
+}
+
+
+def title(name: str) -> str:
+    """The human name of a criterion ("waiting_on_maintainers" -> "Waiting on maintainers")."""
+    return name.replace("_", " ").capitalize()
+
+
+def help_text(name: str) -> str:
+    """A criterion's one-line documentation (its docstring's first line)."""
+    doc = CRITERIA[name].__doc__ or ""
+    return doc.strip().splitlines()[0] if doc.strip() else ""
+
+
+def clamp(value: float) -> float:
+    """Keep a score inside 0..1 (NaN counts as 0)."""
+    return 0.0 if math.isnan(value) else min(max(value, 0.0), 1.0)

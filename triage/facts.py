@@ -1,0 +1,355 @@
+"""The fact model: typed, frozen records of what GitHub says about agenda items.
+
+Everything downstream (signals, criteria, scoring, snapshots) reads these records and nothing else,
+so no code outside `triage.fetch` can issue a GitHub request. A fact that was not observed is
+`None`: unknown stays unknown, it is never guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from datetime import UTC, date, datetime, time
+from typing import Any, Literal, cast
+
+Kind = Literal["pull", "issue", "discussion"]
+State = Literal["open", "closed", "merged"]
+# What happened on a thread: the opening description, a conversation comment, a review (with a
+# verdict), a comment in a review thread, a pushed commit, or a lifecycle event.
+EventKind = Literal[
+    "description",
+    "comment",
+    "review",
+    "review_thread",
+    "commit",
+    "review_requested",
+    "ready_for_review",
+    "closed",
+    "merged",
+    "reopened",
+]
+EVENT_KINDS: tuple[str, ...] = EventKind.__args__  # type: ignore[attr-defined]
+# Why an item's facts are what they are: fetched fine, or the reason they could not be.
+FetchStatus = Literal["ok", "unknown", "not_found", "moved", "rate_limited", "forbidden", "error"]
+
+FACTS_FORMAT = 1  # bump when the serialised shape changes; readers accept every older version
+
+_REF_RE = re.compile(r"^(?P<owner>[A-Za-z0-9-]+)/(?P<repo>[A-Za-z0-9._-]+)#(?P<number>\d+)$")
+
+
+class FactsFormatError(ValueError):
+    """A facts document could not be read: the message names the field and what was expected."""
+
+
+@dataclass(frozen=True, order=True)
+class ItemKey:
+    """One GitHub thread: `owner/repo#number` (PRs and issues share the number space)."""
+
+    repo: str  # "owner/name", as GitHub spells it
+    number: int
+
+    @property
+    def ref(self) -> str:
+        """The `owner/repo#N` form used in links, exports and the command line."""
+        return f"{self.repo}#{self.number}"
+
+    @property
+    def owner(self) -> str:
+        """The organisation or user that owns the repository."""
+        return self.repo.split("/", 1)[0]
+
+    @classmethod
+    def parse(cls, ref: str) -> ItemKey:
+        """Read `owner/repo#N`; raise ValueError quoting the bad value otherwise."""
+        m = _REF_RE.match(ref.strip())
+        if not m:
+            raise ValueError(f"Invalid item reference {ref!r}: expected owner/repo#number")
+        return cls(f"{m['owner']}/{m['repo']}", int(m["number"]))
+
+    def __str__(self) -> str:
+        return self.ref
+
+
+@dataclass(frozen=True)
+class Event:
+    """One dated thing someone did on a thread."""
+
+    actor: str | None  # login; None for a ghost (deleted) account
+    at: datetime
+    kind: EventKind
+    association: str | None = None  # GitHub's author association (OWNER, MEMBER, ...), if seen
+    actor_type: str | None = None  # "User", "Bot", "Organization", "Mannequin", if seen
+    review_state: str | None = None  # APPROVED / CHANGES_REQUESTED / COMMENTED / DISMISSED for reviews
+
+
+@dataclass(frozen=True)
+class ItemFacts:
+    """What is known about one PR, issue or discussion at the moment it was observed."""
+
+    key: ItemKey
+    kind: Kind | None = None
+    url: str | None = None
+    status: FetchStatus = "ok"
+    status_detail: str | None = None  # user-facing sentence for a failed fetch, e.g. "moved to a/b"
+    title: str | None = None
+    state: State | None = None  # as observed at `observed_at`, not necessarily as of the ranking
+    state_reason: str | None = None
+    draft: bool | None = None
+    merged: bool | None = None
+    author: str | None = None
+    author_association: str | None = None
+    author_type: str | None = None
+    labels: tuple[str, ...] | None = None
+    milestone: str | None = None
+    milestone_due: datetime | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    closed_at: datetime | None = None
+    merged_at: datetime | None = None
+    events: tuple[Event, ...] = ()
+    timeline_complete: bool = False  # False when only part of the timeline was seen
+    comments_count: int | None = None
+    reactions: int | None = None  # total reactions on the opening post
+    review_decision: str | None = None  # APPROVED / CHANGES_REQUESTED / REVIEW_REQUIRED
+    review_requests: int | None = None  # reviews requested and not yet given
+    ci_status: str | None = None  # SUCCESS / FAILURE / PENDING / ERROR / EXPECTED
+    mergeable: bool | None = None
+    additions: int | None = None
+    deletions: int | None = None
+    changed_files: int | None = None
+    observed_at: datetime | None = None  # when these facts were read from GitHub
+    note: str | None = None  # provenance remark shown to users (e.g. "timeline incomplete")
+
+    @property
+    def ref(self) -> str:
+        """`owner/repo#N`."""
+        return self.key.ref
+
+    @property
+    def repo(self) -> str:
+        """`owner/name`."""
+        return self.key.repo
+
+    @property
+    def number(self) -> int:
+        """The PR or issue number."""
+        return self.key.number
+
+    @property
+    def found(self) -> bool:
+        """True when GitHub (or the recorded source) showed this thread at all."""
+        return self.status == "ok"
+
+    @property
+    def size(self) -> int | None:
+        """Lines changed (additions + deletions) for a PR, when known."""
+        if self.additions is None or self.deletions is None:
+            return None
+        return self.additions + self.deletions
+
+    @property
+    def html_url(self) -> str:
+        """The thread's address on github.com (built from the key when none was recorded)."""
+        if self.url:
+            return self.url
+        path = {"pull": "pull", "discussion": "discussions"}.get(self.kind or "issue", "issues")
+        return f"https://github.com/{self.repo}/{path}/{self.number}"
+
+
+@dataclass(frozen=True)
+class People:
+    """Who counts as a maintainer and who is a bot, beyond what GitHub's associations say."""
+
+    maintainers: frozenset[str] = frozenset()  # lower-cased logins
+    bots: frozenset[str] = frozenset()  # lower-cased logins of bot accounts without a [bot] suffix
+    maintainer_associations: frozenset[str] = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
+
+    @classmethod
+    def of(
+        cls,
+        maintainers: Iterable[str] = (),
+        bots: Iterable[str] = (),
+        associations: Iterable[str] | None = None,
+    ) -> People:
+        """Build from logins in any case."""
+        assoc = frozenset(a.upper() for a in associations) if associations is not None else None
+        return cls(
+            frozenset(m.lower() for m in maintainers),
+            frozenset(b.lower() for b in bots),
+            *([assoc] if assoc is not None else []),
+        )
+
+    def merged_with(self, other: People) -> People:
+        """Both lists of maintainers and bots (associations from `self`)."""
+        return replace(self, maintainers=self.maintainers | other.maintainers, bots=self.bots | other.bots)
+
+    def is_bot(self, login: str | None, actor_type: str | None = None) -> bool:
+        """A bot account: typed Bot by GitHub, a `[bot]` login, or a login configured as a bot."""
+        if login is None:
+            return False  # ghost (deleted) accounts are people whose account is gone
+        return actor_type == "Bot" or login.lower().endswith("[bot]") or login.lower() in self.bots
+
+    def is_maintainer(self, login: str | None, association: str | None = None) -> bool:
+        """A maintainer: a configured login, or an OWNER/MEMBER/COLLABORATOR association."""
+        if login is None:
+            return False
+        return login.lower() in self.maintainers or (association or "").upper() in self.maintainer_associations
+
+
+@dataclass(frozen=True)
+class FactSet:
+    """What the ranking reads: the items, who the maintainers are, and where the facts came from."""
+
+    items: tuple[ItemFacts, ...]
+    source: str  # "demo:falco-2023-12-14", "minutes:<name>", "scan:<org>" ... (never a token)
+    people: People = field(default_factory=People)
+    observed_at: datetime | None = None
+    note: str | None = None
+
+    def by_key(self) -> dict[ItemKey, ItemFacts]:
+        """Items keyed by `ItemKey`."""
+        return {i.key: i for i in self.items}
+
+
+# --- dates ---------------------------------------------------------------------------------------
+
+
+def parse_when(value: str | date | datetime | None, *, end_of_day: bool = False) -> datetime | None:
+    """An aware UTC datetime from ISO text, a date or a datetime; a bare date means its start
+    (or its last second with `end_of_day`, which is how an `--as-of DATE` is read)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            if len(text) == 10:
+                value = date.fromisoformat(text)
+            else:
+                value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError(f"Invalid date {text!r}: expected YYYY-MM-DD or an ISO 8601 timestamp") from None
+    if isinstance(value, datetime):
+        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    moment = time(23, 59, 59) if end_of_day else time(0, 0)
+    return datetime.combine(value, moment, tzinfo=UTC)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+# --- serialisation -------------------------------------------------------------------------------
+
+_DATE_FIELDS = {"at", "milestone_due", "created_at", "updated_at", "closed_at", "merged_at", "observed_at"}
+
+
+def _record_to_dict(obj: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for f in fields(obj):
+        value = getattr(obj, f.name)
+        if f.name == "key":
+            out["repo"], out["number"] = value.repo, value.number
+        elif f.name in _DATE_FIELDS:
+            out[f.name] = _iso(value)
+        elif f.name == "events":
+            out["events"] = [_record_to_dict(e) for e in value]
+        elif isinstance(value, tuple):
+            out[f.name] = list(value)
+        else:
+            out[f.name] = value
+    return out
+
+
+def item_to_dict(item: ItemFacts) -> dict[str, Any]:
+    """A JSON-ready dict (ISO dates, lists) that `item_from_dict` reads back unchanged."""
+    return _record_to_dict(item)
+
+
+def _need(data: Mapping[str, Any], name: str, types: type | tuple[type, ...], where: str) -> Any:
+    if name not in data:
+        raise FactsFormatError(f"{where}: missing field {name!r}")
+    value = data[name]
+    if not isinstance(value, types):
+        raise FactsFormatError(f"{where}: field {name!r} is {value!r}, expected {types}")
+    return value
+
+
+def event_from_dict(data: Mapping[str, Any], where: str = "event") -> Event:
+    """Read one event written by `item_to_dict`."""
+    kind = _need(data, "kind", str, where)
+    if kind not in EVENT_KINDS:
+        raise FactsFormatError(f"{where}: unknown event kind {kind!r}, expected one of {EVENT_KINDS}")
+    at = parse_when(_need(data, "at", str, where))
+    assert at is not None
+    return Event(
+        actor=data.get("actor"),
+        at=at,
+        kind=cast(EventKind, kind),
+        association=data.get("association"),
+        actor_type=data.get("actor_type"),
+        review_state=data.get("review_state"),
+    )
+
+
+def item_from_dict(data: Mapping[str, Any]) -> ItemFacts:
+    """Read one item written by `item_to_dict`; unknown extra fields are ignored (newer writers)."""
+    if not isinstance(data, Mapping):
+        raise FactsFormatError(f"item: expected an object, got {type(data).__name__}")
+    repo = _need(data, "repo", str, "item")
+    number = _need(data, "number", int, "item")
+    where = f"{repo}#{number}"
+    known = {f.name for f in fields(ItemFacts)} - {"key", "events"}
+    kwargs: dict[str, Any] = {}
+    for name in known & data.keys():
+        value = data[name]
+        if name in _DATE_FIELDS:
+            try:
+                value = parse_when(value)
+            except ValueError as e:
+                raise FactsFormatError(f"{where}: field {name!r}: {e}") from None
+        elif name == "labels" and value is not None:
+            value = tuple(value)
+        kwargs[name] = value
+    events = tuple(
+        event_from_dict(e, f"{where} event {n}") for n, e in enumerate(data.get("events") or [])
+    )
+    return ItemFacts(key=ItemKey(repo, number), events=events, **kwargs)
+
+
+def factset_to_dict(facts: FactSet) -> dict[str, Any]:
+    """The facts file that `triage fetch --out` writes and `triage rank --facts` reads."""
+    return {
+        "format": FACTS_FORMAT,
+        "source": facts.source,
+        "observed_at": _iso(facts.observed_at),
+        "note": facts.note,
+        "people": {
+            "maintainers": sorted(facts.people.maintainers),
+            "bots": sorted(facts.people.bots),
+            "maintainer_associations": sorted(facts.people.maintainer_associations),
+        },
+        "items": [item_to_dict(i) for i in facts.items],
+    }
+
+
+def factset_from_dict(data: Any) -> FactSet:
+    """Read a facts document; raise FactsFormatError with the first problem found."""
+    if not isinstance(data, Mapping):
+        raise FactsFormatError(f"facts: expected a JSON object, got {type(data).__name__}")
+    version = data.get("format")
+    if not isinstance(version, int) or not 1 <= version <= FACTS_FORMAT:
+        raise FactsFormatError(f"facts: unsupported format {version!r}, expected 1..{FACTS_FORMAT}")
+    people = data.get("people") or {}
+    items = _need(data, "items", list, "facts")
+    return FactSet(
+        items=tuple(item_from_dict(i) for i in items),
+        source=str(data.get("source") or "unknown"),
+        people=People.of(
+            people.get("maintainers", ()),
+            people.get("bots", ()),
+            people.get("maintainer_associations"),
+        ),
+        observed_at=parse_when(data.get("observed_at")),
+        note=data.get("note"),
+    )

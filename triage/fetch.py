@@ -1,0 +1,953 @@
+"""Fetch the agenda's items from GitHub through PyGithub: batched, cached, and every fault a sentence.
+
+The only module in `triage/` that imports PyGithub. It takes item keys and returns plain
+`ItemFacts`, so nothing downstream can issue a request (STYLE: "fetch once, at one boundary").
+
+How a run spends requests:
+
+* **Cold:** the items travel in aliased GraphQL queries, `CHUNK_SIZE` items per query across
+  repositories (`triage.graphql_queries`), sent with `requester.requestJsonAndCheck` so one missing
+  item does not throw away the rest of the answer (TECH-NOTES §2.6). With a cache, one *probe* per
+  group of repositories then records a baseline: a search for the group's items updated since the
+  facts were read, whose ETag is kept.
+* **Warm:** each probe is repeated with `If-None-Match`. A 304 means nothing in those repositories
+  changed, costs no rate limit, and every cached item is served as is; a 200 lists exactly which
+  items changed since the baseline, and only those are fetched again. The 16 items of the demo
+  agenda take 2 requests cold (one query, one probe: the four Falco repositories share one probe)
+  and 1 request, 0 points, warm. A probe per repository (the obvious design) would cost 5 cold.
+* **Limits of the probe:** search sees changes that touch an item's `updated_at` once GitHub's
+  search index has them (usually seconds). CI status and mergeability change without touching
+  `updated_at`, so facts older than `max_age` are fetched again whatever the probe says; search
+  does not cover discussions, so they are fetched again every run outside `fresh_for`.
+
+Failures become typed `GitHubError`s with a user-facing sentence in one place (`_failure`,
+`_graphql_failure`); per-item statuses come from the same objects. Nothing fetched is lost when
+a later request fails: each item carries its facts or the sentence saying why it has none, and
+the cache keeps what was read.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from http import HTTPStatus
+from typing import Any, ClassVar
+from urllib.parse import unquote, urlsplit
+
+import requests
+from github import Auth, Github, GithubException, GithubRetry
+from github.GithubException import (
+    BadCredentialsException,
+    RateLimitExceededExceedsMaxWait,
+    RateLimitExceededException,
+    UnknownObjectException,
+)
+from github.Requester import Requester
+from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, ReadTimeoutError
+
+from triage import settings
+from triage.facts import FetchStatus, ItemFacts, ItemKey, Kind
+from triage.graphql_queries import (
+    CHUNK_SIZE,
+    MAX_CHUNK_SIZE,
+    ChunkAnswer,
+    GraphQLError,
+    MalformedResponseError,
+    build_items_query,
+    parse_items_answer,
+)
+from triage.http_cache import CachedItem, ItemCache, Probe
+
+_log = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT = 15  # seconds per request (PyGithub's default); GitHub itself stops queries at 10 s
+DEFAULT_RETRIES = (
+    3  # rides out GitHub's brief 5xx blips; a dead endpoint fails in seconds, not PyGithub's 10 tries
+)
+DEFAULT_BACKOFF = 0.5  # urllib3 then waits 0, 1 and 2 s between the retries
+DEFAULT_SECONDARY_WAIT = 60.0  # GitHub: with no Retry-After, wait at least a minute after a secondary limit
+DEFAULT_MAX_WAIT = 30.0  # longest rate-limit pause we sit through; a longer one is reported with its time
+# Kept at PyGithub's default on purpose: serial requests 0.25 s apart stay far inside GitHub's
+# secondary limits (900 points/min per REST endpoint), and a run makes at most a few dozen requests.
+DEFAULT_SECONDS_BETWEEN_REQUESTS = 0.25
+DEFAULT_FRESH_FOR = timedelta(0)  # by default every run asks GitHub; a 304 costs no rate limit
+DEFAULT_MAX_AGE = timedelta(hours=1)  # CI status and mergeability change without moving updated_at
+MAX_CONSECUTIVE_FAILED_CHUNKS = 2  # then GitHub is down for us; stop instead of timing out 20 more times
+
+PROBE_PAGE = 100  # one page of changed items per probe; more than that and the whole group is refetched
+SEARCH_QUERY_LIMIT = 256  # GitHub rejects longer search queries
+# The probe's baseline sits this far before the facts were read: it absorbs whole-second clocks and
+# the few seconds GitHub's search index lags behind, at the price of listing a few unchanged items.
+PROBE_MARGIN = timedelta(minutes=2)
+NO_RESET_WAIT = timedelta(minutes=1)  # GitHub: without reset headers, wait at least a minute
+
+MAX_FILE_BYTES = 1_000_000  # minutes files are a few KB; GitHub's contents API stops inlining at 1 MB
+_FILE_HOSTS = ("github.com", "www.github.com")
+_RAW_HOST = "raw.githubusercontent.com"
+_OWNER_RE = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+_VALID_REPO = re.compile(rf"^{_OWNER_RE}/[A-Za-z0-9._-]+$")
+_RETRY_STATUS = re.compile(r"too many (\d{3}) error responses")
+
+Progress = Callable[[int, int], None]  # (items done, items in total), for the app's progress bar
+
+
+# --- configuration --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, repr=False)
+class GitHubConfig:
+    """Where GitHub is, the token, and the waits and limits chosen for it."""
+
+    api_url: str = settings.DEFAULT_API_URL
+    token: str | None = field(default=None, compare=False)
+    timeout: int = DEFAULT_TIMEOUT  # seconds; PyGithub asserts an int
+    retries: int = DEFAULT_RETRIES
+    backoff_factor: float = DEFAULT_BACKOFF
+    secondary_wait: float = DEFAULT_SECONDARY_WAIT
+    max_wait: float = DEFAULT_MAX_WAIT
+    seconds_between_requests: float | None = DEFAULT_SECONDS_BETWEEN_REQUESTS
+    chunk_size: int = CHUNK_SIZE
+    fresh_for: timedelta = DEFAULT_FRESH_FOR  # cached facts this young are served without asking
+    max_age: timedelta = DEFAULT_MAX_AGE  # cached facts this old are fetched again
+
+    def __post_init__(self) -> None:
+        parts = urlsplit(self.api_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(
+                f"GitHub API URL {self.api_url!r} is not an http(s) URL such as {settings.DEFAULT_API_URL}"
+            )
+        if not isinstance(self.timeout, int) or self.timeout < 1:
+            raise ValueError(f"timeout {self.timeout!r} must be a whole number of seconds, at least 1")
+        if not 1 <= self.chunk_size <= MAX_CHUNK_SIZE:
+            raise ValueError(f"chunk_size {self.chunk_size!r} must be between 1 and {MAX_CHUNK_SIZE}")
+        if self.retries < 0:
+            raise ValueError(f"retries {self.retries!r} must not be negative")
+
+    def __repr__(self) -> str:
+        token = "***" if self.token else None
+        return (
+            f"GitHubConfig(api_url={self.api_url!r}, token={token!r}, timeout={self.timeout}, "
+            f"retries={self.retries}, max_wait={self.max_wait}, chunk_size={self.chunk_size})"
+        )
+
+    __str__ = __repr__
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> GitHubConfig:
+        """`$GITHUB_API_URL` and `$GITHUB_TOKEN` (see `triage.settings`), with keyword overrides."""
+        values: dict[str, Any] = {
+            "api_url": settings.github_api_url(),
+            "token": settings.github_token_from_env(),
+        }
+        values.update(overrides)
+        return cls(**values)
+
+    @property
+    def scope(self) -> str:
+        """The cache scope: the API root without a trailing slash (never the token)."""
+        return self.api_url.rstrip("/").lower()
+
+    @property
+    def host(self) -> str:
+        """`host[:port]` of the API, for messages."""
+        return urlsplit(self.api_url).netloc
+
+
+@dataclass(frozen=True)
+class RateInfo:
+    """The rate limit as the last response reported it."""
+
+    remaining: int
+    limit: int
+    reset: datetime
+    resource: str  # core, graphql, search
+
+    def __str__(self) -> str:
+        unit = "points" if self.resource == "graphql" else "requests"
+        left = f"{self.remaining:,} of {self.limit:,} {self.resource} {unit} left"
+        return f"{left}; resets at {self.reset:%H:%M} UTC"
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """One `ItemFacts` per requested key (same order), and what the run cost."""
+
+    items: tuple[ItemFacts, ...]
+    rate: RateInfo | None  # None when no request was made
+    requests: int  # requests triage issued (urllib3's retries of one request are not counted)
+    errors: tuple[str, ...]  # sentences about failures that hit more than one item
+    from_cache: int = 0  # items served from the cache
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing failed (items GitHub does not show are not failures)."""
+        return not self.errors and all(i.status in ("ok", "not_found", "moved") for i in self.items)
+
+
+# --- failures: the one place where they become sentences --------------------------------------------
+
+
+class GitHubError(Exception):
+    """A GitHub request failed; `str()` is the sentence shown to users."""
+
+    status: ClassVar[FetchStatus] = "error"
+    stops_run: ClassVar[bool] = False  # every further request would fail the same way
+
+    def __init__(self, message: str, detail: str | None = None) -> None:
+        super().__init__(message)
+        self.detail = detail or message  # the short form shown next to one item
+
+
+class BadCredentialsError(GitHubError):
+    """GitHub rejected the token."""
+
+    stops_run = True
+
+
+class GitHubUnreachableError(GitHubError):
+    """No connection to the GitHub API could be made."""
+
+    stops_run = True
+
+
+class GitHubTimeoutError(GitHubError):
+    """GitHub did not answer in time."""
+
+
+class RateLimitedError(GitHubError):
+    """A GitHub rate limit is exhausted until `reset`."""
+
+    status = "rate_limited"
+    stops_run = True
+
+    def __init__(self, reset: datetime, *, secondary: bool = False) -> None:
+        self.reset = reset
+        when = f"{reset:%H:%M} UTC"
+        if secondary:
+            message = f"GitHub's secondary rate limit was reached; try again after {when}"
+        else:
+            message = f"GitHub rate limit reached; resets at {when}"
+        super().__init__(message, f"rate limited until {when}")
+
+
+class NotFoundError(GitHubError):
+    """GitHub does not show the thing: deleted, private to the token, or mistyped."""
+
+    status = "not_found"
+
+
+class MovedError(GitHubError):
+    """The repository now lives under another name."""
+
+    status = "moved"
+
+    def __init__(self, repo: str, to: str) -> None:
+        self.to = to
+        super().__init__(f"{repo} moved to {to}", f"moved to {to}")
+
+
+class ForbiddenError(GitHubError):
+    """GitHub refused access (SAML enforcement, missing scope, blocked)."""
+
+    status = "forbidden"
+
+
+class GitHubFailedError(GitHubError):
+    """GitHub answered with a server error or something that is not a valid answer."""
+
+
+class UnsupportedURLError(GitHubError, ValueError):
+    """A link that `fetch_file_text` cannot read: the message quotes it and says what is expected."""
+
+
+def _header(headers: Mapping[str, Any] | None, name: str) -> str | None:
+    if not headers:
+        return None
+    for k, v in headers.items():
+        if k.lower() == name:
+            return str(v)
+    return None
+
+
+def _reset_time(headers: Mapping[str, Any] | None, wait: float | None = None) -> datetime:
+    now = datetime.now(UTC).replace(microsecond=0)
+    reset = _header(headers, "x-ratelimit-reset")
+    remaining = _header(headers, "x-ratelimit-remaining")
+    if reset and reset.isdigit() and remaining == "0":
+        return datetime.fromtimestamp(int(reset), UTC)
+    retry_after = _header(headers, "retry-after")
+    if retry_after and retry_after.isdigit():
+        return now + timedelta(seconds=int(retry_after))
+    if wait is not None:
+        return now + timedelta(seconds=wait)
+    return now + NO_RESET_WAIT
+
+
+def _is_secondary(message: str | None, headers: Mapping[str, Any] | None) -> bool:
+    return Requester.isSecondaryRateLimitError(message or "") or (
+        _header(headers, "retry-after") is not None and _header(headers, "x-ratelimit-remaining") != "0"
+    )
+
+
+def _github_message(data: Any) -> str | None:
+    if isinstance(data, Mapping) and isinstance(data.get("message"), str):
+        return str(data["message"])
+    return None
+
+
+def _failure(exc: BaseException, config: GitHubConfig, subject: str = "the items") -> GitHubError | None:
+    """The typed, user-facing error for anything a GitHub request raised; None for our own bugs."""
+    if isinstance(exc, GitHubError):
+        return exc
+    if isinstance(exc, RateLimitExceededException):
+        message = _github_message(exc.data)
+        wait = exc.wait if isinstance(exc, RateLimitExceededExceedsMaxWait) else None
+        return RateLimitedError(_reset_time(exc.headers, wait), secondary=_is_secondary(message, exc.headers))
+    if isinstance(exc, BadCredentialsException):
+        return BadCredentialsError(
+            "GitHub rejected the token (401 Bad credentials): check GITHUB_TOKEN or the token in the sidebar",
+            "not fetched: GitHub rejected the token",
+        )
+    if isinstance(exc, UnknownObjectException):
+        return NotFoundError(
+            f"GitHub does not show {subject}: it does not exist, or it is private", "not found or private"
+        )
+    if isinstance(exc, GithubException):
+        return _status_failure(exc.status, _github_message(exc.data), exc.headers, config, subject)
+    if isinstance(exc, requests.exceptions.RetryError):
+        cause = exc.args[0] if exc.args else None
+        reason = getattr(cause, "reason", None)
+        match = _RETRY_STATUS.search(str(reason))
+        code = int(match[1]) if match else 0
+        return _server_failure(code, config)
+    if isinstance(exc, requests.exceptions.Timeout) or _caused_by_timeout(exc):
+        return GitHubTimeoutError(
+            f"GitHub did not answer within {config.timeout} s ({config.retries + 1} attempts): "
+            "try again later",
+            "not fetched: GitHub timed out",
+        )
+    if isinstance(exc, requests.RequestException):
+        return GitHubUnreachableError(
+            f"GitHub could not be reached at {config.host}: check the network connection or GITHUB_API_URL",
+            "not fetched: GitHub unreachable",
+        )
+    if isinstance(exc, MalformedResponseError | ValueError):
+        return GitHubFailedError(
+            f"GitHub sent a response triage could not read ({exc}); try again later",
+            "not fetched: unreadable answer from GitHub",
+        )
+    return None
+
+
+def _caused_by_timeout(exc: BaseException) -> bool:
+    # requests wraps a read timeout that exhausted the retries in a ConnectionError around a
+    # MaxRetryError; only its `reason` tells a slow server from a refused connection.
+    for arg in exc.args:
+        if isinstance(arg, MaxRetryError) and isinstance(arg.reason, ReadTimeoutError | ConnectTimeoutError):
+            return True
+    return False
+
+
+def _server_failure(code: int, config: GitHubConfig) -> GitHubFailedError:
+    phrase = f"{code} {HTTPStatus(code).phrase}" if code in HTTPStatus._value2member_map_ else f"HTTP {code}"
+    tries = f" after {config.retries} retries" if config.retries else ""
+    return GitHubFailedError(
+        f"GitHub kept failing ({phrase}){tries}; try again later", f"not fetched: GitHub failed ({code})"
+    )
+
+
+def _status_failure(
+    status: int, message: str | None, headers: Mapping[str, Any] | None, config: GitHubConfig, subject: str
+) -> GitHubError:
+    if status == 401:
+        return BadCredentialsError(
+            f"GitHub refused the request (401 {message or 'Unauthorized'}): "
+            "check GITHUB_TOKEN or the token in the sidebar",
+            "not fetched: GitHub rejected the token",
+        )
+    if status in (403, 429) and (Requester.isRateLimitError(message or "") or status == 429):
+        return RateLimitedError(
+            _reset_time(headers), secondary=_is_secondary(message, headers) or status == 429
+        )
+    if status == 403:
+        return ForbiddenError(
+            f"GitHub refused access to {subject}: {message or 'Forbidden'}", f"access refused: {message}"
+        )
+    if status == 404:
+        return NotFoundError(
+            f"GitHub does not show {subject}: it does not exist, or it is private", "not found or private"
+        )
+    if status >= 500:
+        return _server_failure(status, config)
+    return GitHubFailedError(
+        f"GitHub refused the request ({status}: {message or 'no message'})", f"not fetched ({status})"
+    )
+
+
+def _graphql_failure(
+    err: GraphQLError, key: ItemKey | None, headers: Mapping[str, Any] | None
+) -> GitHubError:
+    """The typed error for one GraphQL `errors` entry."""
+    kind = (err.type or "").upper()
+    if kind in ("RATE_LIMITED", "RATE_LIMIT") or Requester.isPrimaryRateLimitError(err.message):
+        return RateLimitedError(_reset_time(headers))
+    if kind == "NOT_FOUND":
+        what = key.ref if key else "the item"
+        return NotFoundError(
+            f"GitHub does not show {what}: it does not exist, or it is private", "not found or private"
+        )
+    if kind == "FORBIDDEN":
+        return ForbiddenError(
+            f"GitHub refused access to {key.ref if key else 'the items'}: {err.message}",
+            f"access refused: {err.message}",
+        )
+    where = f" for {key.ref}" if key else ""
+    return GitHubFailedError(f"GitHub could not answer{where}: {err.message}", f"not fetched: {err.message}")
+
+
+# --- the client ---------------------------------------------------------------------------------------
+
+
+class _CappedRetry(GithubRetry):
+    """GithubRetry that reports a `Retry-After` longer than `max_rate_limit_wait` instead of sleeping it.
+
+    urllib3 honours Retry-After on 403/429 with no upper bound, so a secondary limit asking for an
+    hour would freeze the app for an hour; GithubRetry caps only the waits it computes itself.
+    """
+
+    def increment(
+        self,
+        method: str | None = None,
+        url: str | None = None,
+        response: Any = None,
+        error: Exception | None = None,
+        _pool: Any = None,
+        _stacktrace: Any = None,
+    ) -> Any:
+        if response is not None and response.status in (403, 429) and self.max_rate_limit_wait is not None:
+            try:
+                retry_after = self.get_retry_after(response)
+            except Exception:  # an unparseable Retry-After: let urllib3 and GithubRetry decide
+                retry_after = None
+            if retry_after is not None and retry_after > self.max_rate_limit_wait:
+                try:
+                    content: Any = json.loads(self.get_content(response, url or ""))
+                except ValueError:
+                    content = None
+                raise RateLimitExceededExceedsMaxWait(
+                    response.status, content, dict(response.headers), wait=retry_after
+                )
+        return super().increment(method, url, response, error, _pool, _stacktrace)
+
+
+def github_client(config: GitHubConfig) -> Github:
+    """A PyGithub client with the waits chosen in `config` (lazy: objects cost nothing until read)."""
+    retry = _CappedRetry(
+        total=config.retries,
+        backoff_factor=config.backoff_factor,
+        secondary_rate_wait=config.secondary_wait,
+        max_rate_limit_wait=config.max_wait,
+    )
+    return Github(
+        auth=Auth.Token(config.token) if config.token else None,
+        base_url=config.api_url.rstrip("/"),
+        timeout=config.timeout,
+        per_page=100,
+        seconds_between_requests=config.seconds_between_requests,
+        retry=retry,
+        lazy=True,
+    )
+
+
+def _rate_from_headers(headers: Mapping[str, Any]) -> RateInfo | None:
+    remaining, limit, reset = (_header(headers, f"x-ratelimit-{n}") for n in ("remaining", "limit", "reset"))
+    if not (remaining and limit and reset and remaining.isdigit() and limit.isdigit() and reset.isdigit()):
+        return None
+    resource = _header(headers, "x-ratelimit-resource") or "core"
+    return RateInfo(int(remaining), int(limit), datetime.fromtimestamp(int(reset), UTC), resource)
+
+
+def _observed_at(headers: Mapping[str, Any]) -> datetime:
+    """The server's clock (the `Date` header) when present: it is the clock `updated_at` uses."""
+    date = _header(headers, "date")
+    if date:
+        try:
+            return parsedate_to_datetime(date).astimezone(UTC)
+        except (TypeError, ValueError):
+            pass
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+# --- fetching items -------------------------------------------------------------------------------------
+
+
+def _failed(key: ItemKey, kind: Kind | None, err: GitHubError, now: datetime) -> ItemFacts:
+    return ItemFacts(key=key, kind=kind, status=err.status, status_detail=err.detail, observed_at=now)
+
+
+def _stale(cached: CachedItem, err: GitHubError) -> ItemFacts:
+    seen = cached.facts.observed_at
+    when = f"{seen:%Y-%m-%d %H:%M} UTC" if seen else "earlier"
+    return replace(cached.facts, note=f"not refreshed ({err.detail}); facts as observed {when}")
+
+
+def _probe_groups(repos: Iterable[str]) -> list[tuple[str, ...]]:
+    """Sorted repos packed into groups whose probe query stays inside GitHub's 256 characters."""
+    groups: list[list[str]] = []
+    room = SEARCH_QUERY_LIMIT - len(" updated:>=2000-01-01T00:00:00Z")
+    used = room
+    for repo in sorted(set(repos)):
+        cost = len(f"repo:{repo} ")
+        if used + cost > room:
+            groups.append([])
+            used = 0
+        groups[-1].append(repo)
+        used += cost
+    return [tuple(g) for g in groups]
+
+
+def _probe_query(repos: Sequence[str], baseline: datetime) -> str:
+    return " ".join(f"repo:{r}" for r in repos) + f" updated:>={baseline:%Y-%m-%dT%H:%M:%SZ}"
+
+
+class _Run:
+    """One call of `fetch_items`: the client, what was learnt so far, and the request count."""
+
+    def __init__(
+        self, config: GitHubConfig, cache: ItemCache | None, progress: Progress | None, total: int
+    ) -> None:
+        self.config = config
+        self.cache = cache
+        self.progress = progress
+        self.total = total
+        self.results: dict[ItemKey, ItemFacts] = {}
+        self.cached: dict[ItemKey, CachedItem] = {}
+        self.requests = 0
+        self.rate: RateInfo | None = None
+        self.errors: list[str] = []
+        self.stopped: GitHubError | None = None
+        self.from_cache = 0
+        self._gh: Github | None = None
+        self._redirects: dict[str, str | None] = {}
+
+    # -- plumbing --
+
+    @property
+    def gh(self) -> Github:
+        if self._gh is None:
+            self._gh = github_client(self.config)
+        return self._gh
+
+    def close(self) -> None:
+        if self._gh is not None:
+            self._gh.close()
+
+    def _note(self, headers: Mapping[str, Any]) -> None:
+        self.rate = _rate_from_headers(headers) or self.rate
+
+    def _error(self, err: GitHubError) -> None:
+        if str(err) not in self.errors:
+            self.errors.append(str(err))
+        if err.stops_run and self.stopped is None:
+            self.stopped = err
+
+    def _tick(self) -> None:
+        if self.progress is not None:
+            self.progress(len(self.results), self.total)
+
+    def _fail(self, keys: Iterable[ItemKey], kinds: Mapping[ItemKey, Kind | None], err: GitHubError) -> None:
+        now = datetime.now(UTC).replace(microsecond=0)
+        for key in keys:
+            cached = self.cached.get(key)
+            self.results[key] = _stale(cached, err) if cached else _failed(key, kinds.get(key), err, now)
+
+    def _serve(self, key: ItemKey) -> None:
+        self.results[key] = self.cached[key].facts
+        self.from_cache += 1
+
+    # -- requests --
+
+    def graphql(self, text: str, variables: Mapping[str, Any]) -> tuple[dict[str, Any], Any]:
+        self.requests += 1
+        requester = self.gh.requester
+        headers, body = requester.requestJsonAndCheck(
+            "POST", requester.graphql_url, input={"query": text, "variables": dict(variables)}
+        )
+        self._note(headers)
+        return headers, body
+
+    def search(self, query: str, etag: str | None) -> tuple[str | None, Any] | None:
+        """A conditional issue search: None on 304, else (ETag, JSON body)."""
+        self.requests += 1
+        status, headers, body = self.gh.requester.requestJson(
+            "GET",
+            "/search/issues",
+            parameters={"q": query, "sort": "updated", "order": "desc", "per_page": PROBE_PAGE},
+            headers={"If-None-Match": etag} if etag else None,
+        )
+        self._note(headers)
+        if status == 304:
+            return None
+        data = json.loads(body) if body else None
+        if status >= 400:
+            raise Requester.createException(status, headers, data if isinstance(data, dict) else {})
+        return _header(headers, "etag"), data
+
+    def redirect_of(self, repo: str) -> str | None:
+        """GitHub's current name for a repo GraphQL could not resolve, when REST says it moved."""
+        if repo not in self._redirects:
+            self.requests += 1
+            target: str | None = None
+            try:
+                # PyGithub follows the 301 of a renamed or transferred repository by itself.
+                _, data = self.gh.requester.requestJsonAndCheck("GET", f"/repos/{repo}")
+                name = data.get("full_name") if isinstance(data, Mapping) else None
+                if isinstance(name, str) and name.lower() != repo.lower():
+                    target = name
+            except (GithubException, requests.RequestException) as e:
+                _log.debug("REST check of %s failed: %s", repo, type(e).__name__)
+            self._redirects[repo] = target
+        return self._redirects[repo]
+
+    # -- steps --
+
+    def plan(self, keys: Sequence[ItemKey]) -> tuple[list[ItemKey], dict[str, list[ItemKey]]]:
+        """Serve what the cache can vouch for; return (to fetch, candidates per probe repo)."""
+        now = datetime.now(UTC)
+        to_fetch: list[ItemKey] = []
+        candidates: dict[str, list[ItemKey]] = {}
+        for key in keys:
+            entry = self.cached.get(key)
+            seen = entry.facts.observed_at if entry else None
+            if entry is None or seen is None or now - seen > self.config.max_age:
+                to_fetch.append(key)
+            elif now - seen <= self.config.fresh_for or entry.probe_repo is None:
+                self._serve(key)
+            elif entry.facts.kind == "discussion":  # search, hence the probe, does not see discussions
+                to_fetch.append(key)
+            else:
+                candidates.setdefault(entry.probe_repo, []).append(key)
+        return to_fetch, candidates
+
+    def validate(self, candidates: dict[str, list[ItemKey]], all_repos: Iterable[str]) -> list[ItemKey]:
+        """Ask each probe what changed; serve the unchanged candidates, return the changed ones."""
+        assert self.cache is not None
+        stale: list[ItemKey] = []
+        for group in _probe_groups(all_repos):
+            keys = [k for r in group for k in candidates.get(r, [])]
+            if not keys:
+                continue
+            probe = self.cache.get_probe(self.config.scope, group)
+            oldest = min(self.cached[k].facts.observed_at or datetime.min.replace(tzinfo=UTC) for k in keys)
+            if self.stopped or probe is None or not probe.complete or oldest < probe.baseline:
+                stale.extend(keys)
+                continue
+            try:
+                answer = self.search(_probe_query(group, probe.baseline), probe.etag)
+            except Exception as e:
+                err = _failure(e, self.config, "the change probe")
+                if err is None:
+                    raise
+                _log.info("change probe failed (%s); refetching %d items", err, len(keys))
+                if err.stops_run:
+                    self._error(err)
+                stale.extend(keys)
+                continue
+            if answer is not None:
+                probe = self._probe_from(group, probe.baseline, *answer)
+                self.cache.put_probe(self.config.scope, probe)
+            if not probe.complete:
+                stale.extend(keys)
+                continue
+            changed = {(r, n): u for r, n, u in probe.seen}
+            for key in keys:
+                entry = self.cached[key]
+                updated = changed.get((entry.probe_repo or "", key.number))
+                known = entry.facts.updated_at
+                if updated is not None and (known is None or updated > known):
+                    stale.append(key)
+                else:
+                    self._serve(key)
+        return stale
+
+    def _probe_from(self, group: tuple[str, ...], baseline: datetime, etag: str | None, body: Any) -> Probe:
+        if not isinstance(body, Mapping) or not isinstance(body.get("items"), list):
+            raise GitHubFailedError(
+                "GitHub's search answer has no item list", "not fetched: unreadable search answer"
+            )
+        seen: list[tuple[str, int, datetime]] = []
+        for item in body["items"]:
+            repo_url = str(item.get("repository_url") or "")
+            repo = unquote(urlsplit(repo_url).path).split("/repos/", 1)[-1].lower()
+            updated = _when(item.get("updated_at"))
+            if isinstance(item.get("number"), int) and updated is not None:
+                seen.append((repo, item["number"], updated))
+        complete = not body.get("incomplete_results") and int(body.get("total_count") or 0) <= len(seen)
+        return Probe(group, baseline, etag, tuple(seen), complete)
+
+    def fetch(self, keys: Sequence[ItemKey], kinds: Mapping[ItemKey, Kind | None]) -> None:
+        """Fetch `keys` in chunks through GraphQL, keeping every chunk's results whatever happens next."""
+        ordered = sorted(keys, key=lambda k: (k.repo.lower(), k.number))
+        size = self.config.chunk_size
+        failures_in_a_row = 0
+        for start in range(0, len(ordered), size):
+            chunk = ordered[start : start + size]
+            if self.stopped is not None:
+                self._fail(chunk, kinds, self.stopped)
+                self._tick()
+                continue
+            plan = build_items_query(chunk, kinds)
+            try:
+                headers, body = self.graphql(plan.text, plan.variables)
+                answer = parse_items_answer(plan, body, _observed_at(headers))
+            except Exception as e:
+                err = _failure(e, self.config)
+                if err is None:
+                    raise
+                failures_in_a_row += 1
+                self._chunk_failed(chunk, kinds, err, failures_in_a_row)
+                continue
+            failures_in_a_row = 0
+            self._take(chunk, kinds, answer, headers)
+            self._tick()
+
+    def _chunk_failed(
+        self, chunk: Sequence[ItemKey], kinds: Mapping[ItemKey, Kind | None], err: GitHubError, in_a_row: int
+    ) -> None:
+        _log.info("GraphQL chunk of %d items failed: %s", len(chunk), err)
+        self._error(err)
+        if in_a_row >= MAX_CONSECUTIVE_FAILED_CHUNKS and self.stopped is None:
+            self.stopped = err
+        self._fail(chunk, kinds, err)
+        self._tick()
+
+    def _take(
+        self,
+        chunk: Sequence[ItemKey],
+        kinds: Mapping[ItemKey, Kind | None],
+        answer: ChunkAnswer,
+        headers: Mapping[str, Any],
+    ) -> None:
+        now = _observed_at(headers)
+        general = [_graphql_failure(e, None, headers) for e in answer.general_errors]
+        limited = next((g for g in general if isinstance(g, RateLimitedError)), None)
+        if limited is not None or (general and not answer.found and not answer.item_errors):
+            err = limited or general[0]
+            self._error(err)
+            self._fail([k for k in chunk if k not in answer.found], kinds, err)
+            if not answer.found:
+                return
+        stored: list[CachedItem] = []
+        for key in chunk:
+            if key in answer.found:
+                facts = answer.found[key]
+                canonical = answer.canonical_repo.get(key.repo, key.repo)
+                if canonical.lower() != key.repo.lower():
+                    moved = MovedError(key.repo, canonical)
+                    facts = replace(facts, status=moved.status, status_detail=moved.detail)
+                self.results[key] = facts
+                stored.append(CachedItem(facts, canonical.lower()))
+            elif key in answer.item_errors:
+                err = _graphql_failure(answer.item_errors[key], key, headers)
+                error = answer.item_errors[key]
+                repo_missing = isinstance(err, NotFoundError) and len(error.path) <= 1
+                if repo_missing and (target := self.redirect_of(key.repo)) is not None:
+                    err = MovedError(key.repo, target)
+                elif repo_missing:
+                    err = NotFoundError(str(err), f"repository {key.repo} not found or private")
+                facts = _failed(key, kinds.get(key), err, now)
+                self.results[key] = facts
+                if isinstance(err, NotFoundError | MovedError):
+                    # Missing repos are not watched by a probe (search rejects them): their
+                    # answer is kept until it is max_age old.
+                    probe_repo = (
+                        None if repo_missing else answer.canonical_repo.get(key.repo, key.repo).lower()
+                    )
+                    stored.append(CachedItem(facts, probe_repo))
+                elif key in self.cached:
+                    self.results[key] = _stale(self.cached[key], err)
+            elif key not in self.results:
+                self._fail([key], kinds, GitHubFailedError("GitHub's answer left out an item", "not fetched"))
+        if self.cache is not None and stored:
+            self.cache.put_items(self.config.scope, stored)
+        for entry in stored:
+            self.cached[entry.facts.key] = entry
+
+    def baseline(self, keys: Sequence[ItemKey]) -> None:
+        """Record a probe for every repo group whose items have no valid one yet."""
+        assert self.cache is not None
+        entries = [self.cached[k] for k in keys if k in self.cached and self.cached[k].probe_repo]
+        by_repo: dict[str, list[CachedItem]] = {}
+        for e in entries:
+            by_repo.setdefault(e.probe_repo or "", []).append(e)
+        for group in _probe_groups(by_repo):
+            if self.stopped is not None:
+                return
+            group_entries = [e for r in group for e in by_repo[r] if e.facts.kind != "discussion"]
+            if not group_entries:
+                continue
+            oldest = min(e.facts.observed_at or datetime.now(UTC) for e in group_entries)
+            probe = self.cache.get_probe(self.config.scope, group)
+            if probe is not None and probe.complete and probe.baseline <= oldest:
+                continue
+            baseline = (oldest - PROBE_MARGIN).replace(microsecond=0)
+            try:
+                answer = self.search(_probe_query(group, baseline), None)
+                assert answer is not None  # an unconditional request cannot answer 304
+                self.cache.put_probe(self.config.scope, self._probe_from(group, baseline, *answer))
+            except Exception as e:
+                err = _failure(e, self.config, "the change probe")
+                if err is None:
+                    raise
+                # Without a probe the next run simply fetches these items again.
+                _log.info("could not record a change probe: %s", err)
+
+
+def _when(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+    except ValueError:
+        return None
+
+
+def fetch_items(
+    keys: Sequence[ItemKey],
+    config: GitHubConfig,
+    *,
+    kinds: Mapping[ItemKey, Kind | None] | None = None,
+    cache: ItemCache | None = None,
+    progress: Progress | None = None,
+) -> FetchResult:
+    """The facts of every item in `keys`, in the same order, one `ItemFacts` per key.
+
+    `kinds` says which keys are discussions (the agenda knows from the URL); `cache` makes a second
+    run cheap; `progress(done, total)` is called as items complete. GitHub failures never raise:
+    each item carries its facts or a status with a sentence, and failures that hit several items
+    are listed in `FetchResult.errors`.
+    """
+    kinds = dict(kinds or {})
+    unique = list(dict.fromkeys(keys))
+    run = _Run(config, cache, progress, len(unique))
+    now = datetime.now(UTC).replace(microsecond=0)
+    valid: list[ItemKey] = []
+    for key in unique:
+        if _VALID_REPO.match(key.repo) and key.number > 0:
+            valid.append(key)
+        else:
+            err = GitHubError(f"{key.ref!r} is not a GitHub item", "not a valid owner/repo#number")
+            run.results[key] = _failed(key, kinds.get(key), err, now)
+    try:
+        if cache is not None:
+            run.cached = cache.get_items(config.scope, valid)
+        to_fetch, candidates = run.plan(valid)
+        run._tick()
+        if candidates:
+            # Repos of all requested items make the groups, so the same agenda always probes the
+            # same groups and finds its stored ETags.
+            repos = {
+                run.cached[k].probe_repo or "" for k in valid if k in run.cached and run.cached[k].probe_repo
+            }
+            repos |= {k.repo.lower() for k in valid if k not in run.cached}
+            to_fetch += run.validate(candidates, repos)
+            run._tick()
+        run.fetch(to_fetch, kinds)
+        if cache is not None and to_fetch:
+            run.baseline(valid)
+    finally:
+        run.close()
+    return FetchResult(
+        items=tuple(run.results[k] for k in keys),
+        rate=run.rate,
+        requests=run.requests,
+        errors=tuple(run.errors),
+        from_cache=run.from_cache,
+    )
+
+
+# --- reading a file from a GitHub link ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FileRef:
+    """A file in a repository at a ref, as a GitHub link names it."""
+
+    repo: str
+    ref: str
+    path: str
+
+
+def parse_file_url(url: str, config: GitHubConfig | None = None) -> FileRef:
+    """Read a github.com blob/raw link or a raw.githubusercontent.com link; refuse anything else.
+
+    A GitHub Enterprise web host (the API host of `config`) is accepted like github.com.
+    """
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower()
+    segments = [unquote(s) for s in parts.path.split("/") if s]
+    web_hosts = set(_FILE_HOSTS)
+    if config is not None and urlsplit(config.api_url).hostname not in (None, "api.github.com"):
+        web_hosts.add(str(urlsplit(config.api_url).hostname).lower())
+    if parts.scheme not in ("http", "https") or not host:
+        raise UnsupportedURLError(
+            f"{url!r} is not a web link: expected https://github.com/OWNER/REPO/blob/REF/PATH"
+        )
+    if host == _RAW_HOST:
+        if len(segments) >= 6 and segments[2:4] == ["refs", "heads"]:
+            segments = [*segments[:2], segments[4], *segments[5:]]
+        if len(segments) >= 4:
+            return FileRef(f"{segments[0]}/{segments[1]}", segments[2], "/".join(segments[3:]))
+        raise UnsupportedURLError(
+            f"{url!r} does not name a file: expected https://{_RAW_HOST}/OWNER/REPO/REF/PATH"
+        )
+    if host not in web_hosts:
+        raise UnsupportedURLError(
+            f"Cannot read files from host {host!r}: "
+            f"only github.com (blob or raw links) and {_RAW_HOST} are supported"
+        )
+    if len(segments) >= 5 and segments[2] in ("blob", "raw"):
+        return FileRef(f"{segments[0]}/{segments[1]}", segments[3], "/".join(segments[4:]))
+    raise UnsupportedURLError(
+        f"{url!r} is not a link to a file: expected https://github.com/OWNER/REPO/blob/REF/PATH"
+    )
+
+
+def fetch_file_text(url: str, config: GitHubConfig) -> str:
+    """The text of a minutes or agenda file named by a GitHub link, read through the contents API.
+
+    Raises a `GitHubError` subclass with a sentence when the link is not a GitHub file link, the
+    file is missing, too large, not text, or GitHub fails.
+    """
+    ref = parse_file_url(url, config)
+    if not _VALID_REPO.match(ref.repo):
+        raise UnsupportedURLError(f"{url!r} does not name a GitHub repository (read {ref.repo!r})")
+    subject = f"{ref.path} in {ref.repo} at {ref.ref}"
+    with github_client(config) as gh:
+        try:
+            content = gh.get_repo(ref.repo).get_contents(ref.path, ref=ref.ref)
+            if isinstance(content, list):
+                raise UnsupportedURLError(f"{url!r} is a folder, not a file")
+            size = content.size
+            encoding = content.encoding
+            raw = content.decoded_content if encoding == "base64" and size <= MAX_FILE_BYTES else b""
+        except Exception as e:
+            err = _failure(e, config, subject)
+            if err is None:
+                raise
+            raise err from None
+    if size > MAX_FILE_BYTES or encoding != "base64":
+        raise UnsupportedURLError(
+            f"{subject} is {size:,} bytes; minutes files over {MAX_FILE_BYTES:,} bytes are refused"
+        )
+    if b"\0" in raw:
+        raise UnsupportedURLError(f"{subject} is a binary file, not a markdown or text file")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UnsupportedURLError(f"{subject} is not UTF-8 text") from None

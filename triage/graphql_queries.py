@@ -1,0 +1,505 @@
+"""The GraphQL text of the agenda look-up and the reading of GitHub's answer into `ItemFacts`.
+
+Pure: builds query strings and parses response dicts, with no PyGithub and no network, so the
+shape of what we ask GitHub and how we read it can be tested on plain data. `triage.fetch`
+sends the queries and turns failures into sentences.
+
+One query carries many agenda items as aliases (`r0: repository(...) { i1375: issueOrPullRequest
+(number: 1375) {...} }`), several repositories per query, so an agenda costs one or two requests
+instead of about eight REST calls per item.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any, cast
+
+from triage.facts import EVENT_KINDS, Event, EventKind, ItemFacts, ItemKey, Kind, State, parse_when
+
+# Page sizes. GitHub caps every page at 100 nodes; the cost of a query grows with the number of
+# *nested* pages, not with their size, so the top-level pages take the maximum and the nested one
+# (comments inside review threads) stays small.
+TIMELINE_PAGE = 100  # one page holds the whole history of nearly every agenda item
+LABELS_PAGE = 50  # repos with more labels on one thread are unheard of; totalCount tells if cut
+THREADS_PAGE = 20  # most recent review threads of a PR
+THREAD_COMMENTS_PAGE = 10  # replies per thread; each thread page multiplies the cost by THREADS_PAGE
+DISCUSSION_COMMENTS_PAGE = 100
+
+# Items per query. Measured with the cost formula below, a chunk of 50 PRs asks for about 18,500
+# nodes (the limit is 500,000) and costs about 13 points of the 5,000 per hour; bigger chunks would
+# still fit, but GitHub aborts queries that run longer than 10 seconds, and a failed chunk loses
+# its items for this run, so 50 keeps both the blast radius and the run time small. 1,000 items
+# take 20 queries, inside the target of one request per 25 items.
+CHUNK_SIZE = 50
+MAX_CHUNK_SIZE = 100  # beyond this a single query's timeline pages alone pass 10,000 nodes per kind
+GITHUB_NODE_LIMIT = 500_000  # documented per-query maximum
+
+ISSUE_TIMELINE_TYPES = ("ISSUE_COMMENT", "CLOSED_EVENT", "REOPENED_EVENT")
+PULL_TIMELINE_TYPES = (
+    "ISSUE_COMMENT",
+    "PULL_REQUEST_REVIEW",
+    "PULL_REQUEST_COMMIT",
+    "REVIEW_REQUESTED_EVENT",
+    "READY_FOR_REVIEW_EVENT",
+    "CLOSED_EVENT",
+    "MERGED_EVENT",
+    "REOPENED_EVENT",
+)
+
+_ACTOR = "{ __typename login }"
+_ISSUE_TIMELINE_NODES = f"""
+      __typename
+      ... on IssueComment {{ createdAt authorAssociation author {_ACTOR} }}
+      ... on ClosedEvent {{ createdAt actor {_ACTOR} }}
+      ... on ReopenedEvent {{ createdAt actor {_ACTOR} }}"""
+# A fragment must name a member of the connection's union, so PRs get their own (longer) list.
+_PULL_TIMELINE_NODES = f"""{_ISSUE_TIMELINE_NODES}
+      ... on PullRequestReview {{ state submittedAt createdAt authorAssociation author {_ACTOR} }}
+      ... on PullRequestCommit {{ commit {{ committedDate author {{ user {{ login }} }} }} }}
+      ... on ReviewRequestedEvent {{ createdAt actor {_ACTOR} }}
+      ... on ReadyForReviewEvent {{ createdAt actor {_ACTOR} }}
+      ... on MergedEvent {{ createdAt actor {_ACTOR} }}"""
+_LABEL_ORDER = "orderBy: {field: NAME, direction: ASC}"  # GitHub's default order is not documented
+_LABELS = f"labels(first: {LABELS_PAGE}, {_LABEL_ORDER}) {{ totalCount nodes {{ name }} }}"
+
+# `state` is IssueState on Issue and PullRequestState on PullRequest; both fragments land in one
+# selection for `issueOrPullRequest`, where GraphQL forbids same-named fields of different types,
+# so each is aliased (found by validating against GitHub's schema, see TECH-NOTES §3).
+FRAGMENTS = f"""
+fragment IssueFields on Issue {{
+  __typename number url title issueState: state stateReason
+  createdAt updatedAt closedAt
+  author {_ACTOR} authorAssociation
+  {_LABELS}
+  milestone {{ title dueOn }}
+  comments {{ totalCount }}
+  reactions {{ totalCount }}
+  timelineItems(last: {TIMELINE_PAGE}, itemTypes: [{", ".join(ISSUE_TIMELINE_TYPES)}]) {{
+    totalCount
+    nodes {{{_ISSUE_TIMELINE_NODES}
+    }}
+  }}
+}}
+fragment PullFields on PullRequest {{
+  __typename number url title prState: state isDraft merged
+  createdAt updatedAt closedAt mergedAt
+  author {_ACTOR} authorAssociation
+  {_LABELS}
+  milestone {{ title dueOn }}
+  comments {{ totalCount }}
+  reactions {{ totalCount }}
+  reviewDecision
+  reviewRequests {{ totalCount }}
+  statusCheckRollup {{ state }}
+  mergeable additions deletions changedFiles
+  timelineItems(last: {TIMELINE_PAGE}, itemTypes: [{", ".join(PULL_TIMELINE_TYPES)}]) {{
+    totalCount
+    nodes {{{_PULL_TIMELINE_NODES}
+    }}
+  }}
+  reviewThreads(last: {THREADS_PAGE}) {{
+    totalCount
+    nodes {{ comments(last: {THREAD_COMMENTS_PAGE}) {{
+      totalCount nodes {{ createdAt authorAssociation author {_ACTOR} }} }} }}
+  }}
+}}
+fragment DiscussionFields on Discussion {{
+  __typename number url title closed stateReason
+  createdAt updatedAt closedAt
+  author {_ACTOR} authorAssociation
+  {_LABELS}
+  reactions {{ totalCount }}
+  comments(last: {DISCUSSION_COMMENTS_PAGE}) {{
+    totalCount
+    nodes {{ createdAt authorAssociation author {_ACTOR} replies {{ totalCount }} }}
+  }}
+}}
+"""
+
+# GitHub's cost formula (docs: "rate limits and node limits for the GraphQL API"): one request per
+# connection page, multiplied by the pages of every enclosing connection, summed, divided by 100.
+# Connections that only ask for totalCount fetch no nodes and are not counted here.
+_ISSUE_PAGES = 2  # labels + timeline
+_PULL_PAGES = 3 + THREADS_PAGE  # labels + timeline + threads, and one comments page per thread
+_DISCUSSION_PAGES = 2  # labels + comments
+_ISSUE_NODES = LABELS_PAGE + TIMELINE_PAGE
+_PULL_NODES = LABELS_PAGE + TIMELINE_PAGE + THREADS_PAGE + THREADS_PAGE * THREAD_COMMENTS_PAGE
+_DISCUSSION_NODES = LABELS_PAGE + DISCUSSION_COMMENTS_PAGE
+
+# GraphQL spells bot logins without the `[bot]` suffix that REST, the web and people use
+# ("dependabot" vs "dependabot[bot]"); we keep the familiar form so configured bot lists match.
+_BOT_SUFFIX = "[bot]"
+
+_TIMELINE_KIND: dict[str, EventKind] = {
+    "IssueComment": "comment",
+    "PullRequestReview": "review",
+    "PullRequestCommit": "commit",
+    "ReviewRequestedEvent": "review_requested",
+    "ReadyForReviewEvent": "ready_for_review",
+    "ClosedEvent": "closed",
+    "MergedEvent": "merged",
+    "ReopenedEvent": "reopened",
+}
+_KIND_ORDER = {k: n for n, k in enumerate(EVENT_KINDS)}
+_MERGEABLE = {"MERGEABLE": True, "CONFLICTING": False}  # UNKNOWN (still computing) stays None
+
+
+class MalformedResponseError(ValueError):
+    """GitHub's answer did not have the shape of a GraphQL response."""
+
+
+@dataclass(frozen=True)
+class QueryPlan:
+    """One batched query: its text, its variables, and which alias answers for which item."""
+
+    text: str
+    variables: dict[str, Any]
+    repo_aliases: dict[str, str]  # "r0" -> "owner/name" as requested
+    item_aliases: dict[tuple[str, str], ItemKey]  # ("r0", "i1375") -> key
+
+    @property
+    def keys(self) -> tuple[ItemKey, ...]:
+        """The items this query asks for."""
+        return tuple(self.item_aliases.values())
+
+
+@dataclass(frozen=True)
+class GraphQLError:
+    """One entry of a GraphQL `errors` list."""
+
+    type: str | None  # NOT_FOUND, FORBIDDEN, RATE_LIMITED, ... (None when GitHub gave none)
+    message: str
+    path: tuple[str | int, ...] = ()
+
+
+@dataclass(frozen=True)
+class RateLimitBody:
+    """The `rateLimit` object of a GraphQL answer."""
+
+    cost: int
+    limit: int
+    remaining: int
+    reset: datetime
+
+
+@dataclass(frozen=True)
+class ChunkAnswer:
+    """What one batched query told us, item by item, before any sentence is written."""
+
+    found: dict[ItemKey, ItemFacts]  # parsed facts (status "ok"), including items of moved repos
+    canonical_repo: dict[str, str]  # requested "owner/name" -> GitHub's current nameWithOwner
+    item_errors: dict[ItemKey, GraphQLError]  # per-alias errors: missing, forbidden, failed
+    general_errors: tuple[GraphQLError, ...]  # errors about the whole query (rate limit, timeout)
+    rate: RateLimitBody | None
+
+
+def query_pages_and_nodes(kinds: Sequence[Kind | None]) -> tuple[int, int]:
+    """The connection pages (for the cost) and the nodes a query for items of these kinds asks for.
+
+    An item of unknown kind is looked up with `issueOrPullRequest`, whose Issue and PullRequest
+    fragments are both counted, as GitHub prices the query before knowing which one answers.
+    """
+    pages = nodes = 0
+    for kind in kinds:
+        if kind == "discussion":
+            pages, nodes = pages + _DISCUSSION_PAGES, nodes + _DISCUSSION_NODES
+        else:
+            pages, nodes = pages + _ISSUE_PAGES + _PULL_PAGES, nodes + _ISSUE_NODES + _PULL_NODES
+    return pages, nodes
+
+
+def query_cost(kinds: Sequence[Kind | None]) -> int:
+    """Rate-limit points GitHub's formula gives a query for items of these kinds (minimum 1)."""
+    pages, _ = query_pages_and_nodes(kinds)
+    return max(1, round(pages / 100))
+
+
+def build_items_query(
+    keys: Sequence[ItemKey], kinds: Mapping[ItemKey, Kind | None] | None = None
+) -> QueryPlan:
+    """One aliased query for `keys`: one `repository` per repo, one alias per item.
+
+    Discussions (when `kinds` says so) use `discussion(number:)`; everything else uses
+    `issueOrPullRequest(number:)`, which answers for PRs and issues alike. Owner and name travel as
+    variables, so no agenda text is ever spliced into the query.
+    """
+    kinds = kinds or {}
+    by_repo: dict[str, list[ItemKey]] = {}
+    for key in keys:
+        by_repo.setdefault(key.repo, []).append(key)
+    declarations: list[str] = []
+    blocks: list[str] = []
+    variables: dict[str, Any] = {}
+    repo_aliases: dict[str, str] = {}
+    item_aliases: dict[tuple[str, str], ItemKey] = {}
+    for n, (repo, repo_keys) in enumerate(by_repo.items()):
+        owner, name = repo.split("/", 1)
+        r_alias = f"r{n}"
+        repo_aliases[r_alias] = repo
+        variables[f"o{n}"], variables[f"n{n}"] = owner, name
+        declarations.append(f"$o{n}: String!, $n{n}: String!")
+        lines = [f"  {r_alias}: repository(owner: $o{n}, name: $n{n}) {{", "    nameWithOwner"]
+        for key in dict.fromkeys(repo_keys):
+            if kinds.get(key) == "discussion":
+                alias = f"d{key.number}"
+                lines.append(f"    {alias}: discussion(number: {key.number}) {{ ...DiscussionFields }}")
+            else:
+                alias = f"i{key.number}"
+                lines.append(
+                    f"    {alias}: issueOrPullRequest(number: {key.number})"
+                    " { ...IssueFields ...PullFields }"
+                )
+            item_aliases[(r_alias, alias)] = key
+        lines.append("  }")
+        blocks.append("\n".join(lines))
+    text = (
+        f"query TriageItems({', '.join(declarations)}) {{\n"
+        "  rateLimit { cost limit remaining resetAt }\n" + "\n".join(blocks) + "\n}\n" + FRAGMENTS
+    )
+    return QueryPlan(text, variables, repo_aliases, item_aliases)
+
+
+# --- reading the answer ----------------------------------------------------------------------------
+
+
+def _errors(body: Mapping[str, Any]) -> list[GraphQLError]:
+    raw = body.get("errors") or []
+    if not isinstance(raw, list):
+        raise MalformedResponseError(f"'errors' is {type(raw).__name__}, expected a list")
+    out = []
+    for e in raw:
+        if not isinstance(e, Mapping):
+            raise MalformedResponseError(f"an error entry is {type(e).__name__}, expected an object")
+        path = tuple(p for p in e.get("path") or () if isinstance(p, str | int))
+        out.append(GraphQLError(e.get("type"), str(e.get("message") or "no message"), path))
+    return out
+
+
+def _rate(data: Mapping[str, Any]) -> RateLimitBody | None:
+    rl = data.get("rateLimit")
+    if not isinstance(rl, Mapping):
+        return None
+    reset = parse_when(rl.get("resetAt"))
+    if reset is None:
+        return None
+    return RateLimitBody(
+        int(rl.get("cost") or 0), int(rl.get("limit") or 0), int(rl.get("remaining") or 0), reset
+    )
+
+
+def parse_items_answer(plan: QueryPlan, body: Any, observed_at: datetime) -> ChunkAnswer:
+    """Read GitHub's answer to `plan`; raise MalformedResponseError when it is not a GraphQL answer."""
+    if not isinstance(body, Mapping):
+        raise MalformedResponseError(f"the response is {type(body).__name__}, expected a JSON object")
+    errors = _errors(body)
+    data = body.get("data")
+    if data is None:
+        data = {}
+    if not isinstance(data, Mapping):
+        raise MalformedResponseError(f"'data' is {type(data).__name__}, expected an object")
+    by_alias: dict[tuple[str, ...], GraphQLError] = {}
+    general: list[GraphQLError] = []
+    for e in errors:
+        alias_path = tuple(str(p) for p in e.path[:2])
+        if alias_path and alias_path[0] in plan.repo_aliases:
+            by_alias.setdefault(alias_path, e)
+        else:
+            general.append(e)
+    found: dict[ItemKey, ItemFacts] = {}
+    item_errors: dict[ItemKey, GraphQLError] = {}
+    canonical: dict[str, str] = {}
+    for (r_alias, alias), key in plan.item_aliases.items():
+        repo_node = data.get(r_alias)
+        if not isinstance(repo_node, Mapping):
+            err = by_alias.get((r_alias,)) or by_alias.get((r_alias, alias))
+            if err is not None:
+                item_errors[key] = err
+            elif not general:  # a null repository with no reason given: treat it as missing
+                item_errors[key] = GraphQLError("NOT_FOUND", f"no repository {key.repo!r} in the answer")
+            continue
+        canonical[key.repo] = str(repo_node.get("nameWithOwner") or key.repo)
+        node = repo_node.get(alias)
+        if isinstance(node, Mapping):
+            found[key] = parse_item(key, node, observed_at)
+        elif (err := by_alias.get((r_alias, alias))) is not None:
+            item_errors[key] = err
+        elif not general:
+            item_errors[key] = GraphQLError("NOT_FOUND", f"no answer for {key.ref}")
+    return ChunkAnswer(found, canonical, item_errors, tuple(general), _rate(data))
+
+
+def _login(actor: Any) -> tuple[str | None, str | None]:
+    """(login, account type) of an Actor object; (None, None) for a ghost (deleted) account."""
+    if not isinstance(actor, Mapping):
+        return None, None
+    login = actor.get("login")
+    kind = actor.get("__typename")
+    if isinstance(login, str) and kind == "Bot" and not login.endswith(_BOT_SUFFIX):
+        login += _BOT_SUFFIX
+    return (login if isinstance(login, str) else None), (kind if isinstance(kind, str) else None)
+
+
+def _when(value: Any) -> datetime | None:
+    return parse_when(value) if isinstance(value, str) else None
+
+
+def _total(conn: Any) -> int | None:
+    if isinstance(conn, Mapping) and isinstance(conn.get("totalCount"), int):
+        return cast(int, conn["totalCount"])
+    return None
+
+
+def _nodes(conn: Any) -> list[Mapping[str, Any]]:
+    if not isinstance(conn, Mapping):
+        return []
+    return [n for n in conn.get("nodes") or [] if isinstance(n, Mapping)]
+
+
+def _object(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _timeline_event(node: Mapping[str, Any]) -> Event | None:
+    kind = _TIMELINE_KIND.get(str(node.get("__typename")))
+    if kind is None:
+        return None
+    if kind == "commit":
+        commit = _object(node.get("commit"))
+        user = _object(_object(commit.get("author")).get("user"))
+        at = _when(commit.get("committedDate"))
+        login = user.get("login") if isinstance(user.get("login"), str) else None
+        return Event(actor=login, at=at, kind="commit") if at else None
+    if kind == "review":
+        if node.get("state") == "PENDING":  # a draft review nobody else can see yet
+            return None
+        at = _when(node.get("submittedAt")) or _when(node.get("createdAt"))
+        login, actor_type = _login(node.get("author"))
+        if at is None:
+            return None
+        return Event(login, at, kind, node.get("authorAssociation"), actor_type, node.get("state"))
+    at = _when(node.get("createdAt"))
+    if at is None:
+        return None
+    login, actor_type = _login(node.get("author") if "author" in node else node.get("actor"))
+    return Event(login, at, kind, node.get("authorAssociation"), actor_type)
+
+
+def _comment_event(node: Mapping[str, Any], kind: EventKind) -> Event | None:
+    at = _when(node.get("createdAt"))
+    if at is None:
+        return None
+    login, actor_type = _login(node.get("author"))
+    return Event(login, at, kind, node.get("authorAssociation"), actor_type)
+
+
+def event_sort_key(event: Event) -> tuple[datetime, int, str]:
+    """Chronological, then in the order of `EVENT_KINDS` (a merge comes before its close)."""
+    return event.at, _KIND_ORDER[event.kind], event.actor or ""
+
+
+def borrow_associations(events: Iterable[Event]) -> tuple[Event, ...]:
+    """Fill the association and account type of lifecycle events and commits from the same login's
+    other events on the thread.
+
+    GitHub reports an author association on comments and reviews only; who closed, merged or
+    requested a review is just a login. Association is a per-repository relation, so the one seen
+    on the same thread (the latest, if it changed) is observed, not guessed. Logins never seen with
+    one keep None.
+    """
+    ordered = sorted(events, key=event_sort_key)
+    association: dict[str, str] = {}
+    actor_type: dict[str, str] = {}
+    for e in ordered:
+        if e.actor is not None and e.association is not None:
+            association[e.actor] = e.association
+        if e.actor is not None and e.actor_type is not None:
+            actor_type[e.actor] = e.actor_type
+    return tuple(
+        replace(
+            e,
+            association=e.association or association.get(e.actor),
+            actor_type=e.actor_type or actor_type.get(e.actor),
+        )
+        if e.actor is not None
+        else e
+        for e in ordered
+    )
+
+
+def parse_item(key: ItemKey, node: Mapping[str, Any], observed_at: datetime) -> ItemFacts:
+    """The facts in one `issueOrPullRequest` or `discussion` node."""
+    typename = node.get("__typename")
+    kind: Kind = {"PullRequest": "pull", "Discussion": "discussion"}.get(str(typename), "issue")  # type: ignore[assignment]
+    author, author_type = _login(node.get("author"))
+    created = _when(node.get("createdAt"))
+    events: list[Event] = []
+    if created is not None:
+        events.append(Event(author, created, "description", node.get("authorAssociation"), author_type))
+    complete = True
+    if kind == "discussion":
+        comments = node.get("comments")
+        for c in _nodes(comments):
+            if (e := _comment_event(c, "comment")) is not None:
+                events.append(e)
+            complete = complete and not _total(c.get("replies"))
+        complete = complete and (_total(comments) or 0) <= len(_nodes(comments))
+    else:
+        timeline = node.get("timelineItems")
+        events.extend(e for n in _nodes(timeline) if (e := _timeline_event(n)) is not None)
+        complete = (_total(timeline) or 0) <= len(_nodes(timeline))
+        threads = node.get("reviewThreads")
+        for thread in _nodes(threads):
+            comments = thread.get("comments")
+            events.extend(
+                e for c in _nodes(comments) if (e := _comment_event(c, "review_thread")) is not None
+            )
+            complete = complete and (_total(comments) or 0) <= len(_nodes(comments))
+        complete = complete and (_total(threads) or 0) <= len(_nodes(threads))
+    labels = node.get("labels")
+    milestone = node.get("milestone") if isinstance(node.get("milestone"), Mapping) else None
+    state: State
+    if kind == "pull":
+        state = {"MERGED": "merged", "CLOSED": "closed"}.get(str(node.get("prState")), "open")  # type: ignore[assignment]
+    elif kind == "discussion":
+        state = "closed" if node.get("closed") else "open"
+    else:
+        state = "closed" if node.get("issueState") == "CLOSED" else "open"
+    reason = node.get("stateReason")
+    pull = kind == "pull"
+    rollup = node.get("statusCheckRollup")
+    label_names = tuple(str(n.get("name")) for n in _nodes(labels))
+    return ItemFacts(
+        key=key,
+        kind=kind,
+        url=node.get("url") if isinstance(node.get("url"), str) else None,
+        title=node.get("title"),
+        state=state,
+        state_reason=reason.lower() if isinstance(reason, str) else None,
+        draft=bool(node.get("isDraft")) if pull else None,
+        merged=bool(node.get("merged")) if pull else None,
+        author=author,
+        author_association=node.get("authorAssociation"),
+        author_type=author_type,
+        labels=label_names,
+        milestone=milestone.get("title") if milestone else None,
+        milestone_due=_when(milestone.get("dueOn")) if milestone else None,
+        created_at=created,
+        updated_at=_when(node.get("updatedAt")),
+        closed_at=_when(node.get("closedAt")),
+        merged_at=_when(node.get("mergedAt")) if pull else None,
+        events=borrow_associations(events),
+        timeline_complete=complete,
+        comments_count=_total(node.get("comments")),
+        reactions=_total(node.get("reactions")),
+        review_decision=node.get("reviewDecision") if pull else None,
+        review_requests=_total(node.get("reviewRequests")) if pull else None,
+        ci_status=rollup.get("state") if pull and isinstance(rollup, Mapping) else None,
+        mergeable=_MERGEABLE.get(str(node.get("mergeable"))) if pull else None,
+        additions=node.get("additions") if pull else None,
+        deletions=node.get("deletions") if pull else None,
+        changed_files=node.get("changedFiles") if pull else None,
+        observed_at=observed_at,
+        note=None if complete else "timeline incomplete: only the most recent part was read from GitHub",
+    )

@@ -1,0 +1,181 @@
+"""The persistent GitHub cache: item facts and the validators of the change probes that keep them fresh.
+
+One SQLite file under `settings.triage_home()`, shared by the app and the command line, so a second
+run (in the same process or a new one) reuses what the first one fetched. Entries are keyed by the
+API root and the item, never by anything derived from the token; no token, header or response body
+beyond the item facts and the probe's list of changed items is written.
+
+A *probe* is a conditional search for the items of a group of repositories updated since a
+baseline time; its ETag turns "did anything change?" into a 304 that costs no rate limit, and its
+last answer says which items changed (see `triage.fetch`).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from triage import settings
+from triage.facts import ItemFacts, ItemKey, item_from_dict, item_to_dict, parse_when
+
+CACHE_FILE = "github-cache.sqlite3"
+SCHEMA_VERSION = 1  # bump when a table changes; an older file is then emptied, never misread
+_BUSY_TIMEOUT = 10.0  # seconds to wait for another session's write; writes take milliseconds
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS items (
+    scope TEXT NOT NULL,        -- API root, e.g. https://api.github.com
+    repo TEXT NOT NULL,         -- owner/name as the agenda spells it, lower-cased
+    number INTEGER NOT NULL,
+    facts TEXT NOT NULL,        -- triage.facts.item_to_dict as JSON
+    probe_repo TEXT,            -- GitHub's current name of the repo whose probe covers it; NULL: age only
+    PRIMARY KEY (scope, repo, number)
+);
+CREATE TABLE IF NOT EXISTS probes (
+    scope TEXT NOT NULL,
+    repos TEXT NOT NULL,        -- the group's repos, lower-cased, sorted, space-separated
+    baseline TEXT NOT NULL,     -- the probe lists items updated at or after this time
+    etag TEXT,
+    seen TEXT NOT NULL,         -- JSON [[repo, number, updated_at], ...] from the last full answer
+    complete INTEGER NOT NULL,  -- 0 when that answer had more items than one page
+    PRIMARY KEY (scope, repos)
+);
+"""
+
+
+class CacheError(RuntimeError):
+    """The cache file cannot be opened or read; the message names the file."""
+
+
+@dataclass(frozen=True)
+class CachedItem:
+    """An item's facts as last fetched, and the repo whose probe can vouch they are current."""
+
+    facts: ItemFacts
+    probe_repo: str | None  # None: nothing but the age of the facts decides when to refetch
+
+
+@dataclass(frozen=True)
+class Probe:
+    """The validator of one repo group: what its last answer listed, and the ETag of that answer."""
+
+    repos: tuple[str, ...]  # lower-cased, sorted
+    baseline: datetime
+    etag: str | None
+    seen: tuple[tuple[str, int, datetime], ...]  # (repo lower-cased, number, updated_at)
+    complete: bool
+
+
+class ItemCache:
+    """Item facts and probe validators in one SQLite file (default: under `settings.triage_home()`)."""
+
+    def __init__(self, path: Path | str | None = None) -> None:
+        self.path = Path(path) if path is not None else settings.triage_home() / CACHE_FILE
+        self._ready = False
+
+    def __repr__(self) -> str:
+        return f"ItemCache({str(self.path)!r})"
+
+    @contextmanager
+    def _db(self) -> Iterator[sqlite3.Connection]:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT)
+        except (OSError, sqlite3.Error) as e:
+            raise CacheError(f"Cannot open the GitHub cache {str(self.path)!r}: {e}") from e
+        try:
+            if not self._ready:
+                self._prepare(conn)
+            with conn:
+                yield conn
+        except sqlite3.DatabaseError as e:
+            raise CacheError(f"Cannot use the GitHub cache {str(self.path)!r}: {e}") from e
+        finally:
+            conn.close()
+
+    def _prepare(self, conn: sqlite3.Connection) -> None:
+        conn.executescript(_SCHEMA)
+        row = conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        if row is None or row[0] != str(SCHEMA_VERSION):
+            with conn:
+                conn.execute("DELETE FROM items")
+                conn.execute("DELETE FROM probes")
+                conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+        self._ready = True
+
+    def get_items(self, scope: str, keys: Iterable[ItemKey]) -> dict[ItemKey, CachedItem]:
+        """The cached entries among `keys`, each keyed (and spelled) as requested."""
+        wanted = {(k.repo.lower(), k.number): k for k in keys}
+        if not wanted:
+            return {}
+        out: dict[ItemKey, CachedItem] = {}
+        with self._db() as conn:
+            repos = sorted({r for r, _ in wanted})
+            marks = ",".join("?" * len(repos))
+            rows = conn.execute(
+                f"SELECT repo, number, facts, probe_repo FROM items WHERE scope = ? AND repo IN ({marks})",
+                (scope, *repos),
+            )
+            for repo, number, facts, probe_repo in rows:
+                key = wanted.get((repo, number))
+                if key is not None:
+                    out[key] = CachedItem(replace(item_from_dict(json.loads(facts)), key=key), probe_repo)
+        return out
+
+    def put_items(self, scope: str, entries: Iterable[CachedItem]) -> None:
+        """Store (or replace) entries."""
+        rows = [
+            (scope, e.facts.repo.lower(), e.facts.number, json.dumps(item_to_dict(e.facts)), e.probe_repo)
+            for e in entries
+        ]
+        if rows:
+            with self._db() as conn:
+                conn.executemany("INSERT OR REPLACE INTO items VALUES (?, ?, ?, ?, ?)", rows)
+
+    def get_probe(self, scope: str, repos: Sequence[str]) -> Probe | None:
+        """The stored probe of exactly this repo group, if any."""
+        group = " ".join(repos)
+        with self._db() as conn:
+            row = conn.execute(
+                "SELECT baseline, etag, seen, complete FROM probes WHERE scope = ? AND repos = ?",
+                (scope, group),
+            ).fetchone()
+        if row is None:
+            return None
+        baseline = parse_when(row[0])
+        assert baseline is not None
+        seen = tuple((str(r), int(n), _utc(u)) for r, n, u in json.loads(row[2]))
+        return Probe(tuple(repos), baseline, row[1], seen, bool(row[3]))
+
+    def put_probe(self, scope: str, probe: Probe) -> None:
+        """Store (or replace) a probe."""
+        seen = json.dumps([[r, n, u.isoformat()] for r, n, u in probe.seen])
+        with self._db() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO probes VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    scope,
+                    " ".join(probe.repos),
+                    probe.baseline.isoformat(),
+                    probe.etag,
+                    seen,
+                    int(probe.complete),
+                ),
+            )
+
+    def clear(self) -> None:
+        """Forget everything (the file stays)."""
+        with self._db() as conn:
+            conn.execute("DELETE FROM items")
+            conn.execute("DELETE FROM probes")
+
+
+def _utc(text: str) -> datetime:
+    value = parse_when(text)
+    return value if value is not None else datetime.min.replace(tzinfo=UTC)

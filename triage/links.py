@@ -1,0 +1,124 @@
+"""Share-link parameters: a view's source, preset and weights as plain, validated query values.
+
+A link carries only names and numbers (never pickled state, never a token), so reading one can
+do no harm: every value is checked, a bad one is reported in a sentence and replaced by the
+default, and the rest of the link still applies.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from triage.criteria import CRITERIA
+from triage.facts import parse_when
+from triage.fetch import parse_file_url
+from triage.weights import MAX_WEIGHT, Config
+
+WEIGHT_PREFIX = "w_"
+SNAPSHOT = "snapshot"
+# Every parameter a link may carry besides w_<criterion>; anything else is reported and ignored.
+KNOWN = ("source", "preset", "as_of", SNAPSHOT, "item", "url")
+SOURCES = ("demo", "minutes", "url", "scan")
+_SNAPSHOT_ID = re.compile(r"^[0-9a-f]{12,64}$")
+
+
+@dataclass
+class View:
+    """What a link asks for, after validation."""
+
+    source: str = "demo"
+    preset: str = ""
+    weights: dict[str, float] = field(default_factory=dict)
+    as_of: str | None = None
+    snapshot: str | None = None
+    item: str | None = None
+    url: str | None = None  # the minutes file on GitHub, for source=url
+    problems: list[str] = field(default_factory=list)  # one sentence per ignored value
+
+
+def _weight(raw: str) -> float | None:
+    try:
+        value = float(raw)
+    except ValueError:
+        return None
+    return value if not math.isnan(value) and 0 <= value <= MAX_WEIGHT else None
+
+
+def parse_view(params: Mapping[str, str], config: Config) -> View:
+    """Read query parameters into a View, collecting a sentence per value it had to ignore."""
+    view = View(preset=config.default_preset)
+    preset = params.get("preset")
+    if preset is not None:
+        if preset in config.presets:
+            view.preset = preset
+        else:
+            view.problems.append(f"Unknown preset {preset!r} in the link; showing {config.default_preset!r}.")
+    view.weights = dict(config.preset(view.preset).weights)
+    for key, raw in params.items():
+        if key.startswith(WEIGHT_PREFIX):
+            name = key.removeprefix(WEIGHT_PREFIX)
+            value = _weight(raw)
+            if name not in CRITERIA:
+                view.problems.append(f"Unknown criterion {name!r} in the link; ignored.")
+            elif value is None:
+                view.problems.append(
+                    f"Weight {key}={raw!r} in the link is not a number from 0 to {MAX_WEIGHT:g}; ignored."
+                )
+            else:
+                view.weights[name] = value
+        elif key not in KNOWN:
+            view.problems.append(f"Unknown link parameter {key!r}; ignored.")
+    source = params.get("source")
+    if source is not None:
+        if source in SOURCES:
+            view.source = source
+        else:
+            view.problems.append(f"Unknown source {source!r} in the link; showing the demo.")
+    snapshot = params.get(SNAPSHOT)
+    if snapshot is not None:
+        if _SNAPSHOT_ID.match(snapshot):
+            view.snapshot = snapshot
+        else:
+            view.problems.append(f"Snapshot id {snapshot!r} is malformed; expected hexadecimal digits.")
+    url = params.get("url")
+    if url is not None:
+        try:
+            parse_file_url(url)
+            view.url = url
+        except ValueError as e:
+            view.problems.append(f"{e}; showing the demo.")
+    if view.source == "url" and view.url is None:
+        view.source = "demo"
+        if url is None:
+            view.problems.append("The link says source=url but gives no url; showing the demo.")
+    as_of = params.get("as_of")
+    if as_of is not None:
+        try:
+            parse_when(as_of)
+            view.as_of = as_of
+        except ValueError as e:
+            view.problems.append(f"{e} (the link's as_of); using the meeting's date.")
+    view.item = params.get("item")
+    return view
+
+
+def view_params(
+    source: str, preset: str, weights: Mapping[str, float], config: Config, url: str | None = None
+) -> dict[str, str]:
+    """The shortest parameters that reproduce a view: the source (and its url), the preset if not
+    the default, and the weights that differ from it."""
+    out: dict[str, str] = {}
+    if source != "demo":
+        out["source"] = source
+    if source == "url" and url:
+        out["url"] = url
+    if preset != config.default_preset:
+        out["preset"] = preset
+    base = config.preset(preset).weights
+    for name in CRITERIA:
+        if not math.isclose(weights[name], base[name]):
+            out[WEIGHT_PREFIX + name] = f"{weights[name]:g}"
+    return out

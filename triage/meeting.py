@@ -1,0 +1,105 @@
+"""A meeting to triage: the agenda's references, the facts about them, and the moment to judge at.
+
+This is what the dashboard, the CLI and a snapshot all rank: the facts alone do not say which
+items the agenda flagged URGENT or which earlier meetings already discussed them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from triage.agenda import AgendaRef, carried_over, parse_agenda
+from triage.demo import DEMO_DEFAULT_ORG, load_demo
+from triage.facts import (
+    FactSet,
+    FactsFormatError,
+    ItemFacts,
+    ItemKey,
+    factset_from_dict,
+    factset_to_dict,
+    parse_when,
+)
+from triage.signals import AgendaContext
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """Facts plus agenda context, judged as of `as_of`."""
+
+    facts: FactSet
+    as_of: datetime
+    refs: tuple[AgendaRef, ...] = ()
+    carried: Mapping[ItemKey, tuple[str, ...]] = field(default_factory=dict)
+    title: str | None = None
+
+    def context(self) -> dict[ItemKey, AgendaContext]:
+        """What the agenda says about each item, keyed for `scoring.evaluate`."""
+        return {
+            r.key: AgendaContext(r.flags, r.section, r.bullet, self.carried.get(r.key, ()))
+            for r in self.refs
+        }
+
+
+def agenda_facts(refs: list[AgendaRef], known: FactSet, source: str) -> FactSet:
+    """The agenda's items in agenda order: known facts where there are some, unknown otherwise."""
+    by_key = known.by_key()
+    items = tuple(
+        by_key.get(r.key) or ItemFacts(key=r.key, kind=r.kind, status="unknown",
+                                       status_detail="not fetched yet")
+        for r in refs
+    )
+    return FactSet(items, source, known.people, known.observed_at, known.note)
+
+
+def demo_meeting() -> Meeting:
+    """The Falco 2023-12-14 meeting as its maintainers could have seen it that day."""
+    demo = load_demo()
+    refs = parse_agenda(demo.minutes, default_org=DEMO_DEFAULT_ORG)
+    carried = carried_over(refs, demo.earlier, default_org=DEMO_DEFAULT_ORG)
+    facts = agenda_facts(refs, demo.facts, demo.facts.source)
+    return Meeting(facts, demo.as_of, tuple(refs), carried, "Falco core maintainers, 2023-12-14")
+
+
+MEETING_FORMAT = 1
+
+
+def _ref_to_dict(ref: AgendaRef, carried: tuple[str, ...]) -> dict[str, Any]:
+    return {
+        "ref": ref.ref, "kind": ref.kind, "lines": list(ref.lines), "section": list(ref.section),
+        "bullet": ref.bullet, "flags": list(ref.flags), "carried_over": list(carried),
+    }
+
+
+def meeting_to_dict(meeting: Meeting) -> dict[str, Any]:
+    """The facts file `triage fetch --out` writes: facts plus the agenda context they came with."""
+    return {
+        "format": MEETING_FORMAT,
+        "title": meeting.title,
+        "as_of": meeting.as_of.isoformat(),
+        "agenda": [_ref_to_dict(r, meeting.carried.get(r.key, ())) for r in meeting.refs],
+        "facts": factset_to_dict(meeting.facts),
+    }
+
+
+def meeting_from_dict(data: Any) -> Meeting:
+    """Read a document written by `meeting_to_dict` (or a bare facts document)."""
+    if not isinstance(data, Mapping):
+        raise FactsFormatError(f"meeting: expected a JSON object, got {type(data).__name__}")
+    if "facts" not in data:  # a bare facts document: no agenda context, judged now
+        return Meeting(factset_from_dict(data), datetime.now(UTC))
+    refs, carried = [], {}
+    for n, raw in enumerate(data.get("agenda") or []):
+        try:
+            key = ItemKey.parse(raw["ref"])
+            refs.append(AgendaRef(key, raw.get("kind"), tuple(raw.get("lines") or ()),
+                                  tuple(raw.get("section") or ()), raw.get("bullet"),
+                                  tuple(raw.get("flags") or ())))
+        except (KeyError, TypeError, ValueError) as e:
+            raise FactsFormatError(f"meeting: agenda entry {n} is invalid: {e}") from None
+        if raw.get("carried_over"):
+            carried[key] = tuple(raw["carried_over"])
+    as_of = parse_when(data.get("as_of")) or datetime.now(UTC)
+    return Meeting(factset_from_dict(data["facts"]), as_of, tuple(refs), carried, data.get("title"))

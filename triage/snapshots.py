@@ -1,0 +1,755 @@
+"""Frozen triage snapshots: freeze what a ranking showed, hash it, store it, load it back.
+
+A snapshot records one ranking completely: the meeting (facts, agenda context, carried-over
+meetings), the criteria's names and one-line docs as of that day, the preset's name, weights and
+parameters, the people settings, the moment it was judged at, and the ranked rows exactly as shown
+(`export.to_rows`). Reopening it shows those rows, whatever the criteria code does later.
+
+Its id is the SHA-256 of its canonical JSON (sorted keys, compact separators, ASCII), so the same
+content always gets the same id, saving is idempotent, and a stored snapshot that was changed is
+detected when it is read. `created_at` is kept out of the hashed content for that reason.
+
+Format policy: the content carries `format` (SNAPSHOT_FORMAT) and the store a `schema_version`
+column holding the same number. A later format only adds fields with defaults: bump
+SNAPSHOT_FORMAT, write the field, and register in `_UPGRADES` a function turning a document of the
+previous format into the new one. Readers upgrade in memory only, so a stored document, and
+therefore its id, never changes; documents from a newer triage are refused with a sentence.
+
+The store is plain SQLAlchemy Core: SQLite under TRIAGE_HOME by default (WAL, busy timeout, and
+retries so that concurrent sessions can all save), or any SQLAlchemy URL, e.g. PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import hashlib
+import io
+import json
+import os
+import random
+import re
+import threading
+import time
+import types
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from datetime import UTC, datetime
+from functools import cached_property
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import pandas as pd
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    event,
+    insert,
+    inspect,
+    select,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.schema import CreateIndex, CreateTable
+
+from triage import export, scoring
+from triage.criteria import CRITERIA, Params, help_text
+from triage.facts import FactsFormatError, People, parse_when
+from triage.meeting import Meeting, meeting_from_dict, meeting_to_dict
+from triage.settings import db_url, github_token_from_env
+from triage.weights import Preset, validate_weights
+
+SNAPSHOT_FORMAT = 1  # the content's `format`; see the module docstring for the upgrade policy
+MIN_PREFIX = 12  # shortest id prefix a lookup accepts: 48 bits, unique for any real store
+DEFAULT_BASE_URL = "http://localhost:8501"  # `make run`'s address; TRIAGE_BASE_URL overrides it
+TABLE = "triage_snapshots"
+_ID = re.compile(rf"^[0-9a-f]{{{MIN_PREFIX},64}}$")
+_BUSY_TIMEOUT_MS = 30_000  # SQLite waits this long for another writer before "database is locked"
+_LOCK_ATTEMPTS = 8  # then retries "database is locked" this many times (WAL can refuse at once)
+_MIN_SECRET = 8  # shorter "tokens" are test placeholders; matching them would flag innocent text
+_TOP_LEVEL = ("format", "meeting", "preset", "weights", "params", "people", "criteria", "rows")
+
+Row = dict[str, Any]  # one ranked item as `export.to_rows` writes it
+T = TypeVar("T")
+
+
+class SnapshotError(Exception):
+    """A snapshot could not be made, stored or read."""
+
+
+class SnapshotNotFoundError(SnapshotError):
+    """No stored snapshot has the id or prefix asked for."""
+
+
+class SnapshotAmbiguousError(SnapshotError):
+    """An id prefix matches more than one stored snapshot."""
+
+
+class SnapshotIdError(SnapshotError, ValueError):
+    """A snapshot id is not 12 to 64 lower-case hexadecimal digits."""
+
+
+class SnapshotTamperedError(SnapshotError):
+    """A stored snapshot's content no longer hashes to its id."""
+
+
+class SnapshotFormatError(SnapshotError, ValueError):
+    """A snapshot document is malformed or was written by a newer triage."""
+
+
+class SnapshotSecretError(SnapshotError):
+    """A snapshot would have contained the GitHub token."""
+
+
+class SnapshotStoreError(SnapshotError):
+    """The snapshot store cannot be opened, read or written (bad URL, missing driver, server down)."""
+
+
+# --- canonical content ----------------------------------------------------------------------------
+
+
+def canonical_json(content: Any) -> str:
+    """The one text of `content` that its id hashes: sorted keys, compact separators, ASCII."""
+    try:
+        return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False)
+    except (TypeError, ValueError) as e:
+        raise SnapshotFormatError(f"Snapshot content is not plain JSON: {e}") from None
+
+
+def content_id(content: Any) -> str:
+    """The snapshot id of `content`: SHA-256 hex of its canonical JSON."""
+    return hashlib.sha256(canonical_json(content).encode("ascii")).hexdigest()
+
+
+def _lists(value: Any) -> Any:
+    return [_lists(v) for v in value] if isinstance(value, tuple | list) else value
+
+
+def _tuples(value: Any) -> Any:
+    return tuple(_tuples(v) for v in value) if isinstance(value, list | tuple) else value
+
+
+def params_to_dict(params: Params) -> dict[str, Any]:
+    """Every criteria parameter as JSON-ready values (tuples become lists)."""
+    return {f.name: _lists(getattr(params, f.name)) for f in fields(Params)}
+
+
+def params_from_dict(raw: Mapping[str, Any]) -> Params:
+    """Parameters written by `params_to_dict`. Missing ones take today's defaults and unknown ones
+    (a parameter since removed) are ignored, so an old snapshot still opens."""
+    if not isinstance(raw, Mapping):
+        raise SnapshotFormatError(f"Snapshot params must be an object, got {raw!r}")
+    base = Params()
+    changes: dict[str, Any] = {}
+    for f in fields(Params):
+        if f.name not in raw:
+            continue
+        value, default = raw[f.name], getattr(base, f.name)
+        if isinstance(default, tuple) and isinstance(value, list):
+            changes[f.name] = _tuples(value)
+        elif isinstance(default, float) and isinstance(value, int | float) and not isinstance(value, bool):
+            changes[f.name] = float(value)
+        elif isinstance(default, int) and isinstance(value, int) and not isinstance(value, bool):
+            changes[f.name] = value
+        else:
+            raise SnapshotFormatError(
+                f"Snapshot param {f.name} = {value!r} does not fit; expected a value like {_lists(default)!r}"
+            )
+    return replace(base, **changes)
+
+
+def people_to_dict(people: People) -> dict[str, list[str]]:
+    """Maintainers, bots and maintainer associations as sorted lists."""
+    return {
+        "maintainers": sorted(people.maintainers),
+        "bots": sorted(people.bots),
+        "maintainer_associations": sorted(people.maintainer_associations),
+    }
+
+
+def people_from_dict(raw: Mapping[str, Any]) -> People:
+    """People written by `people_to_dict`."""
+    if not isinstance(raw, Mapping):
+        raise SnapshotFormatError(f"Snapshot people must be an object, got {raw!r}")
+    return People.of(raw.get("maintainers", ()), raw.get("bots", ()), raw.get("maintainer_associations"))
+
+
+# --- the record -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SnapshotSummary:
+    """One line of the store's listing."""
+
+    id: str
+    created_at: datetime
+    source: str
+    title: str | None
+    as_of: datetime
+    items: int
+    preset: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: moments as ISO 8601 text."""
+        return {f.name: (v.isoformat() if isinstance(v, datetime) else v)
+                for f in fields(self) for v in [getattr(self, f.name)]}
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """An immutable record of what one triage showed. Build it with `freeze` or read it with
+    `snapshot_from_document`: every field is parsed from `document`, whose hash is the id.
+    No field holds credentials: the content is facts, agenda context, settings and rows."""
+
+    document: str = field(repr=False)  # canonical JSON of the content, exactly as created
+    meeting: Meeting = field(compare=False, repr=False)  # as_of is the moment it was judged at
+    preset: str = field(compare=False)
+    weights: Mapping[str, float] = field(compare=False, repr=False)
+    params: Params = field(compare=False, repr=False)
+    people: People = field(compare=False, repr=False)  # the settings' people, beyond the facts' own
+    criteria: tuple[tuple[str, str], ...] = field(compare=False, repr=False)  # (name, doc) then
+    format: int = field(compare=False, repr=False)  # the format the document was written in
+    rows_json: str = field(compare=False, repr=False)  # the frozen rows, see `rows`
+    created_at: datetime | None = field(default=None, compare=False)  # not hashed: see module doc
+
+    @cached_property
+    def id(self) -> str:
+        """SHA-256 hex of the canonical content."""
+        return hashlib.sha256(self.document.encode("ascii")).hexdigest()
+
+    @property
+    def short_id(self) -> str:
+        """The first 12 hex digits, enough to look it up."""
+        return self.id[:MIN_PREFIX]
+
+    @property
+    def as_of(self) -> datetime:
+        """The moment the ranking was computed as of."""
+        return self.meeting.as_of
+
+    @property
+    def source(self) -> str:
+        """Where the facts came from (`demo:...`, `minutes:...`, ...)."""
+        return self.meeting.facts.source
+
+    @property
+    def title(self) -> str | None:
+        """The meeting's title."""
+        return self.meeting.title
+
+    @property
+    def rows(self) -> list[Row]:
+        """The ranked rows as frozen (a fresh copy on every call, so the record stays immutable)."""
+        rows: list[Row] = json.loads(self.rows_json)
+        return rows
+
+    def summary(self) -> SnapshotSummary:
+        """The listing line of this snapshot."""
+        created = self.created_at or datetime.now(UTC)
+        return SnapshotSummary(self.id, created, self.source, self.title, self.as_of,
+                               len(self.rows), self.preset)
+
+    def rank(self) -> pd.DataFrame:
+        """Rank the frozen inputs again with today's criteria code (equal to `rows` while the
+        criteria have not changed)."""
+        return scoring.rank_items(self.meeting.facts, self.weights, self.params, self.as_of,
+                                  self.meeting.context(), self.people)
+
+    def criteria_changes(self) -> list[str]:
+        """One sentence per criterion added, removed or re-documented since the snapshot was made."""
+        then = dict(self.criteria)
+        out = [f"Criterion {n!r} no longer exists." for n in then if n not in CRITERIA]
+        out += [f"Criterion {n!r} is new since this snapshot." for n in CRITERIA if n not in then]
+        out += [f"Criterion {n!r} has changed: now {help_text(n)!r}." for n, doc in then.items()
+                if n in CRITERIA and doc and doc != help_text(n)]
+        return out
+
+    def frame(self) -> pd.DataFrame:
+        """The frozen rows as a table: identity, waiting, score, why, then one column per criterion's
+        contribution (named after the criterion)."""
+        rows = self.rows
+        names = [n for n, _ in self.criteria] or sorted({n for r in rows for n in r.get("contributions", {})})
+        base = ["rank", "ref", "title", "url", "kind", "state", "status", "waiting_on", "waiting_days",
+                "score", "why"]
+        table = pd.DataFrame([{**{k: r.get(k) for k in base}, "flags": ", ".join(r.get("flags") or ()),
+                               **{n: (r.get("contributions") or {}).get(n, 0.0) for n in names}}
+                              for r in rows], columns=[*base, "flags", *names])
+        table["waiting_days"] = table["waiting_days"].astype("Int64")
+        return table
+
+    def contributions(self) -> pd.DataFrame:
+        """Long form (rank, ref, criterion, points, why) of the frozen contributions, for charts."""
+        records = [
+            {"rank": r["rank"], "ref": r["ref"], "criterion": n, "points": points,
+             "why": (r.get("reasons") or {}).get(n, "")}
+            for n, _ in self.criteria for r in self.rows
+            for points in [(r.get("contributions") or {}).get(n, 0.0)]
+        ]
+        return pd.DataFrame(records, columns=["rank", "ref", "criterion", "points", "why"])
+
+
+def _check_secrets(document: str, secrets: Iterable[str | None]) -> None:
+    for secret in secrets:
+        if secret and len(secret) >= _MIN_SECRET and (
+            secret in document or json.dumps(secret)[1:-1] in document
+        ):
+            raise SnapshotSecretError(
+                "The snapshot would contain the GitHub token (it appears in the facts or settings); "
+                "nothing was frozen or saved"
+            )
+
+
+def freeze(
+    meeting: Meeting,
+    preset: Preset,
+    people: People | None = None,
+    *,
+    weights: Mapping[str, float] | None = None,
+    as_of: datetime | None = None,
+    created_at: datetime | None = None,
+    secrets: Iterable[str | None] = (),
+) -> Snapshot:
+    """Rank `meeting` with `preset` (or with `weights` moved away from it) as of `as_of` (default:
+    the meeting's) and freeze everything that ranking showed. `people` are the settings' people
+    (`Config.people`); `secrets` are tokens that must not end up inside (GITHUB_TOKEN always is)."""
+    moment = as_of or meeting.as_of
+    meeting = replace(meeting, as_of=moment)
+    chosen = validate_weights(weights if weights is not None else preset.weights, "Snapshot weights")
+    full = {n: chosen.get(n, 0.0) for n in CRITERIA}
+    crowd = people or People()
+    ranked = scoring.rank_items(meeting.facts, full, preset.params, moment, meeting.context(), crowd)
+    content = {
+        "format": SNAPSHOT_FORMAT,
+        "meeting": meeting_to_dict(meeting),
+        "preset": preset.name,
+        "weights": full,
+        "params": params_to_dict(preset.params),
+        "people": people_to_dict(crowd),
+        "criteria": [{"name": n, "doc": help_text(n)} for n in CRITERIA],
+        "rows": export.to_rows(ranked),
+    }
+    document = canonical_json(content)
+    _check_secrets(document, [github_token_from_env(), *secrets])
+    return replace(snapshot_from_document(document), created_at=created_at or datetime.now(UTC))
+
+
+# --- reading documents -----------------------------------------------------------------------------
+
+# Format N -> N + 1, applied in memory when reading (never to the stored text). Empty while only
+# format 1 exists; a format 2 that adds `field` would register
+# `1: lambda doc: {**doc, "format": 2, "field": <default>}`.
+_UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+
+def upgrade(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """A snapshot document of any supported format, brought to SNAPSHOT_FORMAT."""
+    version = doc.get("format")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise SnapshotFormatError(
+            f"Snapshot format {version!r} is not valid; expected 1 to {SNAPSHOT_FORMAT}"
+        )
+    if version > SNAPSHOT_FORMAT:
+        raise SnapshotFormatError(
+            f"Snapshot format {version} was written by a newer triage; this one reads formats 1 to "
+            f"{SNAPSHOT_FORMAT}: upgrade triage to open it"
+        )
+    out = dict(doc)
+    while version < SNAPSHOT_FORMAT:
+        out = _UPGRADES[version](out)
+        version += 1
+    return out
+
+
+def _need(doc: Mapping[str, Any], name: str, kind: type) -> Any:
+    if name not in doc:
+        raise SnapshotFormatError(f"Snapshot document has no {name!r}")
+    if not isinstance(doc[name], kind):
+        got = type(doc[name]).__name__
+        raise SnapshotFormatError(f"Snapshot {name!r} is {got}, expected {kind.__name__}")
+    return doc[name]
+
+
+def snapshot_from_document(text: str | Mapping[str, Any], *, created_at: datetime | None = None) -> Snapshot:
+    """Read a snapshot document (text or parsed) of any supported format."""
+    if isinstance(text, str):
+        try:
+            raw = json.loads(text)
+        except json.JSONDecodeError as e:
+            raise SnapshotFormatError(f"Snapshot document is not JSON: {e}") from None
+    else:
+        raw = text
+    if not isinstance(raw, Mapping):
+        raise SnapshotFormatError(f"Snapshot document must be a JSON object, got {type(raw).__name__}")
+    document = canonical_json(raw)
+    doc = upgrade(raw)
+    if extra := sorted(set(doc) - set(_TOP_LEVEL)):
+        raise SnapshotFormatError(
+            f"Snapshot document has unknown field {extra[0]!r}; expected {', '.join(_TOP_LEVEL)}"
+        )
+    meeting_doc = _need(doc, "meeting", Mapping)
+    for name in ("facts", "as_of"):
+        _need(meeting_doc, name, Mapping if name == "facts" else str)
+    try:
+        meeting = meeting_from_dict(meeting_doc)
+    except (FactsFormatError, ValueError) as e:
+        raise SnapshotFormatError(f"Snapshot meeting is invalid: {e}") from None
+    weights = _need(doc, "weights", Mapping)
+    if any(isinstance(w, bool) or not isinstance(w, int | float) for w in weights.values()):
+        raise SnapshotFormatError(f"Snapshot weights must be numbers, got {dict(weights)!r}")
+    rows = _need(doc, "rows", list)
+    for n, row in enumerate(rows):
+        if not isinstance(row, Mapping) or not {"ref", "rank", "score"} <= row.keys():
+            raise SnapshotFormatError(f"Snapshot row {n} needs at least ref, rank and score, got {row!r}")
+    criteria_raw = doc.get("criteria") or [{"name": n, "doc": ""} for n in weights]
+    try:
+        criteria = tuple((str(c["name"]), str(c.get("doc") or "")) for c in criteria_raw)
+    except (KeyError, TypeError, AttributeError):
+        raise SnapshotFormatError(
+            f"Snapshot criteria must be a list of {{name, doc}}, got {criteria_raw!r}"
+        ) from None
+    return Snapshot(
+        document=document,
+        meeting=meeting,
+        preset=str(doc.get("preset") or "custom"),
+        weights=types.MappingProxyType({str(k): float(v) for k, v in weights.items()}),
+        params=params_from_dict(doc.get("params") or {}),
+        people=people_from_dict(doc.get("people") or {}),
+        criteria=criteria,
+        format=int(raw["format"]),
+        rows_json=json.dumps(rows, ensure_ascii=False),
+        created_at=created_at,
+    )
+
+
+# --- rendering the frozen rows -----------------------------------------------------------------------
+# These mirror `export` (same Markdown, CSV columns and JSON) but read the frozen rows, so the
+# exported "why" is the one shown that day even if the criteria or `scoring.explain` change.
+
+FORMATS = export.FORMATS
+
+
+def heading(snapshot: Snapshot) -> str:
+    """The Markdown heading, as `triage rank` writes it."""
+    return f"{snapshot.title or 'Triage'}: ranked as of {snapshot.as_of:%Y-%m-%d} ({snapshot.preset})"
+
+
+def default_base_url() -> str:
+    """The app's address for snapshot links: `$TRIAGE_BASE_URL`, else http://localhost:8501."""
+    return check_base_url(os.environ.get("TRIAGE_BASE_URL") or DEFAULT_BASE_URL)
+
+
+def check_base_url(url: str) -> str:
+    """`url` without a trailing slash; ValueError unless it is an http(s) address."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ValueError(f"Base URL {url!r} is not an http(s) address such as {DEFAULT_BASE_URL}")
+    return url.strip().rstrip("/")
+
+
+def share_link(snapshot_id: str, base_url: str | None = None) -> str:
+    """The address that reopens a snapshot in the app: `<base-url>/?snapshot=<id>`."""
+    base = check_base_url(base_url) if base_url else default_base_url()
+    return f"{base}/?snapshot={snapshot_id}"
+
+
+def _markdown(snapshot: Snapshot, link: str | None) -> str:
+    lines = [f"### {heading(snapshot)}", ""]
+    if link:
+        lines += [f"Snapshot: <{link}>", ""]
+    for r in snapshot.rows:
+        title = str(r.get("title") or "(title unknown)").replace("[", "\\[").replace("]", "\\]")
+        days = r.get("waiting_days")
+        extra = f" (waiting on {r['waiting_on']} {days} d)" if r.get("waiting_on") in (
+            "maintainers", "author") and days is not None else ""
+        lines.append(f"{r['rank']}. [{r['ref']}]({r['url']}) {title}{extra}: "
+                     f"score {float(r['score']):.2f}; {r.get('why', '')}")
+    return "\n".join(lines) + "\n"
+
+
+def _csv(snapshot: Snapshot) -> str:
+    table = snapshot.frame().drop(columns="flags")
+    buf = io.StringIO()
+    table.to_csv(buf, index=False)
+    return buf.getvalue()
+
+
+# The key order of `export.to_rows`, which the canonical (sorted) document does not keep.
+ROW_FIELDS = ("ref", "rank", "score", "title", "url", "kind", "state", "status", "waiting_on", "waiting_days",
+              "flags", "why", "contributions", "reasons")
+
+
+def ordered_rows(snapshot: Snapshot) -> list[Row]:
+    """The frozen rows with their keys in `export.to_rows` order and criteria in registry order (as
+    of the snapshot), so that they print exactly as `triage rank --format json` printed them."""
+    names = [n for n, _ in snapshot.criteria]
+
+    def by(order: Iterable[str], data: Mapping[str, Any]) -> dict[str, Any]:
+        first = [k for k in order if k in data]
+        return {k: data[k] for k in [*first, *sorted(set(data) - set(first))]}
+
+    out = []
+    for row in snapshot.rows:
+        for nested in ("contributions", "reasons"):
+            if isinstance(row.get(nested), Mapping):
+                row[nested] = by(names, row[nested])
+        out.append(by(ROW_FIELDS, row))
+    return out
+
+
+def render(snapshot: Snapshot, fmt: str, link: str | None = None) -> str:
+    """The frozen ranking in one of FORMATS (`json` is exactly `triage rank --format json`; CSV
+    scores carry the 6 digits the rows were frozen with)."""
+    if fmt == "json":
+        return json.dumps(ordered_rows(snapshot), indent=2, ensure_ascii=False)
+    if fmt == "markdown":
+        return _markdown(snapshot, link)
+    if fmt == "csv":
+        return _csv(snapshot)
+    raise ValueError(f"Unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+
+
+# --- the store --------------------------------------------------------------------------------------
+
+_metadata = MetaData()
+_table = Table(
+    TABLE,
+    _metadata,
+    Column("id", String(64), primary_key=True),  # content_id(content)
+    Column("schema_version", Integer, nullable=False),  # the content's format
+    Column("created_at", String(32), nullable=False),  # ISO 8601 UTC; sorts as text
+    Column("source", Text, nullable=False),
+    Column("title", Text),
+    Column("as_of", String(32), nullable=False),
+    Column("preset", Text, nullable=False),
+    Column("item_count", Integer, nullable=False),
+    Column("content", Text, nullable=False),  # the canonical JSON document
+)
+_by_created = Index(f"ix_{TABLE}_created_at", _table.c.created_at)
+
+
+def mask_url(url: str) -> str:
+    """`url` with any password replaced by ***, for messages and logs."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return re.sub(r"(//[^/:@]*:)[^@/]*@", r"\1***@", url)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _is_locked(error: DBAPIError) -> bool:
+    text = str(error.orig).lower()
+    return "database is locked" in text or "database table is locked" in text
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Busy timeout first, so that switching to WAL waits for other connections too. WAL lets
+    # readers and one writer work at once: the dashboard's sessions and a cron job, say.
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.close()
+
+
+class SnapshotStore:
+    """Snapshots in a SQL database: SQLite under TRIAGE_HOME by default, `$TRIAGE_DB_URL` or any
+    SQLAlchemy URL otherwise (or an existing engine, e.g. the app's `st.connection(...).engine`)."""
+
+    def __init__(self, url: str | None = None, *, engine: Engine | None = None) -> None:
+        if engine is not None:
+            self.engine = engine
+            self.location = mask_url(engine.url.render_as_string(hide_password=False))
+        else:
+            url = url or db_url()
+            self.location = mask_url(url)
+            self.engine = self._open(url)
+        self._password = self.engine.url.password
+        self._ready = False
+        self._ready_lock = threading.Lock()
+
+    def _open(self, url: str) -> Engine:
+        try:
+            parsed = make_url(url)
+        except ArgumentError:
+            raise SnapshotStoreError(
+                f"Invalid database URL {self.location!r}: expected a SQLAlchemy URL such as "
+                "sqlite:///path/to/triage.db or postgresql+psycopg://user@host/dbname"
+            ) from None
+        sqlite = parsed.get_backend_name() == "sqlite"
+        if sqlite and parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        try:
+            connect_args = {"timeout": _BUSY_TIMEOUT_MS / 1000} if sqlite else {}
+            engine = create_engine(parsed, connect_args=connect_args)
+        except (ArgumentError, ImportError) as e:
+            raise SnapshotStoreError(f"Cannot open the snapshot store {self.location}: {e}") from None
+        if sqlite:
+            event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+
+    def __repr__(self) -> str:
+        return f"SnapshotStore({self.location!r})"
+
+    def __enter__(self) -> SnapshotStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.engine.dispose()
+
+    # Every database call goes through here: "database is locked" is retried with backoff, and
+    # other failures become one sentence naming the store (its password masked).
+    def _run(self, work: Callable[[Connection], T], *, write: bool) -> T:
+        for attempt in range(_LOCK_ATTEMPTS):
+            try:
+                if write:
+                    with self.engine.begin() as conn:
+                        return work(conn)
+                with self.engine.connect() as conn:
+                    return work(conn)
+            except IntegrityError:
+                raise
+            except OperationalError as e:
+                if _is_locked(e) and attempt < _LOCK_ATTEMPTS - 1:
+                    time.sleep(0.02 * 2**attempt * (1 + random.random()))
+                    continue
+                raise self._failure(e) from None
+            except DBAPIError as e:
+                raise self._failure(e) from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _failure(self, error: DBAPIError) -> SnapshotStoreError:
+        text = str(error.orig).strip()
+        detail = text.splitlines()[0] if text else type(error.orig).__name__
+        if self._password:
+            detail = detail.replace(self._password, "***")
+        return SnapshotStoreError(f"Snapshot store {self.location} failed: {detail}")
+
+    def _ensure_schema(self) -> None:
+        if self._ready:
+            return
+        with self._ready_lock:
+            if self._ready:
+                return
+
+            def create(conn: Connection) -> None:
+                conn.execute(CreateTable(_table, if_not_exists=True))
+                conn.execute(CreateIndex(_by_created, if_not_exists=True))
+
+            try:
+                self._run(create, write=True)
+            except (IntegrityError, SnapshotStoreError):
+                # Another process created it at the same moment (PostgreSQL can report that as a
+                # duplicate in its catalog despite IF NOT EXISTS); fine if the table is there now.
+                if not self._run(lambda c: inspect(c).has_table(TABLE), write=False):
+                    raise
+            self._ready = True
+
+    def save(self, snapshot: Snapshot) -> str:
+        """Store `snapshot` and return its id; saving the same content again keeps the one row."""
+        _check_secrets(snapshot.document, [github_token_from_env()])
+        self._ensure_schema()
+        record = {
+            "id": snapshot.id,
+            "schema_version": snapshot.format,
+            "created_at": _iso(snapshot.created_at or datetime.now(UTC)),
+            "source": snapshot.source,
+            "title": snapshot.title,
+            "as_of": _iso(snapshot.as_of),
+            "preset": snapshot.preset,
+            "item_count": len(snapshot.rows),
+            "content": snapshot.document,
+        }
+        # The same id means the same content: when it is stored already, there is nothing to do.
+        with contextlib.suppress(IntegrityError):
+            self._run(lambda conn: conn.execute(insert(_table).values(**record)), write=True)
+        return snapshot.id
+
+    def _resolve(self, conn: Connection, key: str) -> Any:
+        query = select(_table).limit(2)
+        if len(key) == 64:
+            query = query.where(_table.c.id == key)
+        else:
+            query = query.where(_table.c.id.startswith(key, autoescape=True))
+        found = conn.execute(query).all()
+        shown = key if len(key) == 64 else f"{key}…"
+        if not found:
+            raise SnapshotNotFoundError(f"No snapshot {shown} in {self.location}")
+        if len(found) > 1:
+            raise SnapshotAmbiguousError(
+                f"Snapshot id {shown} matches more than one snapshot in {self.location}; give more digits"
+            )
+        return found[0]
+
+    def load(self, id_or_prefix: str) -> Snapshot:
+        """The snapshot with this id, or the only one whose id starts with this prefix (12+ digits)."""
+        key = normalise_id(id_or_prefix)
+        self._ensure_schema()
+        row = self._run(lambda conn: self._resolve(conn, key), write=False)
+        return self._from_row(row)
+
+    def _from_row(self, row: Any) -> Snapshot:
+        tampered = (
+            f"Snapshot {row.id[:MIN_PREFIX]}… in {self.location} was changed after it was saved: its "
+            "content no longer matches its id, so it cannot be trusted and is not shown"
+        )
+        try:
+            parsed = json.loads(row.content)
+        except (json.JSONDecodeError, TypeError):
+            raise SnapshotTamperedError(tampered) from None
+        try:
+            if content_id(parsed) != row.id:
+                raise SnapshotTamperedError(tampered)
+        except SnapshotFormatError:
+            raise SnapshotTamperedError(tampered) from None
+        created = parse_when(row.created_at)
+        return snapshot_from_document(parsed, created_at=created)
+
+    def list(self, limit: int | None = None) -> builtins.list[SnapshotSummary]:
+        """Summaries of the stored snapshots, newest first."""
+        self._ensure_schema()
+        query = select(_table.c.id, _table.c.created_at, _table.c.source, _table.c.title, _table.c.as_of,
+                       _table.c.item_count, _table.c.preset).order_by(
+            _table.c.created_at.desc(), _table.c.id)
+        if limit is not None:
+            query = query.limit(limit)
+        rows = self._run(lambda conn: conn.execute(query).all(), write=False)
+        return [self._summary(r) for r in rows]
+
+    @staticmethod
+    def _summary(r: Any) -> SnapshotSummary:
+        created, as_of = parse_when(r.created_at), parse_when(r.as_of)
+        assert created is not None and as_of is not None
+        return SnapshotSummary(r.id, created, r.source, r.title, as_of, r.item_count, r.preset)
+
+    def latest(self, n: int = 1) -> builtins.list[Snapshot]:
+        """The `n` most recently saved snapshots, newest first, each verified against its id."""
+        self._ensure_schema()
+        query = select(_table).order_by(_table.c.created_at.desc(), _table.c.id).limit(n)
+        rows = self._run(lambda conn: conn.execute(query).all(), write=False)
+        return [self._from_row(r) for r in rows]
+
+
+def normalise_id(value: str) -> str:
+    """A lower-case id or prefix; SnapshotIdError unless it is 12 to 64 hexadecimal digits."""
+    key = value.strip().lower()
+    if not _ID.match(key):
+        raise SnapshotIdError(
+            f"Invalid snapshot id {value!r}: expected {MIN_PREFIX} to 64 hexadecimal digits "
+            "(the id or its start)"
+        )
+    return key

@@ -1,0 +1,42 @@
+"""Cached wrappers around core calls. The core stays free of Streamlit; caching lives here."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from triage import scoring
+from triage.demo import load_demo
+from triage.meeting import Meeting, demo_meeting
+from triage.weights import Config, demo_config_path, load_config
+
+
+@st.cache_resource(show_spinner=False)
+def demo() -> Meeting:
+    """The embedded Falco demo meeting (read once per server process)."""
+    return demo_meeting()
+
+
+@st.cache_resource(show_spinner=False)
+def config(for_demo: bool, cwd: str) -> Config:
+    """Criteria settings: built-in, the demo's own for the demo, then `triage.toml` in `cwd`."""
+    return load_config([demo_config_path()] if for_demo else [], local=Path(cwd))
+
+
+@st.cache_data(show_spinner="Scoring items…", max_entries=16)
+def evaluated(
+    meeting_key: str, as_of: datetime, preset: str, config_key: tuple[str, ...], _meeting: Meeting, _config: Config
+) -> pd.DataFrame:
+    """Every criterion's score per item, keyed by the meeting's identity, the moment and the
+    preset (not the weights): moving a slider only re-weights (`scoring.rank`), never re-scores."""
+    p = _config.preset(preset)
+    return scoring.evaluate(_meeting.facts, p.params, as_of, _meeting.context(), _config.people)
+
+
+@st.cache_resource(show_spinner=False)
+def demo_minutes() -> str:
+    """The demo's minutes text."""
+    return load_demo().minutes

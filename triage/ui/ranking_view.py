@@ -1,0 +1,121 @@
+"""The ranked table, the contributions chart and the per-item "why" view."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from triage.criteria import CRITERIA, title
+from triage.scoring import CONTRIB, SCORE, WHY, contributions, explain, typical
+
+CHART_TOP = 25  # the chart shows the top items only: its data is re-sent on every rerun
+TABLE_ROWS_MAX = 1_000  # beyond this the table pages, so a 10k-row scan never freezes the browser
+
+
+def _waiting(row: pd.Series) -> str:
+    if row["ball"] in ("maintainers", "author") and pd.notna(row["ball_days"]):
+        return f"{row['ball']} · {row['ball_days']} d"
+    if row["ball"] == "nobody":
+        return "nobody (resolved)"
+    return "unknown"
+
+
+def _move(value: object) -> str:
+    if value is None or value is pd.NA or pd.isna(value):  # type: ignore[arg-type]
+        return "new"
+    n = int(value)  # type: ignore[call-overload]
+    return f"▲ {n}" if n > 0 else f"▼ {-n}" if n < 0 else "·"
+
+
+def table_frame(ranked: pd.DataFrame, moves: pd.Series | None = None) -> pd.DataFrame:
+    """The columns the table shows, in order (plain values: AppTest reads them back)."""
+    usual = typical(ranked)
+    state = ranked["state"].fillna(ranked["state_note"].fillna("unknown").map(lambda s: f"? ({s})"))
+    state = state.where(ranked["status"] == "ok", ranked["status_detail"].fillna(ranked["status"]))
+    return pd.DataFrame({
+        "Rank": ranked["rank"],
+        "Move": [_move(m) for m in moves] if moves is not None else "·",
+        "Item": ranked["url"],
+        "Title": ranked["title"].fillna(ranked["bullet"].fillna("").map(lambda b: f"(unknown) {b}"[:120])),
+        "Repo": ranked["repo"],
+        "Kind": ranked["kind"].fillna("?"),
+        "State": state,
+        "Waiting on": ranked.apply(_waiting, axis=1),
+        "Score": ranked["score"],
+        "Why": [explain(r, usual) for r in ranked.to_dict("records")],
+    })
+
+
+def show_table(ranked: pd.DataFrame, moves: pd.Series | None = None, key: str = "ranked") -> None:
+    """The ranked table; pages of TABLE_ROWS_MAX rows when it is longer."""
+    frame = table_frame(ranked, moves)
+    if len(frame) > TABLE_ROWS_MAX:
+        pages = (len(frame) - 1) // TABLE_ROWS_MAX + 1
+        page = st.number_input(f"Page (of {pages}, {TABLE_ROWS_MAX:,} rows each)", 1, pages, 1, key=f"{key}_page")
+        frame = frame.iloc[(page - 1) * TABLE_ROWS_MAX: page * TABLE_ROWS_MAX]
+    top = float(max(ranked["score"].max(), 0.01)) if len(ranked) else 1.0
+    st.dataframe(
+        frame,
+        hide_index=True,
+        key=key,
+        column_config={
+            "Rank": st.column_config.NumberColumn(width="small"),
+            "Move": st.column_config.TextColumn(width="small", help="Places moved against the preset"),
+            "Item": st.column_config.LinkColumn(display_text=r"https://github\.com/[^/]+/(.*)"),
+            "Score": st.column_config.ProgressColumn(min_value=0.0, max_value=top, format="%.2f"),
+            "Why": st.column_config.TextColumn(width="large"),
+        },
+    )
+
+
+def contribution_chart(ranked: pd.DataFrame, top: int = CHART_TOP) -> alt.Chart:
+    """Stacked horizontal bars: each item's score split by criterion (the top `top` items)."""
+    data = contributions(ranked[ranked["rank"] <= top])
+    data = data[data["points"] > 0].assign(criterion=lambda d: d["criterion"].map(title))
+    return alt.Chart(data).mark_bar().encode(
+        y=alt.Y("ref:N", sort=alt.EncodingSortField(field="rank", op="min"), title=None),
+        x=alt.X("sum(points):Q", stack="zero", title="Score contribution"),
+        color=alt.Color("criterion:N", title="Criterion", sort=[title(n) for n in CRITERIA]),
+        tooltip=["ref:N", "criterion:N", alt.Tooltip("points:Q", format=".3f"), "why:N"],
+    )
+
+
+def why_frame(row: pd.Series, weights: dict[str, float]) -> pd.DataFrame:
+    """One item's criteria: weight, score, contribution and reason, biggest contribution first."""
+    frame = pd.DataFrame({
+        "Criterion": [title(n) for n in CRITERIA],
+        "Weight": [weights[n] for n in CRITERIA],
+        "Score": [row[SCORE + n] for n in CRITERIA],
+        "Contribution": [row[CONTRIB + n] for n in CRITERIA],
+        "Why": [row[WHY + n] for n in CRITERIA],
+    })
+    return frame.sort_values("Contribution", ascending=False, kind="stable")
+
+
+def show_why(ranked: pd.DataFrame, weights: dict[str, float], default_ref: str | None = None) -> None:
+    """Pick an item; see how each criterion scored it and why."""
+    refs = list(ranked["ref"])
+    if not refs:
+        return
+    labels = [f"#{n} {ref}" for n, ref in enumerate(refs, 1)]
+    index = refs.index(default_ref) if default_ref in refs else 0
+    picked = st.selectbox("Item", labels, index=index, key="why_item")
+    row = ranked.iloc[labels.index(picked) if picked in labels else 0]
+    st.markdown(f"**[{row['ref']}]({row['url']})** {row['title'] or '(title unknown)'}  \n"
+                f"Rank {row['rank']}, score **{row['score']:.3f}** (the sum of the contributions below).")
+    notes = [n for n in (row["status_detail"], row["state_note"]) if isinstance(n, str) and n]
+    if row["flags"]:
+        notes.append(f"agenda flags: {row['flags']}")
+    if isinstance(row["section"], str) and row["section"]:
+        notes.append(f"agenda section: {row['section']}")
+    if notes:
+        st.caption(" · ".join(notes))
+    st.dataframe(
+        why_frame(row, weights), hide_index=True, key="why_table",
+        column_config={
+            "Score": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="%.2f"),
+            "Contribution": st.column_config.NumberColumn(format="%.3f"),
+            "Why": st.column_config.TextColumn(width="large"),
+        },
+    )

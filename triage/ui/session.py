@@ -1,0 +1,92 @@
+"""Per-session state: the view a link asked for, the meeting being ranked and its settings."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import streamlit as st
+
+from triage.links import View, parse_view, view_params
+from triage.meeting import Meeting
+from triage.ui import loaders, weights_panel
+from triage.weights import Config
+
+_VIEW = "view"
+_LIVE = "live_source"  # the LiveSource fetched in this session (see the Agenda page)
+
+
+@dataclass(frozen=True)
+class LiveSource:
+    """A meeting fetched from GitHub in this session, and how a link can ask for it again."""
+
+    meeting: Meeting
+    kind: str  # "minutes" (pasted or uploaded: a link cannot carry it) or "url"
+    url: str | None = None
+    key: str = ""  # identifies the fetch for caches
+
+
+def view() -> View:
+    """The validated link this session was opened with (read once, then kept)."""
+    if _VIEW not in st.session_state:
+        params = {k: st.query_params[k] for k in st.query_params}
+        st.session_state[_VIEW] = parse_view(params, config(params.get("source", "demo")))
+    v: View = st.session_state[_VIEW]
+    return v
+
+
+def live() -> LiveSource | None:
+    """The live source, if something was fetched in this session."""
+    source: LiveSource | None = st.session_state.get(_LIVE)
+    return source
+
+
+def source_name() -> str:
+    """"demo", "minutes" or "url"."""
+    source = live()
+    return source.kind if source else "demo"
+
+
+def config(source: str | None = None) -> Config:
+    """Criteria settings for the current source (the demo adds its own Falco presets)."""
+    src = source if source is not None else source_name()
+    return loaders.config(src == "demo", os.getcwd())
+
+
+def meeting() -> tuple[Meeting, str]:
+    """The meeting to rank and a key identifying it for caches."""
+    source = live()
+    if source is not None:
+        return source.meeting, source.key
+    return loaders.demo(), "demo"
+
+
+def set_live(source: LiveSource | None) -> None:
+    """Rank `source` from now on (None goes back to the demo); keeps the weights if the preset exists."""
+    if source is None:
+        st.session_state.pop(_LIVE, None)
+    else:
+        st.session_state[_LIVE] = source
+
+
+def show_link_problems() -> None:
+    """Say, once, which parts of the opening link were ignored and why."""
+    v = view()
+    if v.problems and not st.session_state.get("link_problems_shown"):
+        st.warning("Some of this link could not be used:\n\n" + "\n".join(f"- {p}" for p in v.problems))
+        st.session_state["link_problems_shown"] = True
+
+
+def init_weights() -> None:
+    """Seed the weights panel from the link."""
+    weights_panel.init(view())
+
+
+def write_link(cfg: Config) -> None:
+    """Make the address bar reproduce the current view (plain, validated values only)."""
+    preset, weights = weights_panel.current(cfg)
+    source = live()
+    wanted = view_params(source_name(), preset.name, weights, cfg, source.url if source else None)
+    current = {k: st.query_params[k] for k in st.query_params}
+    if current != wanted:
+        st.query_params.from_dict(wanted)

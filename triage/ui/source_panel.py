@@ -1,0 +1,33 @@
+"""Sidebar: what is being ranked, a way back to the demo, and reopening a `source=url` link."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from triage.agenda import parse_agenda
+from triage.ui import session, sources
+
+
+def _back_to_demo() -> None:
+    session.set_live(None)
+
+
+def reopen_from_link() -> None:
+    """A link that says source=url is reopened by reading and fetching that file again (once)."""
+    view = session.view()
+    if view.source != "url" or not view.url or session.live() or st.session_state.get("link_reopened"):
+        return
+    st.session_state["link_reopened"] = True
+    text = sources.read_url(view.url)
+    if text is not None:
+        sources.fetch_and_use(view.url, parse_agenda(text), "url", view.url)
+
+
+def show() -> None:
+    """The source line and the back-to-demo button."""
+    live = session.live()
+    if live is None:
+        st.sidebar.caption("Source: the embedded demo (Falco 2023-12-14). Open **Agenda** to rank your own.")
+    else:
+        st.sidebar.caption(f"Source: {live.meeting.title} (fetched {live.meeting.as_of:%Y-%m-%d %H:%M} UTC)")
+        st.sidebar.button("Back to the demo", on_click=_back_to_demo, key="back_to_demo")

@@ -1,0 +1,65 @@
+"""Sidebar: the preset picker and one slider per criterion, owning their session keys.
+
+The canonical values live under non-widget keys (`view_preset`, `view_weights`), because
+Streamlit drops a widget's key when its page is not rendered; the widgets are re-seeded from
+them on every run.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from triage.criteria import CRITERIA, help_text, title
+from triage.links import View
+from triage.weights import MAX_WEIGHT, Config, Preset
+
+_PRESET = "view_preset"
+_WEIGHTS = "view_weights"
+STEP = 0.5
+
+
+def init(view: View) -> None:
+    """Seed the canonical state from a validated link, once per session."""
+    if _WEIGHTS not in st.session_state:
+        st.session_state[_PRESET] = view.preset
+        st.session_state[_WEIGHTS] = dict(view.weights)
+
+
+def _on_preset(config: Config) -> None:
+    name = st.session_state["pick_preset"]
+    st.session_state[_PRESET] = name
+    st.session_state[_WEIGHTS] = dict(config.preset(name).weights)
+    for n, w in st.session_state[_WEIGHTS].items():
+        st.session_state[f"w_{n}"] = w
+
+
+def _on_slide(name: str) -> None:
+    st.session_state[_WEIGHTS][name] = st.session_state[f"w_{name}"]
+
+
+def _reset(config: Config) -> None:
+    st.session_state["pick_preset"] = st.session_state[_PRESET]
+    _on_preset(config)
+
+
+def current(config: Config) -> tuple[Preset, dict[str, float]]:
+    """The preset and weights in force, without drawing anything."""
+    return config.preset(st.session_state[_PRESET]), dict(st.session_state[_WEIGHTS])
+
+
+def show(config: Config) -> tuple[Preset, dict[str, float]]:
+    """Draw the preset picker and the sliders; return the preset and the weights in force."""
+    names = list(config.presets)
+    if st.session_state[_PRESET] not in config.presets:  # the source changed to one without it
+        st.session_state[_PRESET] = config.default_preset
+    st.session_state["pick_preset"] = st.session_state[_PRESET]
+    st.sidebar.selectbox("Preset", names, key="pick_preset", on_change=_on_preset, args=(config,),
+                         help="Named weight sets from triage.toml; switching resets the sliders.")
+    for name in CRITERIA:
+        key = f"w_{name}"
+        if key not in st.session_state:
+            st.session_state[key] = st.session_state[_WEIGHTS][name]
+        st.sidebar.slider(title(name), 0.0, MAX_WEIGHT, step=STEP, key=key, help=help_text(name),
+                          on_change=_on_slide, args=(name,))
+    st.sidebar.button("Reset to preset", on_click=_reset, args=(config,))
+    return current(config)
