@@ -28,7 +28,11 @@ if text is None:
     st.stop()
 
 default_repo, default_org = agenda_input.defaults()
-refs = agenda.parse_agenda(text, default_repo or None, default_org or None)
+try:
+    refs = agenda.parse_agenda(text, default_repo or None, default_org or None)
+except agenda.AgendaInputError as e:  # a malformed default repository or organisation
+    st.error(str(e))
+    st.stop()
 if not refs:
     st.info(f"No GitHub pull requests, issues or discussions found in {name}.")
     st.stop()

@@ -105,12 +105,16 @@ def test_falco_2023_12_14_names_exactly_its_sixteen_items_in_order():
 
 def test_falco_2023_12_14_kinds_and_lines_come_from_the_urls():
     found = refs_in(FALCO_2023_12_14)
-    assert (found["falcosecurity/evolution#345"].kind, found["falcosecurity/evolution#345"].lines) == ("issue", (40,))
-    assert (found["falcosecurity/libs#1575"].kind, found["falcosecurity/libs#1575"].lines) == ("pull", (51,))
-    assert (found["falcosecurity/libs#1376"].kind, found["falcosecurity/libs#1376"].lines) == ("issue", (63,))
-    assert found["falcosecurity/libs#381"].lines == found["falcosecurity/libs#470"].lines == (75,)
+    def kind_and_lines(ref):
+        return found[ref].kind, found[ref].lines
+
+    assert kind_and_lines("falcosecurity/evolution#345") == ("issue", (40,))
+    assert kind_and_lines("falcosecurity/libs#1575") == ("pull", (51,))
+    assert kind_and_lines("falcosecurity/libs#1376") == ("issue", (63,))
+    assert kind_and_lines("falcosecurity/libs#381") == ("issue", (75,))
+    assert kind_and_lines("falcosecurity/libs#470") == ("pull", (75,))
     # https://github.com/falcosecurity/libs/issues/1463#issuecomment-1809354692
-    assert (found["falcosecurity/libs#1463"].kind, found["falcosecurity/libs#1463"].lines) == ("issue", (76,))
+    assert kind_and_lines("falcosecurity/libs#1463") == ("issue", (76,))
 
 
 def test_falco_2023_12_14_skipped_line_flags_exactly_the_three_items_under_it():
@@ -140,7 +144,9 @@ def test_falco_2023_12_14_schedule_pr_reviews_block_needs_review():
 
 def test_falco_2023_12_14_section_and_bullet_of_the_first_mention():
     found = refs_in(FALCO_2023_12_14)
-    assert found["falcosecurity/libs#1376"].section == ("2023-12-14 Falco Core Maintainers (monthly)", "Agenda")
+    assert found["falcosecurity/libs#1376"].section == (
+        "2023-12-14 Falco Core Maintainers (monthly)", "Agenda",
+    )
     assert found["falcosecurity/libs#1376"].bullet == (
         "Schedule PR reviews for PRs or issues that have not been given priority:"
     )
@@ -222,7 +228,8 @@ def test_falco_2024_graduation_blockers_are_blocked():
 
 
 def test_falco_2024_files_tail_and_evaluate_feedback_sub_bullets():
-    r = refs_in(FALCO / "2024-06-06-Falco-Core-Maintainers.md")["falcosecurity/libs#1867"]  # .../pull/1867/files
+    # "[Proposal] Kernel-side filtering https://github.com/falcosecurity/libs/pull/1867/files"
+    r = refs_in(FALCO / "2024-06-06-Falco-Core-Maintainers.md")["falcosecurity/libs#1867"]
     assert (r.kind, r.lines, r.flags) == ("pull", (55,), ("needs-review", "under-evaluation"))
 
 
@@ -261,7 +268,9 @@ def test_node_repo_heading_resolves_repo_shorthand():
     # "### nodejs/node" then "* deps,doc,lib,src,test: add experimental web storage node#50169"
     r = refs_in(NODE / "nodejs-TSC-2023-11-22.md")["nodejs/node#50169"]
     assert (r.kind, r.lines) == (None, (31,))
-    assert r.section == ("Node.js Technical Steering Committee (TSC) Meeting 2023-11-22", "Agenda", "nodejs/node")
+    assert r.section == (
+        "Node.js Technical Steering Committee (TSC) Meeting 2023-11-22", "Agenda", "nodejs/node",
+    )
     assert r.bullet == "deps,doc,lib,src,test: add experimental web storage node#50169"
     # "add experimental web storage" is the PR's title, not a decision to ship it as experimental.
     assert r.flags == ("tsc-agenda", "vote")  # "(or otherwise start a vote)"
@@ -276,8 +285,10 @@ def test_node_link_with_number_text_takes_the_repo_from_the_url():
 
 def test_node_2023_11_22_agenda_flags():
     found = refs_in(NODE / "nodejs-TSC-2023-11-22.md")
-    assert found["nodejs/node#50672"].flags == ("skipped", "tsc-agenda")  # "Isn't urgent ... Skip for this week"
-    assert found["nodejs/node#50488"].flags == ("blocked", "tsc-agenda")  # "override the block ... from blocker"
+    # "Isn't urgent and doesn't have an obvious question for the TSC to resolve. Skip for this week"
+    assert found["nodejs/node#50672"].flags == ("skipped", "tsc-agenda")
+    # "Geoffrey suggests we override the block as no response from blocker"
+    assert found["nodejs/node#50488"].flags == ("blocked", "tsc-agenda")
     assert found["nodejs/node#49344"].flags == ("remove-from-agenda", "skipped", "tsc-agenda")
     # "... driven in the Release WG and remove\n    from TSC agenda": the phrase spans a wrapped line.
     assert found["nodejs/Release#953"].flags == ("remove-from-agenda", "tsc-agenda")
@@ -311,7 +322,8 @@ def test_node_passing_mentions_do_not_set_the_flags_of_an_agenda_item():
 
 def test_node_2024_04_10_file_url_and_vote():
     found = refs_in(NODE / "nodejs-TSC-2024-04-10.md")
-    assert found["nodejs/package-maintenance#597"].kind == "pull"  # .../pull/597/files?short_path=...#diff-...
+    # https://github.com/nodejs/package-maintenance/pull/597/files?short_path=6db9788#diff-6db97880...
+    assert found["nodejs/package-maintenance#597"].kind == "pull"
     assert found["nodejs/TSC#1527"].lines == (45, 47, 60)  # "A vote has been started - <...>"
     assert found["nodejs/TSC#1527"].flags == ("vote",)
     assert found["nodejs/node#51886"].flags == ("deferred", "tsc-agenda")  # "Postponed until the vote ..."
@@ -326,7 +338,8 @@ def test_node_2025_discussions_and_flags_from_the_items_own_entry():
     assert found["nodejs/TSC#1754"].lines == (96, 99)
     assert found["nodejs/TSC#1754"].flags == ("needs-review", "skipped", "tsc-agenda")
     assert found["nodejs/nodejs.org#7883"].lines == (83, 86)
-    assert found["nodejs/nodejs.org#7909"].flags == ("remove-from-agenda", "tsc-agenda")  # removed the tsc-agenda issue
+    # "commented on issue, and removed the tsc-agenda issue"
+    assert found["nodejs/nodejs.org#7909"].flags == ("remove-from-agenda", "tsc-agenda")
     assert found["nodejs/node#58925"].flags == (), "a sibling's 'skip for this week' does not leak"
 
 
@@ -368,7 +381,8 @@ def test_refs_to_json_is_what_the_cli_prints():
         "kind": "pull",
         "lines": [51],
         "section": ["2023-12-14 Falco Core Maintainers (monthly)", "Agenda"],
-        "bullet": "libs 0.14.0 release for Falco 0.37.0, no libs 0.15.0 release for Falco -> discuss outstanding PRs",
+        "bullet": "libs 0.14.0 release for Falco 0.37.0, no libs 0.15.0 release for Falco"
+        " -> discuss outstanding PRs",
         "flags": [],
     }
     assert json.loads(json.dumps(records)) == records
@@ -393,13 +407,15 @@ def test_read_minutes_decodes_utf16_with_a_byte_order_mark():
 
 def test_read_minutes_refuses_binary_content():
     png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
-    with pytest.raises(AgendaInputError, match=r"^logo\.png looks like a binary file \(it contains NUL bytes\)"):
+    with pytest.raises(AgendaInputError) as caught:
         read_minutes(png, "logo.png")
+    assert str(caught.value) == "logo.png looks like a binary file (it contains NUL bytes), not markdown text"
 
 
 def test_read_minutes_refuses_text_that_is_not_utf8():
-    with pytest.raises(AgendaInputError, match=r"minutes\.md is not UTF-8 text \(byte 0xe9 at offset 3 is invalid\)"):
+    with pytest.raises(AgendaInputError) as caught:
         read_minutes("café".encode("latin-1"), "minutes.md")
+    assert str(caught.value).startswith("minutes.md is not UTF-8 text (byte 0xe9 at offset 3 is invalid)")
 
 
 def test_read_minutes_refuses_a_20_mb_paste_naming_size_and_limit():
@@ -410,7 +426,7 @@ def test_read_minutes_refuses_a_20_mb_paste_naming_size_and_limit():
 
 def test_read_minutes_accepts_exactly_the_limit():
     assert len(read_minutes(b"a" * MAX_MINUTES_BYTES)) == MAX_MINUTES_BYTES
-    with pytest.raises(AgendaInputError, match="over the 2.0 MB limit"):
+    with pytest.raises(AgendaInputError, match=r"over the 2\.0 MB limit"):
         read_minutes(b"a" * (MAX_MINUTES_BYTES + 1))
 
 
@@ -469,11 +485,11 @@ def test_links_that_are_not_threads_are_ignored(url):
 
 
 def test_shorthand_forms_resolve_against_defaults():
-    text = "- o/r#1, r#2 and #3"
-    assert refs(text) == ["o/r#1"]  # no default: `r#2` and `#3` say too little
-    assert refs(text, default_org="org") == ["o/r#1", "org/r#2"]
-    assert refs(text, default_repo="a/b") == ["o/r#1", "a/r#2", "a/b#3"]
-    assert refs(text, default_repo="a/b", default_org="org") == ["o/r#1", "org/r#2", "a/b#3"]
+    text = "- o/r#1, p/q#4, r#2 and #3"  # two owners: no org is inferred
+    assert refs(text) == ["o/r#1", "p/q#4"]  # no default: `r#2` and `#3` say too little
+    assert refs(text, default_org="org") == ["o/r#1", "p/q#4", "org/r#2"]
+    assert refs(text, default_repo="a/b") == ["o/r#1", "p/q#4", "a/r#2", "a/b#3"]
+    assert refs(text, default_repo="a/b", default_org="org") == ["o/r#1", "p/q#4", "org/r#2", "a/b#3"]
 
 
 def test_item_number_in_prose_without_a_default_is_no_ref():
@@ -537,6 +553,11 @@ def test_repo_is_compared_without_case_and_keeps_the_first_spelling():
     assert (r.ref, r.kind, r.lines) == ("FalcoSecurity/Libs#5", "pull", (1, 2, 3))
 
 
+def test_refs_are_in_line_order_when_an_item_continues_after_its_sub_bullet():
+    text = "- topic\n  - sub-bullet o/r#2\n  the topic's text goes on: o/r#1"
+    assert [(r.ref, r.lines) for r in parse_agenda(text)] == [("o/r#2", (2,)), ("o/r#1", (3,))]
+
+
 def test_line_numbers_count_crlf_and_blank_lines():
     assert only("# T\r\n\r\n\r\n- o/r#1\r\n").lines == (4,)
 
@@ -570,9 +591,17 @@ def test_invalid_defaults_are_refused_with_the_value():
 
 
 def test_flag_vocabulary_documents_each_flag_in_one_line():
-    assert FLAGS and all(isinstance(meaning, str) and meaning and "\n" not in meaning for meaning in FLAGS.values())
+    assert FLAGS
+    assert all(isinstance(meaning, str) and meaning and "\n" not in meaning for meaning in FLAGS.values())
     assert {"urgent", "skipped", "under-evaluation", "experimental", "needs-review", "if-time-permits",
             "blocked", "tsc-agenda", "remove-from-agenda"} <= FLAGS.keys()
+
+
+def test_every_phrase_flag_has_patterns_and_keywords():
+    from triage import agenda_flags  # the private tables: a flag added to one must reach the others
+
+    phrase_flags = set(FLAGS) - {"tsc-agenda"}
+    assert set(agenda_flags._PATTERNS) == set(agenda_flags._KEYWORDS) == phrase_flags
 
 
 @pytest.mark.parametrize(
@@ -637,12 +666,14 @@ def test_tsc_agenda_needs_the_minutes_to_say_their_items_come_from_the_label():
     items = "### nodejs/node\n* thing #1\n  * aside about #2\n"
     assert {r.ref: r.flags for r in parse_agenda(items)} == {"nodejs/node#1": (), "nodejs/node#2": ()}
     labelled = "*Extracted from **tsc-agenda** labeled issues and pull requests.\n\n" + items
-    assert {r.ref: r.flags for r in parse_agenda(labelled)} == {"nodejs/node#1": ("tsc-agenda",), "nodejs/node#2": ()}
+    assert {r.ref: r.flags for r in parse_agenda(labelled)} == {
+        "nodejs/node#1": ("tsc-agenda",), "nodejs/node#2": (),
+    }
 
 
 # --- hostile input ---------------------------------------------------------------------------------
 
-# About 200 kB each: a backtracking pattern would take minutes here, the parser takes well under a second.
+# 100-200 kB each: a backtracking pattern would take minutes here; the parser takes about a second at most.
 HOSTILE = {
     "open brackets": "[" * 200_000,
     "unclosed links": "[a](" * 50_000,
@@ -653,7 +684,7 @@ HOSTILE = {
     "long word then hash": "a-" * 100_000 + "#12",
     "url prefixes": "https://github.com/" * 10_000,
     "deep nesting": "\n".join(" " * k + "- #1" for k in range(600)),
-    "many refs": "".join(f"- o/r#{n}\n" for n in range(1, 20_000)),
+    "many refs": "".join(f"- o/r#{n}\n" for n in range(1, 10_000)),
     "one long line": "word " * 40_000 + "https://github.com/o/r/pull/1",
 }
 

@@ -117,3 +117,12 @@ def test_criteria_page_documents_every_criterion():
     headers = [h.value for h in at.subheader]
     assert "Waiting on maintainers" in headers and "Agenda flags" in headers
     assert any("0.5 at 30 days" in m.value for m in at.markdown)
+
+
+def test_a_malformed_default_repository_is_a_message_not_a_traceback():
+    at = app()
+    at.switch_page("pages/agenda.py").run()
+    at.text_area(key="minutes_text").input("- see #12 and #13").run()
+    at.text_input(key="default_repo").input("my org/x").run()
+    assert not at.exception
+    assert "my org/x" in at.error[0].value

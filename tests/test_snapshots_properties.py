@@ -68,7 +68,7 @@ def meetings(draw):
 def test_save_then_load_is_the_identity(store_url):  # noqa: F811 - the imported fixture
     store = SnapshotStore(store_url)
 
-    @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(meetings(), weights_st, params_st, st.text(min_size=1, max_size=20))
     def check(meeting, weights, params, name):
         people = People.of(["Mia"], ["poiana"])

@@ -308,25 +308,26 @@ def parse_agenda(
         [fallback_org] = owners.values()
 
     found: dict[tuple[str, int], _Item] = {}
-    for block in blocks:
+    # In line order: an item's continuation line can come after its sub-bullets.
+    mentioning = [(n, b, line) for b in blocks for n, line in b.lines if line.mentions]
+    for n, block, line in sorted(mentioning, key=lambda m: m[0]):
         heading_owner = block.repo.split("/")[0] if block.repo else None
-        for n, line in block.lines:
-            for raw in line.mentions:
-                if raw.repo is None:
-                    repo = block.repo or default_repo
-                elif raw.owner is not None:
-                    repo = f"{raw.owner}/{raw.repo}"
-                else:
-                    owner = heading_owner or fallback_org
-                    repo = f"{owner}/{raw.repo}" if owner else None
-                if repo is None:
-                    continue
-                item = found.get((repo.lower(), raw.number))
-                if item is None:  # the first mention's spelling of the repo is kept
-                    item = found[repo.lower(), raw.number] = _Item(ItemKey(repo, raw.number), None, set(), {})
-                item.kind = item.kind or raw.kind
-                item.lines.add(n)
-                item.blocks.setdefault(id(block), block)
+        for raw in line.mentions:
+            if raw.repo is None:
+                repo = block.repo or default_repo
+            elif raw.owner is not None:
+                repo = f"{raw.owner}/{raw.repo}"
+            else:
+                owner = heading_owner or fallback_org
+                repo = f"{owner}/{raw.repo}" if owner else None
+            if repo is None:
+                continue
+            item = found.get((repo.lower(), raw.number))
+            if item is None:  # the first mention's spelling of the repo is kept
+                item = found[repo.lower(), raw.number] = _Item(ItemKey(repo, raw.number), None, set(), {})
+            item.kind = item.kind or raw.kind
+            item.lines.add(n)
+            item.blocks.setdefault(id(block), block)
     return _with_context(found.values(), blocks)
 
 

@@ -5,7 +5,9 @@ the plain text of a heading, bullet or paragraph. The phrases come from a survey
 (Falco core maintainers 2019-2025, Node.js TSC 2023-2025), e.g. Falco's `**[URGENT]**`,
 `(under evaluation)`, `[if time permits]` and `SKIPPED:`, and the Node.js TSC's "skip for this week"
 and "remove from agenda". A phrase preceded by a negation ("should not be a blocker", "isn't
-URGENT") does not count.
+URGENT") does not count. `tsc-agenda` is not a phrase: `agenda.parse_agenda` sets it on the entries
+under `### owner/repo` headings of minutes that say their items come from the agenda label
+(`AGENDA_LABEL_STATEMENT`).
 """
 
 from __future__ import annotations

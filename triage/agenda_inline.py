@@ -6,8 +6,8 @@ skipped, `[#N](github.com/OWNER/REPO/...)` takes its repo from the link, and `#N
 link elsewhere (or of an anchor) is left out. Resolving `repo#N` and `#N` against default repos is
 `agenda.parse_agenda`'s job.
 
-Only bounded or possessive regular expressions and single passes are used, so a hostile line costs
-time in proportion to its length.
+Every regular expression is bounded, possessive or anchored on a literal, and pairing (code spans,
+emphasis) is done in single passes, so a hostile line costs time in proportion to its length.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ _OWNER = r"[A-Za-z0-9][A-Za-z0-9-]{0,38}"
 _REPO = r"[A-Za-z0-9._-]{1,100}"
 OWNER_NAME = re.compile(_OWNER)  # a GitHub user or organisation name
 REPO_NAME = re.compile(rf"{_OWNER}/{_REPO}")  # `owner/name`
+# Not after a letter, dot or dash: gist.github.com and notgithub.com are other hosts.
 _GITHUB = r"(?<![\w.@-])(?:https?:/{1,2})?(?:www\.)?github\.com/"
 _ITEM_URL = re.compile(
     _GITHUB + rf"(?P<owner>{_OWNER})/(?P<repo>{_REPO})/"
@@ -43,12 +44,14 @@ _ITEM_URL = re.compile(
     re.IGNORECASE,
 )
 _REPO_URL = re.compile(_GITHUB + rf"(?P<owner>{_OWNER})/(?P<repo>{_REPO})", re.IGNORECASE)
+# Any URL, hidden before shorthand is read: `page#12` inside a URL is an anchor, not `#12`.
 _ANY_URL = re.compile(r"(?i)\b(?:[a-z][a-z0-9+.-]{0,30}://|www\.|github\.com/)\S*")
 # After a path, a mention, an anchor or an entity (`a/b/c#1`, `@x#1`, `&#35;`) it is not a reference;
 # issue numbers have no leading zero (`#000` and `#007` are colours or codes).
 _SHORTHAND = re.compile(
     rf"(?<![\w./@#&\\-])(?:(?P<owner>{_OWNER})/)?(?P<repo>{_REPO})?#(?P<number>[1-9]\d{{0,9}})(?![\w-])"
 )
+# `color: #123456` is a colour even without a leading zero.
 _COLOUR_BEFORE = re.compile(r"(?i)(?:colou?r|hex|fill|background)\s{0,3}[:=]?\s{0,3}$")
 
 # Backslash-escaped punctuation stands for itself and is not markup ("\[v18.x\]", or "\#12", which
@@ -177,7 +180,7 @@ def _shorthand(s: str, lo: int, hi: int, link: tuple[str, str] | None) -> list[t
             continue
         if repo is not None and owner is None and repo.lower() in _ITEM_WORDS:
             repo = None
-        if repo is not None and repo.lower() in _NOT_REPOS:
+        if repo is not None and owner is None and repo.lower() in _NOT_REPOS:
             continue
         if repo is None and _COLOUR_BEFORE.search(s, max(lo, m.start() - 20), m.start()):
             continue

@@ -32,7 +32,7 @@ import json
 import logging
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
@@ -48,7 +48,7 @@ from github.GithubException import (
     UnknownObjectException,
 )
 from github.Requester import Requester
-from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, ReadTimeoutError
+from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError, ReadTimeoutError
 
 from triage import settings
 from triage.facts import FetchStatus, ItemFacts, ItemKey, Kind
@@ -57,18 +57,16 @@ from triage.graphql_queries import (
     MAX_CHUNK_SIZE,
     ChunkAnswer,
     GraphQLError,
-    MalformedResponseError,
     build_items_query,
     parse_items_answer,
 )
-from triage.http_cache import CachedItem, ItemCache, Probe
+from triage.http_cache import CachedItem, CacheError, ItemCache, Probe
 
 _log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = 15  # seconds per request (PyGithub's default); GitHub itself stops queries at 10 s
-DEFAULT_RETRIES = (
-    3  # rides out GitHub's brief 5xx blips; a dead endpoint fails in seconds, not PyGithub's 10 tries
-)
+# Rides out GitHub's brief 5xx blips; a dead endpoint fails in seconds, not after PyGithub's 10 tries.
+DEFAULT_RETRIES = 3
 DEFAULT_BACKOFF = 0.5  # urllib3 then waits 0, 1 and 2 s between the retries
 DEFAULT_SECONDARY_WAIT = 60.0  # GitHub: with no Retry-After, wait at least a minute after a secondary limit
 DEFAULT_MAX_WAIT = 30.0  # longest rate-limit pause we sit through; a longer one is reported with its time
@@ -104,7 +102,7 @@ class GitHubConfig:
     """Where GitHub is, the token, and the waits and limits chosen for it."""
 
     api_url: str = settings.DEFAULT_API_URL
-    token: str | None = field(default=None, compare=False)
+    token: str | None = None  # shown as *** by repr(); part of equality, so caches never mix tokens
     timeout: int = DEFAULT_TIMEOUT  # seconds; PyGithub asserts an int
     retries: int = DEFAULT_RETRIES
     backoff_factor: float = DEFAULT_BACKOFF
@@ -324,11 +322,13 @@ def _failure(exc: BaseException, config: GitHubConfig, subject: str = "the items
         reason = getattr(cause, "reason", None)
         match = _RETRY_STATUS.search(str(reason))
         code = int(match[1]) if match else 0
+        if code in (403, 429):  # a secondary limit that outlasted every retry
+            return RateLimitedError(_reset_time(None), secondary=True)
         return _server_failure(code, config)
     if isinstance(exc, requests.exceptions.Timeout) or _caused_by_timeout(exc):
+        attempts = f" ({config.retries + 1} attempts)" if config.retries else ""
         return GitHubTimeoutError(
-            f"GitHub did not answer within {config.timeout} s ({config.retries + 1} attempts): "
-            "try again later",
+            f"GitHub did not answer within {config.timeout} s{attempts}; try again later",
             "not fetched: GitHub timed out",
         )
     if isinstance(exc, requests.RequestException):
@@ -336,9 +336,10 @@ def _failure(exc: BaseException, config: GitHubConfig, subject: str = "the items
             f"GitHub could not be reached at {config.host}: check the network connection or GITHUB_API_URL",
             "not fetched: GitHub unreachable",
         )
-    if isinstance(exc, MalformedResponseError | ValueError):
+    if isinstance(exc, ValueError):  # JSON that does not parse, or a MalformedResponseError
+        _log.info("unreadable answer from GitHub: %s", exc)
         return GitHubFailedError(
-            f"GitHub sent a response triage could not read ({exc}); try again later",
+            "GitHub sent a response triage could not read; try again later",
             "not fetched: unreadable answer from GitHub",
         )
     return None
@@ -346,10 +347,11 @@ def _failure(exc: BaseException, config: GitHubConfig, subject: str = "the items
 
 def _caused_by_timeout(exc: BaseException) -> bool:
     # requests wraps a read timeout that exhausted the retries in a ConnectionError around a
-    # MaxRetryError; only its `reason` tells a slow server from a refused connection.
+    # MaxRetryError; only its `reason` tells a slow server from a refused connection. urllib3 still
+    # derives NewConnectionError (refused, DNS) from ConnectTimeoutError for compatibility.
     for arg in exc.args:
-        if isinstance(arg, MaxRetryError) and isinstance(arg.reason, ReadTimeoutError | ConnectTimeoutError):
-            return True
+        if isinstance(arg, MaxRetryError) and not isinstance(arg.reason, NewConnectionError):
+            return isinstance(arg.reason, ReadTimeoutError | ConnectTimeoutError)
     return False
 
 
@@ -459,6 +461,9 @@ def github_client(config: GitHubConfig) -> Github:
         timeout=config.timeout,
         per_page=100,
         seconds_between_requests=config.seconds_between_requests,
+        # PyGithub spaces "writes" (any POST) 1 s apart by default; our POSTs are GraphQL *queries*,
+        # reads that GitHub's one-second advice for content-creating requests does not cover.
+        seconds_between_writes=config.seconds_between_requests,
         retry=retry,
         lazy=True,
     )
@@ -566,6 +571,24 @@ class _Run:
             cached = self.cached.get(key)
             self.results[key] = _stale(cached, err) if cached else _failed(key, kinds.get(key), err, now)
 
+    def _cached(self, use: Callable[[ItemCache], Any], default: Any) -> Any:
+        """Run `use` on the cache; a broken cache file is reported once and then left alone."""
+        if self.cache is None:
+            return default
+        try:
+            return use(self.cache)
+        except CacheError as e:
+            self.errors.append(f"{e}; fetched without the cache")
+            self.cache = None
+            return default
+
+    def _get_probe(self, group: tuple[str, ...]) -> Probe | None:
+        probe: Probe | None = self._cached(lambda c: c.get_probe(self.config.scope, group), None)
+        return probe
+
+    def _put_probe(self, probe: Probe) -> None:
+        self._cached(lambda c: c.put_probe(self.config.scope, probe), None)
+
     def _serve(self, key: ItemKey) -> None:
         self.results[key] = self.cached[key].facts
         self.from_cache += 1
@@ -636,19 +659,28 @@ class _Run:
 
     def validate(self, candidates: dict[str, list[ItemKey]], all_repos: Iterable[str]) -> list[ItemKey]:
         """Ask each probe what changed; serve the unchanged candidates, return the changed ones."""
-        assert self.cache is not None
         stale: list[ItemKey] = []
         for group in _probe_groups(all_repos):
             keys = [k for r in group for k in candidates.get(r, [])]
             if not keys:
                 continue
-            probe = self.cache.get_probe(self.config.scope, group)
-            oldest = min(self.cached[k].facts.observed_at or datetime.min.replace(tzinfo=UTC) for k in keys)
-            if self.stopped or probe is None or not probe.complete or oldest < probe.baseline:
+            probe = self._get_probe(group)
+            if self.stopped or probe is None or not probe.complete:
                 stale.extend(keys)
+                continue
+            # The probe vouches only for facts read after its baseline.
+            before = [
+                k for k in keys if (self.cached[k].facts.observed_at or probe.baseline) < probe.baseline
+            ]
+            stale.extend(before)
+            keys = [k for k in keys if k not in before]
+            if not keys:
                 continue
             try:
                 answer = self.search(_probe_query(group, probe.baseline), probe.etag)
+                if answer is not None:  # 200: the list of changed items is new
+                    probe = self._probe_from(group, probe.baseline, *answer)
+                    self._put_probe(probe)
             except Exception as e:
                 err = _failure(e, self.config, "the change probe")
                 if err is None:
@@ -658,9 +690,6 @@ class _Run:
                     self._error(err)
                 stale.extend(keys)
                 continue
-            if answer is not None:
-                probe = self._probe_from(group, probe.baseline, *answer)
-                self.cache.put_probe(self.config.scope, probe)
             if not probe.complete:
                 stale.extend(keys)
                 continue
@@ -682,6 +711,8 @@ class _Run:
             )
         seen: list[tuple[str, int, datetime]] = []
         for item in body["items"]:
+            if not isinstance(item, Mapping):
+                continue
             repo_url = str(item.get("repository_url") or "")
             repo = unquote(urlsplit(repo_url).path).split("/repos/", 1)[-1].lower()
             updated = _when(item.get("updated_at"))
@@ -734,6 +765,9 @@ class _Run:
         headers: Mapping[str, Any],
     ) -> None:
         now = _observed_at(headers)
+        if _rate_from_headers(headers) is None and answer.rate is not None:  # e.g. GHES without rate headers
+            r = answer.rate
+            self.rate = RateInfo(r.remaining, r.limit, r.reset, "graphql")
         general = [_graphql_failure(e, None, headers) for e in answer.general_errors]
         limited = next((g for g in general if isinstance(g, RateLimitedError)), None)
         if limited is not None or (general and not answer.found and not answer.item_errors):
@@ -773,14 +807,13 @@ class _Run:
                     self.results[key] = _stale(self.cached[key], err)
             elif key not in self.results:
                 self._fail([key], kinds, GitHubFailedError("GitHub's answer left out an item", "not fetched"))
-        if self.cache is not None and stored:
-            self.cache.put_items(self.config.scope, stored)
+        if stored:
+            self._cached(lambda c: c.put_items(self.config.scope, stored), None)
         for entry in stored:
             self.cached[entry.facts.key] = entry
 
     def baseline(self, keys: Sequence[ItemKey]) -> None:
         """Record a probe for every repo group whose items have no valid one yet."""
-        assert self.cache is not None
         entries = [self.cached[k] for k in keys if k in self.cached and self.cached[k].probe_repo]
         by_repo: dict[str, list[CachedItem]] = {}
         for e in entries:
@@ -792,14 +825,15 @@ class _Run:
             if not group_entries:
                 continue
             oldest = min(e.facts.observed_at or datetime.now(UTC) for e in group_entries)
-            probe = self.cache.get_probe(self.config.scope, group)
-            if probe is not None and probe.complete and probe.baseline <= oldest:
+            probe = self._get_probe(group)
+            if self.cache is None or (probe is not None and probe.complete and probe.baseline <= oldest):
                 continue
             baseline = (oldest - PROBE_MARGIN).replace(microsecond=0)
             try:
                 answer = self.search(_probe_query(group, baseline), None)
                 assert answer is not None  # an unconditional request cannot answer 304
-                self.cache.put_probe(self.config.scope, self._probe_from(group, baseline, *answer))
+                probe = self._probe_from(group, baseline, *answer)
+                self._put_probe(probe)
             except Exception as e:
                 err = _failure(e, self.config, "the change probe")
                 if err is None:
@@ -844,8 +878,7 @@ def fetch_items(
             err = GitHubError(f"{key.ref!r} is not a GitHub item", "not a valid owner/repo#number")
             run.results[key] = _failed(key, kinds.get(key), err, now)
     try:
-        if cache is not None:
-            run.cached = cache.get_items(config.scope, valid)
+        run.cached = run._cached(lambda c: c.get_items(config.scope, valid), {})
         to_fetch, candidates = run.plan(valid)
         run._tick()
         if candidates:
@@ -858,7 +891,7 @@ def fetch_items(
             to_fetch += run.validate(candidates, repos)
             run._tick()
         run.fetch(to_fetch, kinds)
-        if cache is not None and to_fetch:
+        if run.cache is not None and to_fetch:
             run.baseline(valid)
     finally:
         run.close()

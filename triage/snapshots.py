@@ -59,7 +59,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
-from sqlalchemy.schema import CreateIndex, CreateTable
 
 from triage import export, scoring
 from triage.criteria import CRITERIA, Params, help_text
@@ -220,6 +219,10 @@ class Snapshot:
     format: int = field(compare=False, repr=False)  # the format the document was written in
     rows_json: str = field(compare=False, repr=False)  # the frozen rows, see `rows`
     created_at: datetime | None = field(default=None, compare=False)  # not hashed: see module doc
+
+    def __repr__(self) -> str:
+        items = len(self.rows)
+        return f"Snapshot({self.short_id}…, {self.preset!r}, as of {self.as_of:%Y-%m-%d}, {items} items)"
 
     @cached_property
     def id(self) -> str:
@@ -533,7 +536,7 @@ _table = Table(
     Column("item_count", Integer, nullable=False),
     Column("content", Text, nullable=False),  # the canonical JSON document
 )
-_by_created = Index(f"ix_{TABLE}_created_at", _table.c.created_at)
+Index(f"ix_{TABLE}_created_at", _table.c.created_at)
 
 
 def mask_url(url: str) -> str:
@@ -542,6 +545,11 @@ def mask_url(url: str) -> str:
         return make_url(url).render_as_string(hide_password=True)
     except ArgumentError:
         return re.sub(r"(//[^/:@]*:)[^@/]*@", r"\1***@", url)
+
+
+def _column(text: str | None) -> str | None:
+    # The listing columns hold raw text (the content is escaped JSON): PostgreSQL refuses NUL in text.
+    return None if text is None else text.replace("\x00", "\ufffd")
 
 
 def _iso(moment: datetime) -> str:
@@ -570,6 +578,9 @@ class SnapshotStore:
         if engine is not None:
             self.engine = engine
             self.location = mask_url(engine.url.render_as_string(hide_password=False))
+            sqlite = engine.url.get_backend_name() == "sqlite"
+            if sqlite and not event.contains(engine, "connect", _sqlite_pragmas):
+                event.listen(engine, "connect", _sqlite_pragmas)  # for the connections it opens from now on
         else:
             url = url or db_url()
             self.location = mask_url(url)
@@ -646,16 +657,11 @@ class SnapshotStore:
             if self._ready:
                 return
 
-            def create(conn: Connection) -> None:
-                conn.execute(CreateTable(_table, if_not_exists=True))
-                conn.execute(CreateIndex(_by_created, if_not_exists=True))
-
             try:
-                self._run(create, write=True)
+                self._run(lambda conn: _metadata.create_all(conn, checkfirst=True), write=True)
             except (IntegrityError, SnapshotStoreError):
-                # Another process created it at the same moment (PostgreSQL can report that as a
-                # duplicate in its catalog despite IF NOT EXISTS); fine if the table is there now.
-                if not self._run(lambda c: inspect(c).has_table(TABLE), write=False):
+                # Another session created it between our check and our CREATE; fine if it is there.
+                if not self._run(lambda conn: inspect(conn).has_table(TABLE), write=False):
                     raise
             self._ready = True
 
@@ -667,10 +673,10 @@ class SnapshotStore:
             "id": snapshot.id,
             "schema_version": snapshot.format,
             "created_at": _iso(snapshot.created_at or datetime.now(UTC)),
-            "source": snapshot.source,
-            "title": snapshot.title,
+            "source": _column(snapshot.source),
+            "title": _column(snapshot.title),
             "as_of": _iso(snapshot.as_of),
-            "preset": snapshot.preset,
+            "preset": _column(snapshot.preset),
             "item_count": len(snapshot.rows),
             "content": snapshot.document,
         }

@@ -28,7 +28,4 @@ def defaults() -> tuple[str, str]:
     left, right = st.columns(2)
     repo = left.text_input("Default repository for #N", key="default_repo", placeholder="owner/repo").strip()
     org = right.text_input("Default organisation for repo#N", key="default_org", placeholder="owner").strip()
-    if repo and ("/" not in repo or repo.count("/") != 1):
-        st.error(f"Default repository {repo!r} should look like owner/repo; ignored.")
-        repo = ""
     return repo, org

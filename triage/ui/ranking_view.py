@@ -28,22 +28,33 @@ def _move(value: object) -> str:
     return f"▲ {n}" if n > 0 else f"▼ {-n}" if n < 0 else "·"
 
 
+def _state(row: pd.Series) -> str:
+    if row["status"] != "ok":
+        return str(row["status_detail"] or row["status"])
+    if isinstance(row["state"], str):
+        return row["state"] + (f" ({row['state_note']})" if isinstance(row["state_note"], str) else "")
+    return f"unknown ({row['state_note']})" if isinstance(row["state_note"], str) else "unknown"
+
+
+def short_ref(ref: str) -> str:
+    """`libs#381` for `falcosecurity/libs#381`: chart labels have little room."""
+    return ref.split("/", 1)[-1]
+
+
 def table_frame(ranked: pd.DataFrame, moves: pd.Series | None = None) -> pd.DataFrame:
     """The columns the table shows, in order (plain values: AppTest reads them back)."""
     usual = typical(ranked)
-    state = ranked["state"].fillna(ranked["state_note"].fillna("unknown").map(lambda s: f"? ({s})"))
-    state = state.where(ranked["status"] == "ok", ranked["status_detail"].fillna(ranked["status"]))
     return pd.DataFrame({
         "Rank": ranked["rank"],
         "Move": [_move(m) for m in moves] if moves is not None else "·",
-        "Item": ranked["url"],
-        "Title": ranked["title"].fillna(ranked["bullet"].fillna("").map(lambda b: f"(unknown) {b}"[:120])),
-        "Repo": ranked["repo"],
-        "Kind": ranked["kind"].fillna("?"),
-        "State": state,
-        "Waiting on": ranked.apply(_waiting, axis=1),
         "Score": ranked["score"],
+        "Item": ranked["url"],
+        "Title": ranked["title"].fillna("(title unknown)"),
+        "Waiting on": ranked.apply(_waiting, axis=1),
         "Why": [explain(r, usual) for r in ranked.to_dict("records")],
+        "State": ranked.apply(_state, axis=1),
+        "Kind": ranked["kind"].fillna("?"),
+        "Repo": ranked["repo"],
     })
 
 
@@ -72,13 +83,14 @@ def show_table(ranked: pd.DataFrame, moves: pd.Series | None = None, key: str = 
 def contribution_chart(ranked: pd.DataFrame, top: int = CHART_TOP) -> alt.Chart:
     """Stacked horizontal bars: each item's score split by criterion (the top `top` items)."""
     data = contributions(ranked[ranked["rank"] <= top])
-    data = data[data["points"] > 0].assign(criterion=lambda d: d["criterion"].map(title))
+    data = data[data["points"] > 0].assign(criterion=lambda d: d["criterion"].map(title),
+                                           item=lambda d: d["ref"].map(short_ref))
     return alt.Chart(data).mark_bar().encode(
-        y=alt.Y("ref:N", sort=alt.EncodingSortField(field="rank", op="min"), title=None),
+        y=alt.Y("item:N", sort=alt.EncodingSortField(field="rank", op="min"), title=None),
         x=alt.X("sum(points):Q", stack="zero", title="Score contribution"),
         color=alt.Color("criterion:N", title="Criterion", sort=[title(n) for n in CRITERIA]),
         tooltip=["ref:N", "criterion:N", alt.Tooltip("points:Q", format=".3f"), "why:N"],
-    )
+    ).properties(height=alt.Step(18))
 
 
 def why_frame(row: pd.Series, weights: dict[str, float]) -> pd.DataFrame:
