@@ -10,6 +10,7 @@ session.init_weights()
 page = st.navigation([
     st.Page("pages/ranking.py", title="Ranking", icon=":material/leaderboard:", default=True),
     st.Page("pages/agenda.py", title="Agenda", icon=":material/description:", url_path="agenda"),
+    st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:", url_path="compare"),
     st.Page("pages/criteria.py", title="Criteria", icon=":material/rule:", url_path="criteria"),
 ])
 page.run()

@@ -1,9 +1,16 @@
-"""Ranking: the meeting's items, best first, with the weights in the sidebar."""
+"""Ranking: the meeting's items, best first, with the weights in the sidebar (or a frozen snapshot)."""
 
 import streamlit as st
 
 from triage import scoring
-from triage.ui import live, loaders, ranking_view, session, source_panel, weights_panel
+from triage.ui import live, loaders, ranking_view, session, snapshot_panel, source_panel, weights_panel
+
+view = session.view()
+if view.snapshot and session.live() is None:
+    frozen = snapshot_panel.load(view.snapshot)
+    if frozen is not None:
+        snapshot_panel.show(frozen)
+        st.stop()
 
 source_panel.reopen_from_link()
 meeting, meeting_key = session.meeting()
@@ -26,8 +33,10 @@ if ranked.empty:
     st.info("No PRs or issues found in this agenda.")
 else:
     ranking_view.show_table(ranked, moves)
+    snapshot_panel.save_button(meeting, preset, weights, config.people)
     st.subheader("What makes each score")
     st.altair_chart(ranking_view.contribution_chart(ranked), width="stretch")
     st.subheader("Why this rank")
-    ranking_view.show_why(ranked, weights, session.view().item)
+    ranking_view.show_why(ranked, weights, view.item)
+    snapshot_panel.live_downloads(ranked, f"{meeting.title or 'Triage'}: ranked as of {meeting.as_of:%Y-%m-%d}")
 session.write_link(config)

@@ -126,3 +126,53 @@ def test_a_malformed_default_repository_is_a_message_not_a_traceback():
     at.text_input(key="default_repo").input("my org/x").run()
     assert not at.exception
     assert "my org/x" in at.error[0].value
+
+
+def test_save_snapshot_gives_a_link_that_reopens_the_same_rows_read_only():
+    at = app()
+    at.slider(key="w_age").set_value(10.0).run()
+    live_order = ranked_items(at)
+    at.button(key="save_snapshot").click().run()
+    assert not at.exception
+    (link,) = [c.value for c in at.code]
+    assert "/?snapshot=" in link
+    snapshot_id = link.rsplit("=", 1)[1]
+    assert len(snapshot_id) == 64
+    reopened = app(snapshot=snapshot_id)
+    assert not reopened.exception
+    assert ranked_items(reopened) == live_order
+    assert "frozen, read-only" in reopened.caption[0].value
+    assert not reopened.slider  # read-only: no weights to move
+
+
+def test_an_unknown_snapshot_link_says_so_and_shows_the_default_view():
+    at = app(snapshot="0123456789abcdef")
+    assert not at.exception
+    assert "No snapshot" in at.error[0].value and "0123456789ab" in at.error[0].value
+    assert len(ranked_items(at)) == 16
+    assert "snapshot" not in at.query_params
+
+
+def test_compare_page_lists_snapshots_and_compares_the_last_two(demo_config):
+    from triage.facts import parse_when
+    from triage.meeting import demo_meeting
+    from triage.settings import db_url
+    from triage.snapshots import SnapshotStore, freeze
+
+    meeting = demo_meeting()
+    with SnapshotStore(db_url()) as store:
+        for day in ("2023-12-14", "2024-01-20"):
+            store.save(freeze(meeting, demo_config.preset(), demo_config.people,
+                              as_of=parse_when(day, end_of_day=True)))
+    at = app()
+    at.switch_page("pages/compare.py").run()
+    assert not at.exception
+    listing = next(d.value for d in at.dataframe if "Saved" in d.value.columns)
+    assert list(listing["As of"]) == ["2024-01-20", "2023-12-14"]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["New"] == "0" and metrics["Resolved since"] == "0"
+    waiting = next(d.value for d in at.dataframe if "waiting_days" in d.value.columns)
+    row = waiting[waiting["ref"] == "falcosecurity/libs#1557"].iloc[0]
+    assert row["waiting_on"] == "maintainers" and row["waiting_days"] == 45  # 2023-12-06 to 2024-01-20
+    assert row["meetings"] == 2
+    assert len(at.get("vega_lite_chart")) == 1

@@ -686,7 +686,8 @@ class _Run:
                 if err is None:
                     raise
                 _log.info("change probe failed (%s); refetching %d items", err, len(keys))
-                if err.stops_run:
+                # Search has its own rate limit: a spent one says nothing about GraphQL's.
+                if err.stops_run and not isinstance(err, RateLimitedError):
                     self._error(err)
                 stale.extend(keys)
                 continue

@@ -233,6 +233,11 @@ class FakeGitHub:
         with self._lock:
             self.store.item(key).error = (type, text)
 
+    def make_private(self, repo: str) -> None:
+        """Make a repository invisible to the token (404 / NOT_FOUND, as GitHub hides private repos)."""
+        with self._lock:
+            self.store.ensure_repo(repo).private = True
+
     def rename_repo(self, old: str, new: str) -> None:
         """Rename or transfer a repository; the old name redirects (until `reset()`)."""
         with self._lock:

@@ -11,6 +11,7 @@ import streamlit as st
 from triage import scoring
 from triage.demo import load_demo
 from triage.meeting import Meeting, demo_meeting
+from triage.snapshots import Snapshot, SnapshotStore
 from triage.weights import Config, demo_config_path, load_config
 
 
@@ -40,3 +41,15 @@ def evaluated(
 def demo_minutes() -> str:
     """The demo's minutes text."""
     return load_demo().minutes
+
+
+@st.cache_resource(show_spinner=False)
+def store(url: str) -> SnapshotStore:
+    """The snapshot store (one engine per database URL per server process)."""
+    return SnapshotStore(url)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def snapshot(url: str, snapshot_id: str) -> Snapshot:
+    """A stored snapshot; safe to keep: its content never changes (its id is its hash)."""
+    return store(url).load(snapshot_id)

@@ -82,9 +82,13 @@ def show_table(ranked: pd.DataFrame, moves: pd.Series | None = None, key: str = 
 
 def contribution_chart(ranked: pd.DataFrame, top: int = CHART_TOP) -> alt.Chart:
     """Stacked horizontal bars: each item's score split by criterion (the top `top` items)."""
-    data = contributions(ranked[ranked["rank"] <= top])
-    data = data[data["points"] > 0].assign(criterion=lambda d: d["criterion"].map(title),
-                                           item=lambda d: d["ref"].map(short_ref))
+    return chart_from_long(contributions(ranked[ranked["rank"] <= top]))
+
+
+def chart_from_long(long: pd.DataFrame, top: int = CHART_TOP) -> alt.Chart:
+    """The contributions chart from long-form (rank, ref, criterion, points, why) rows."""
+    data = long[(long["points"] > 0) & (long["rank"] <= top)]
+    data = data.assign(criterion=data["criterion"].map(title), item=data["ref"].map(short_ref))
     return alt.Chart(data).mark_bar().encode(
         y=alt.Y("item:N", sort=alt.EncodingSortField(field="rank", op="min"), title=None),
         x=alt.X("sum(points):Q", stack="zero", title="Score contribution"),
