@@ -67,7 +67,7 @@ if not result.movement.empty:
     moved = result.movement.assign(item=result.movement["ref"].str.split("/", n=1).str[-1])
     chart = alt.Chart(moved).mark_bar().encode(
         y=alt.Y("item:N", sort=alt.EncodingSortField(field="rank", op="min"), title=None),
-        x=alt.X("moved:Q", title="Places moved up (+) or down (−)"),
+        x=alt.X("moved:Q", title="Places moved up (+) or down (-)"),
         color=alt.condition("datum.moved >= 0", alt.value("#2e7d32"), alt.value("#c62828")),
         tooltip=["ref:N", "older_rank:Q", "rank:Q", "moved:Q"],
     ).properties(height=alt.Step(18))

@@ -9,6 +9,7 @@ from triage.facts import Event, FactSet, ItemFacts, ItemKey, People
 START = datetime(2022, 1, 1, tzinfo=UTC)
 LOGINS = st.sampled_from(["alice", "bob", "mia", "leogr", "poiana", "dependabot[bot]", None])
 ASSOC = st.sampled_from([None, "OWNER", "MEMBER", "COLLABORATOR", "CONTRIBUTOR", "FIRST_TIME_CONTRIBUTOR", "NONE"])
+LABELS = ["kind/bug", "lgtm", "wip", "area/x"]
 moments = st.integers(0, 900).map(lambda d: START + timedelta(days=d, hours=d % 7))
 maybe = st.none() | st.booleans()
 
@@ -26,7 +27,8 @@ def items(draw, number=None):
     created = draw(st.none() | moments)
     ended = draw(st.none() | moments) if state in ("closed", "merged") else None
     return ItemFacts(
-        key=ItemKey(draw(st.sampled_from(["o/a", "o/b", "p/c"])), number if number is not None else draw(st.integers(1, 99))),
+        key=ItemKey(draw(st.sampled_from(["o/a", "o/b", "p/c"])),
+                    number if number is not None else draw(st.integers(1, 99))),
         kind=draw(st.sampled_from([None, "pull", "issue"])),
         status=draw(st.sampled_from(["ok", "ok", "ok", "unknown", "not_found"])),
         title=draw(st.none() | st.text(max_size=20)),
@@ -34,7 +36,7 @@ def items(draw, number=None):
         draft=draw(maybe),
         author=draw(LOGINS),
         author_association=draw(ASSOC),
-        labels=draw(st.none() | st.lists(st.sampled_from(["kind/bug", "lgtm", "wip", "area/x"]), max_size=3).map(tuple)),
+        labels=draw(st.none() | st.lists(st.sampled_from(LABELS), max_size=3).map(tuple)),
         milestone=draw(st.none() | st.sampled_from(["0.37.0", "1.0"])),
         created_at=created,
         closed_at=ended,

@@ -49,5 +49,5 @@ def test_recorded_facts_are_kept_exactly(demo):
 
 def test_demo_ships_its_minutes_and_earlier_meetings(demo):
     assert demo.minutes.startswith("# 2023-12-14 Falco Core Maintainers")
-    assert list(demo.earlier)[0] == "2023-06-08-Falco-Core-Maintainers"
+    assert next(iter(demo.earlier)) == "2023-06-08-Falco-Core-Maintainers"
     assert len(demo.earlier) == 6

@@ -410,3 +410,11 @@ def test_generated_orgs_are_deterministic_and_shaped_like_real_projects():
         assert i.created_at <= i.updated_at and all(e.at <= i.updated_at for e in i.events)
         assert i.events[0].kind == "description" and i.events[0].actor == i.author
         assert re.fullmatch(rf"https://github.com/{i.repo}/(pull|issues)/{i.number}", i.url)
+
+
+def test_demo_items_the_recording_missed_can_be_served_as_generated_items():
+    with FakeGitHub.demo(unknown="generated") as fake:
+        gh = client(fake.url, lazy=False)
+        pr = gh.get_repo("falcosecurity/libs").get_pull(1393)
+        assert pr.number == 1393 and pr.html_url == "https://github.com/falcosecurity/libs/pull/1393"
+        assert gh.get_repo("falcosecurity/evolution").get_issue(345).number == 345

@@ -6,6 +6,7 @@ import pytest
 from triage.criteria import CRITERIA
 from triage.scoring import CONTRIB, contributions, evaluate, explain, movement, rank
 
+
 @pytest.fixture(scope="module")
 def evaluated(demo, demo_config):
     p = demo_config.preset()

@@ -68,7 +68,8 @@ def waiting_on_maintainers(s: Signals, p: Params) -> Score:
     """Days the author (or the community) has waited for a maintainer's reply; 0.5 at 30 days."""
     if s.ball == "maintainers" and s.ball_days is not None:
         since = f" since {s.ball_since:%Y-%m-%d}" if s.ball_since else ""
-        return Score(saturating(s.ball_days, p.waiting_half_days), f"waiting {_days(s.ball_days)} on maintainers{since}")
+        why = f"waiting {_days(s.ball_days)} on maintainers{since}"
+        return Score(saturating(s.ball_days, p.waiting_half_days), why)
     if s.ball == "author" and s.ball_since is not None:
         return Score(0.0, f"maintainers replied on {s.ball_since:%Y-%m-%d}; the author's turn")
     if s.ball == "nobody":
@@ -159,7 +160,8 @@ def readiness(s: Signals, p: Params) -> Score:
     unknown = [name for name, ok in parts.items() if ok is None]
     missing = [f"not {name}" if name != "not a draft" else ("work in progress" if wip else "draft")
                for name, ok in parts.items() if ok is False]
-    why = "; ".join(filter(None, [", ".join(met), ", ".join(missing), unknown and "unknown: " + ", ".join(unknown)]))
+    parts_text = [", ".join(met), ", ".join(missing), "unknown: " + ", ".join(unknown) if unknown else ""]
+    why = "; ".join(p for p in parts_text if p)
     return Score(len(met) / len(parts), why)
 
 

@@ -138,8 +138,8 @@ class ItemFacts:
 
     @property
     def found(self) -> bool:
-        """True when GitHub (or the recorded source) showed this thread at all."""
-        return self.status == "ok"
+        """True when GitHub (or the recorded source) showed this thread (moved repos included)."""
+        return self.status in ("ok", "moved")
 
     @property
     def size(self) -> int | None:
@@ -223,10 +223,7 @@ def parse_when(value: str | date | datetime | None, *, end_of_day: bool = False)
     if isinstance(value, str):
         text = value.strip()
         try:
-            if len(text) == 10:
-                value = date.fromisoformat(text)
-            else:
-                value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            value = date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
             raise ValueError(f"Invalid date {text!r}: expected YYYY-MM-DD or an ISO 8601 timestamp") from None
     if isinstance(value, datetime):

@@ -20,6 +20,11 @@ How a run spends requests:
   `updated_at`, so facts older than `max_age` are fetched again whatever the probe says; search
   does not cover discussions, so they are fetched again every run outside `fresh_for`.
 
+Moved repositories: GitHub's GraphQL follows renames and transfers (`repository(followRenames:)`
+defaults to true), so such items come back with their facts and the status "moved to owner/new".
+Only a repository GraphQL cannot resolve at all costs one REST `GET /repos/o/r`, whose 301 (which
+PyGithub follows) tells "moved" from "not found or private" on servers that do not follow renames.
+
 Failures become typed `GitHubError`s with a user-facing sentence in one place (`_failure`,
 `_graphql_failure`); per-item statuses come from the same objects. Nothing fetched is lost when
 a later request fails: each item carries its facts or the sentence saying why it has none, and

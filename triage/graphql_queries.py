@@ -27,13 +27,13 @@ THREADS_PAGE = 20  # most recent review threads of a PR
 THREAD_COMMENTS_PAGE = 10  # replies per thread; each thread page multiplies the cost by THREADS_PAGE
 DISCUSSION_COMMENTS_PAGE = 100
 
-# Items per query. Measured with the cost formula below, a chunk of 50 PRs asks for about 18,500
-# nodes (the limit is 500,000) and costs about 13 points of the 5,000 per hour; bigger chunks would
-# still fit, but GitHub aborts queries that run longer than 10 seconds, and a failed chunk loses
-# its items for this run, so 50 keeps both the blast radius and the run time small. 1,000 items
-# take 20 queries, inside the target of one request per 25 items.
+# Items per query. By the cost formula below (`query_pages_and_nodes`), a chunk of 50 items of
+# unknown kind asks for at most 26,000 nodes (GitHub's limit is 500,000) and costs 12 points of the
+# 5,000 per hour. Bigger chunks would fit, but GitHub aborts queries that run past 10 seconds and a
+# failed chunk loses its items for this run, so 50 keeps both small; 1,000 items take 20 queries,
+# inside the target of one request per 25 items.
 CHUNK_SIZE = 50
-MAX_CHUNK_SIZE = 100  # beyond this a single query's timeline pages alone pass 10,000 nodes per kind
+MAX_CHUNK_SIZE = 100  # 52,000 nodes and 25 points: as far as one query should go on GitHub's 10 s budget
 GITHUB_NODE_LIMIT = 500_000  # documented per-query maximum
 
 ISSUE_TIMELINE_TYPES = ("ISSUE_COMMENT", "CLOSED_EVENT", "REOPENED_EVENT")

@@ -63,7 +63,7 @@ def days_between(start: datetime, end: datetime) -> int:
 
 def state_as_of(item: ItemFacts, as_of: datetime) -> tuple[str | None, str | None]:
     """The item's state at `as_of`, and a note when it is inferred or unknown."""
-    if item.status != "ok":
+    if not item.found:
         return None, None
     if item.created_at is not None and item.created_at > as_of:
         return None, f"created after {as_of:%Y-%m-%d}"

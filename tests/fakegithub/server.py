@@ -11,7 +11,9 @@ It answers like GitHub: URLs built from the request's own Host header, ETag and 
 If-None-Match (a 304 with an Authorization header costs no rate limit, as GitHub documents),
 X-RateLimit-* headers exactly once each, Link pagination, 301 for renamed repositories, 404 for
 missing or hidden items, GraphQL `errors` next to partial `data`, and the per-resource rate-limit
-buckets (core, search, graphql points) that GitHub keeps. The token is never stored or printed.
+buckets (core, search, graphql points) that GitHub keeps. Like GitHub, GraphQL follows renamed
+repositories (`follow_renames=False` emulates a server without `followRenames`). The token is
+never stored or printed.
 """
 
 from __future__ import annotations

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -11,6 +13,13 @@ from triage.scoring import CONTRIB, SCORE, WHY, contributions, explain, typical
 
 CHART_TOP = 25  # the chart shows the top items only: its data is re-sent on every rerun
 TABLE_ROWS_MAX = 1_000  # beyond this the table pages, so a 10k-row scan never freezes the browser
+FULL_HEIGHT_ROWS = 40  # an agenda this long is shown whole, without a scrollbar inside the page
+_ROW_PX = 35  # st.dataframe's row height
+
+
+def table_height(rows: int) -> int | Literal["auto"]:
+    """Tall enough to show a typical agenda whole; longer tables scroll inside."""
+    return (min(rows, FULL_HEIGHT_ROWS) + 1) * _ROW_PX + 3 if rows <= FULL_HEIGHT_ROWS else 600
 
 
 def _waiting(row: pd.Series) -> str:
@@ -21,18 +30,20 @@ def _waiting(row: pd.Series) -> str:
     return "unknown"
 
 
-def _move(value: object) -> str:
-    if value is None or value is pd.NA or pd.isna(value):  # type: ignore[arg-type]
+def _move(value: Any) -> str:
+    if value is None or pd.isna(value):
         return "new"
-    n = int(value)  # type: ignore[call-overload]
+    n = int(value)
     return f"▲ {n}" if n > 0 else f"▼ {-n}" if n < 0 else "·"
 
 
 def _state(row: pd.Series) -> str:
-    if row["status"] != "ok":
+    if row["status"] not in ("ok", "moved"):
         return str(row["status_detail"] or row["status"])
+    notes = [n for n in (row["state_note"], row["status_detail"] if row["status"] == "moved" else None)
+             if isinstance(n, str)]
     if isinstance(row["state"], str):
-        return row["state"] + (f" ({row['state_note']})" if isinstance(row["state_note"], str) else "")
+        return row["state"] + (f" ({'; '.join(notes)})" if notes else "")
     return f"unknown ({row['state_note']})" if isinstance(row["state_note"], str) else "unknown"
 
 
@@ -70,6 +81,7 @@ def show_table(ranked: pd.DataFrame, moves: pd.Series | None = None, key: str = 
         frame,
         hide_index=True,
         key=key,
+        height=table_height(len(frame)),
         column_config={
             "Rank": st.column_config.NumberColumn(width="small"),
             "Move": st.column_config.TextColumn(width="small", help="Places moved against the preset"),
@@ -89,12 +101,13 @@ def chart_from_long(long: pd.DataFrame, top: int = CHART_TOP) -> alt.Chart:
     """The contributions chart from long-form (rank, ref, criterion, points, why) rows."""
     data = long[(long["points"] > 0) & (long["rank"] <= top)]
     data = data.assign(criterion=data["criterion"].map(title), item=data["ref"].map(short_ref))
-    return alt.Chart(data).mark_bar().encode(
+    chart: alt.Chart = alt.Chart(data).mark_bar().encode(
         y=alt.Y("item:N", sort=alt.EncodingSortField(field="rank", op="min"), title=None),
         x=alt.X("sum(points):Q", stack="zero", title="Score contribution"),
         color=alt.Color("criterion:N", title="Criterion", sort=[title(n) for n in CRITERIA]),
         tooltip=["ref:N", "criterion:N", alt.Tooltip("points:Q", format=".3f"), "why:N"],
     ).properties(height=alt.Step(18))
+    return chart
 
 
 def why_frame(row: pd.Series, weights: dict[str, float]) -> pd.DataFrame:

@@ -74,7 +74,8 @@ def show(snap: Snapshot) -> None:
     st.sidebar.dataframe(pd.DataFrame({"Criterion": [title(n) for n in snap.weights],
                                        "Weight": list(snap.weights.values())}),
                          hide_index=True, key="snapshot_weights")
-    st.dataframe(_frozen_table(snap), hide_index=True, key="ranked", column_config={
+    st.dataframe(_frozen_table(snap), hide_index=True, key="ranked", height=ranking_view.table_height(len(snap.rows)),
+                 column_config={
         "Item": st.column_config.LinkColumn(display_text=r"https://github\.com/[^/]+/(.*)"),
         "Score": st.column_config.ProgressColumn(min_value=0.0, max_value=max(
             [float(r["score"]) for r in snap.rows] + [0.01]), format="%.2f"),
