@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from triage.meeting import demo_meeting
-from triage.snapshots import SnapshotStore, freeze
+from triage.snapshot_store import SnapshotStore
+from triage.snapshots import freeze
 from triage.weights import demo_config_path, load_config
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

@@ -17,9 +17,10 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from triage import export, snapshots
+from triage import export, snapshot_store, snapshots
 from triage.criteria import CRITERIA, Score, help_text
 from triage.meeting import demo_meeting
+from triage.snapshot_store import SnapshotStore
 from triage.snapshots import (
     Snapshot,
     SnapshotAmbiguousError,
@@ -27,7 +28,6 @@ from triage.snapshots import (
     SnapshotIdError,
     SnapshotNotFoundError,
     SnapshotSecretError,
-    SnapshotStore,
     SnapshotStoreError,
     SnapshotTamperedError,
     freeze,
@@ -84,7 +84,7 @@ def store(store_url):
 
 def _raw_rows(store: SnapshotStore) -> list:
     with store.engine.connect() as conn:
-        return conn.execute(sa.text(f"SELECT id, content, created_at FROM {snapshots.TABLE}")).all()
+        return conn.execute(sa.text(f"SELECT id, content, created_at FROM {snapshot_store.TABLE}")).all()
 
 
 # --- the record ---------------------------------------------------------------------------------------
@@ -273,7 +273,7 @@ def _store_text(store: SnapshotStore, text: str, *, id_: str | None = None, vers
     with store.engine.begin() as conn:
         conn.execute(
             sa.text(
-                f"INSERT INTO {snapshots.TABLE} (id, schema_version, created_at, source, title, as_of, "
+                f"INSERT INTO {snapshot_store.TABLE} (id, schema_version, created_at, source, title, as_of, "
                 "preset, item_count, content) VALUES (:id, :v, '2024-01-02T03:04:05.000000Z', 'demo', 'old', "
                 "'2023-12-14T23:59:59.000000Z', 'balanced', 2, :content)"
             ),
@@ -350,7 +350,7 @@ def test_lookup_accepts_any_unique_prefix_of_twelve_digits_or_more(store, snap):
 def test_unknown_id_names_the_prefix_and_the_store(store, store_url):
     with pytest.raises(SnapshotNotFoundError) as e:
         store.load("abc123abc123")
-    assert str(e.value) == f"No snapshot abc123abc123… in {snapshots.mask_url(store_url)}"
+    assert str(e.value) == f"No snapshot abc123abc123… in {snapshot_store.mask_url(store_url)}"
 
 
 def test_a_prefix_matching_two_snapshots_is_ambiguous(store):
@@ -366,7 +366,7 @@ def test_a_modified_stored_snapshot_is_detected(store, snap):
     assert tampered != snap.document
     with store.engine.begin() as conn:
         conn.execute(
-            sa.text(f"UPDATE {snapshots.TABLE} SET content = :c WHERE id = :id"),
+            sa.text(f"UPDATE {snapshot_store.TABLE} SET content = :c WHERE id = :id"),
             {"c": tampered, "id": snap.id},
         )
     with pytest.raises(SnapshotTamperedError) as e:
@@ -377,7 +377,7 @@ def test_a_modified_stored_snapshot_is_detected(store, snap):
     )
     with store.engine.begin() as conn:
         conn.execute(
-            sa.text(f"UPDATE {snapshots.TABLE} SET content = 'not json' WHERE id = :id"), {"id": snap.id}
+            sa.text(f"UPDATE {snapshot_store.TABLE} SET content = 'not json' WHERE id = :id"), {"id": snap.id}
         )
     with pytest.raises(SnapshotTamperedError):
         store.load(snap.id)
@@ -490,9 +490,9 @@ def test_store_errors_are_sentences_that_never_show_the_password():
 
 
 def test_mask_url_hides_passwords_even_in_urls_it_cannot_parse():
-    assert snapshots.mask_url("postgresql://u:pw@h/db") == "postgresql://u:***@h/db"
-    assert snapshots.mask_url("::bad//u:pw@h") == "::bad//u:***@h"
-    assert snapshots.mask_url("sqlite:////tmp/a.db") == "sqlite:////tmp/a.db"
+    assert snapshot_store.mask_url("postgresql://u:pw@h/db") == "postgresql://u:***@h/db"
+    assert snapshot_store.mask_url("::bad//u:pw@h") == "::bad//u:***@h"
+    assert snapshot_store.mask_url("sqlite:////tmp/a.db") == "sqlite:////tmp/a.db"
 
 
 # --- exports -----------------------------------------------------------------------------------------
@@ -553,5 +553,5 @@ def test_a_store_can_use_an_engine_made_elsewhere(store_url, snap):
     engine = sa.create_engine(store_url)
     store = SnapshotStore(engine=engine)
     assert store.save(snap) == snap.id and store.load(snap.short_id) == snap
-    assert store.location == snapshots.mask_url(store_url)
+    assert store.location == snapshot_store.mask_url(store_url)
     engine.dispose()

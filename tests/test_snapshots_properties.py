@@ -13,7 +13,8 @@ from triage.agenda import AgendaRef
 from triage.criteria import CRITERIA, Params
 from triage.facts import People
 from triage.meeting import Meeting, meeting_to_dict
-from triage.snapshots import SnapshotStore, freeze
+from triage.snapshot_store import SnapshotStore
+from triage.snapshots import freeze
 from triage.weights import Preset
 
 FLAGS = st.lists(

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from triage import agenda, compare, export, scoring, snapshots
+from triage import agenda, compare, export, scoring, snapshot_store, snapshots
 from triage.criteria import CRITERIA, help_text
 from triage.facts import FactsFormatError, parse_when
 from triage.meeting import Meeting, demo_meeting, meeting_from_dict
@@ -75,8 +75,8 @@ def cmd_criteria(args: argparse.Namespace) -> int:
     return 0
 
 
-def _store(args: argparse.Namespace) -> snapshots.SnapshotStore:
-    return snapshots.SnapshotStore(args.db)
+def _store(args: argparse.Namespace) -> snapshot_store.SnapshotStore:
+    return snapshot_store.SnapshotStore(args.db)
 
 
 def _print(text: str, fmt: str) -> None:

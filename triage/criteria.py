@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from triage.signals import Signals
+from triage.signals import CHANGES_REQUESTED, CI_FAILING, MERGE_CONFLICTS, REVIEW_REQUESTED, Signals
 
 
 class Score(NamedTuple):
@@ -50,6 +50,9 @@ class Params:
     )  # (max lines changed, score); larger PRs score 0.1
 
 
+AUTHOR_FIXES = (MERGE_CONFLICTS, CI_FAILING, CHANGES_REQUESTED)  # ball reasons only the author can clear
+
+
 def _matches(name: str, patterns: tuple[str, ...]) -> bool:
     return any(fnmatch.fnmatchcase(name.lower(), p.lower()) for p in patterns)
 
@@ -68,8 +71,12 @@ def waiting_on_maintainers(s: Signals, p: Params) -> Score:
     """Days the author (or the community) has waited for a maintainer's reply; 0.5 at 30 days."""
     if s.ball == "maintainers" and s.ball_days is not None:
         since = f" since {s.ball_since:%Y-%m-%d}" if s.ball_since else ""
-        why = f"waiting {_days(s.ball_days)} on maintainers{since}"
+        requested = f" ({s.ball_reason})" if s.ball_reason == REVIEW_REQUESTED else ""
+        why = f"waiting {_days(s.ball_days)} on maintainers{since}{requested}"
         return Score(saturating(s.ball_days, p.waiting_half_days), why)
+    if s.ball == "author" and s.ball_reason in AUTHOR_FIXES:
+        since = f" since {s.ball_since:%Y-%m-%d}" if s.ball_since else ""
+        return Score(0.0, f"the author's turn: {s.ball_reason}{since}")
     if s.ball == "author" and s.ball_since is not None:
         return Score(0.0, f"maintainers replied on {s.ball_since:%Y-%m-%d}; the author's turn")
     if s.ball == "nobody":

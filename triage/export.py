@@ -13,6 +13,7 @@ from triage.criteria import CRITERIA
 from triage.scoring import CONTRIB, WHY, explain, typical
 
 FORMATS = ("json", "markdown", "csv")
+Row = dict[str, Any]  # one ranked item as `to_rows` gives it (and a snapshot freezes it)
 
 
 def _plain(value: Any) -> Any:
@@ -24,7 +25,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def to_rows(ranked: pd.DataFrame) -> list[dict[str, Any]]:
+def to_rows(ranked: pd.DataFrame) -> list[Row]:
     """One dict per ranked item: identity, rank, score, why, and per-criterion contributions."""
     rows = []
     usual = typical(ranked)
@@ -48,53 +49,77 @@ def to_rows(ranked: pd.DataFrame) -> list[dict[str, Any]]:
     return rows
 
 
-def to_json(ranked: pd.DataFrame) -> str:
-    """The ranking as a JSON list (the format of `triage rank --format json`)."""
-    return json.dumps(to_rows(ranked), indent=2, ensure_ascii=False)
-
-
-def _waiting(rec: dict[str, Any]) -> str:
-    days = _plain(rec["ball_days"])
-    if rec["ball"] in ("maintainers", "author") and days is not None:
-        return f"waiting on {rec['ball']} {days} d"
+def _waiting(row: Row) -> str:
+    days = row.get("waiting_days")
+    if row.get("waiting_on") in ("maintainers", "author") and days is not None:
+        return f"waiting on {row['waiting_on']} {days} d"
     return ""
 
 
-def to_markdown(ranked: pd.DataFrame, heading: str, link: str | None = None) -> str:
+def rows_to_json(rows: list[Row]) -> str:
+    """Rows as the JSON list `triage rank --format json` prints."""
+    return json.dumps(rows, indent=2, ensure_ascii=False)
+
+
+def rows_to_markdown(rows: list[Row], heading: str, link: str | None = None) -> str:
     """A numbered list to paste into the minutes: linked refs, titles, score and one-line why."""
     lines = [f"### {heading}", ""]
-    usual = typical(ranked)
     if link:
         lines += [f"Snapshot: <{link}>", ""]
-    for rec in ranked.to_dict("records"):
-        title = str(_plain(rec["title"]) or "(title unknown)").replace("[", "\\[").replace("]", "\\]")
-        waiting = _waiting(rec)
+    for row in rows:
+        title = str(row.get("title") or "(title unknown)").replace("[", "\\[").replace("]", "\\]")
+        waiting = _waiting(row)
         extra = f" ({waiting})" if waiting else ""
         lines.append(
-            f"{int(rec['rank'])}. [{rec['ref']}]({rec['url']}) {title}{extra}: "
-            f"score {float(rec['score']):.2f}; {explain(rec, usual)}"
+            f"{row['rank']}. [{row['ref']}]({row['url']}) {title}{extra}: "
+            f"score {float(row['score']):.2f}; {row.get('why', '')}"
         )
     return "\n".join(lines) + "\n"
 
 
-def to_csv(ranked: pd.DataFrame) -> str:
+CSV_COLUMNS = ["rank", "ref", "title", "url", "kind", "state", "status", "waiting_on", "waiting_days", "score", "why"]
+
+
+def rows_to_csv(rows: list[Row]) -> str:
     """Flat CSV: identity, waiting, score, why and one contribution column per criterion."""
-    out = ranked[["rank", "ref", "title", "url", "kind", "state", "status", "ball", "ball_days", "score"]].copy()
-    usual = typical(ranked)
-    out["why"] = [explain(r, usual) for r in ranked.to_dict("records")]
-    for n in CRITERIA:
-        out[n] = ranked[CONTRIB + n].round(6)
+    names = list(dict.fromkeys(n for row in rows for n in row.get("contributions") or {})) or list(CRITERIA)
+    table = pd.DataFrame(
+        [{**{c: row.get(c) for c in CSV_COLUMNS}, **{n: (row.get("contributions") or {}).get(n, 0.0) for n in names}}
+         for row in rows],
+        columns=[*CSV_COLUMNS, *names],
+    )
+    table["waiting_days"] = table["waiting_days"].astype("Int64")
     buf = io.StringIO()
-    out.rename(columns={"ball": "waiting_on", "ball_days": "waiting_days"}).to_csv(buf, index=False)
+    table.to_csv(buf, index=False)
     return buf.getvalue()
+
+
+def render_rows(rows: list[Row], fmt: str, heading: str = "Triage", link: str | None = None) -> str:
+    """Rows in one of FORMATS."""
+    if fmt == "json":
+        return rows_to_json(rows)
+    if fmt == "markdown":
+        return rows_to_markdown(rows, heading, link)
+    if fmt == "csv":
+        return rows_to_csv(rows)
+    raise ValueError(f"Unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+
+
+def to_json(ranked: pd.DataFrame) -> str:
+    """The ranking as a JSON list (the format of `triage rank --format json`)."""
+    return rows_to_json(to_rows(ranked))
+
+
+def to_markdown(ranked: pd.DataFrame, heading: str, link: str | None = None) -> str:
+    """The ranking as a Markdown block for the minutes."""
+    return rows_to_markdown(to_rows(ranked), heading, link)
+
+
+def to_csv(ranked: pd.DataFrame) -> str:
+    """The ranking as CSV."""
+    return rows_to_csv(to_rows(ranked))
 
 
 def render(ranked: pd.DataFrame, fmt: str, heading: str = "Triage", link: str | None = None) -> str:
     """The ranking in one of FORMATS."""
-    if fmt == "json":
-        return to_json(ranked)
-    if fmt == "markdown":
-        return to_markdown(ranked, heading, link)
-    if fmt == "csv":
-        return to_csv(ranked)
-    raise ValueError(f"Unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    return render_rows(to_rows(ranked), fmt, heading, link)

@@ -3,18 +3,48 @@
 Facts are what GitHub showed; signals are what a maintainer asks of them on the meeting day: how
 old is it, whose turn is it and since when, when did a maintainer last look at it, who takes part.
 Bots never count as participants or as the person the ball is with.
+
+Whose turn it is (the *ball*) is decided by small rules, one function each, tried in this order:
+
+1. `resolved`: closed or merged as of the moment: nobody's.
+2. `merge_conflicts`, `failing_ci`: only the author can rebase or fix the build: the author's.
+3. `changes_requested`: a maintainer asked for changes and the author has not acted since.
+4. `review_requested` and `conversation`: a review was requested and not given, or someone other
+   than a maintainer spoke last: the maintainers', since the earlier of the two.
+5. `conversation`: a maintainer spoke last: the author's.
+
+Conflicts, CI and pending review requests are GitHub's *current* state, not dated history, so they
+are only used when the facts were observed around the moment (`CURRENT_FACTS_SLACK`): today's red
+build says nothing about a meeting two years ago.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from operator import attrgetter
 from typing import Literal
 
 from triage.facts import Event, ItemFacts, People
 
 Ball = Literal["maintainers", "author", "nobody"]
 _DAY_SECONDS = 86_400
+# Facts observed this long after the moment still describe it: a live fetch reads GitHub a few
+# seconds after `as_of` was taken, and a meeting prepared the day before ranks next-day facts.
+CURRENT_FACTS_SLACK = timedelta(days=1)
+FAILING_CI = frozenset({"FAILURE", "ERROR"})  # StatusState values that need the author's fix
+
+# The reasons a rule gives (shown as "waiting on author: CI failing" and the like).
+RESOLVED = "resolved"
+MERGE_CONFLICTS = "merge conflicts"
+CI_FAILING = "CI failing"
+CHANGES_REQUESTED = "changes requested"
+REVIEW_REQUESTED = "review requested, not given"
+AUTHOR_SPOKE_LAST = "author spoke last"
+COMMUNITY_SPOKE_LAST = "community spoke last"
+NO_REPLY_YET = "no maintainer reply yet"
+MAINTAINER_SPOKE_LAST = "maintainer spoke last"
 
 
 @dataclass(frozen=True)
@@ -41,6 +71,7 @@ class Signals:
     ball: Ball | None  # whose turn it is; None when no dated activity is visible
     ball_since: datetime | None
     ball_days: int | None
+    ball_reason: str | None  # which rule decided the ball (one of the reasons above)
     maintainer_silence_days: int | None  # days since a maintainer other than the author acted
     last_maintainer_at: datetime | None
     participants: tuple[str, ...]  # humans who acted on the thread, author first
@@ -54,6 +85,29 @@ class Signals:
     def resolved(self) -> bool:
         """Closed or merged as of the moment (an unknown state is not resolved)."""
         return self.state in ("closed", "merged")
+
+
+@dataclass(frozen=True)
+class Turn:
+    """A rule's verdict: whose turn it is, since when, and the rule's reason."""
+
+    ball: Ball
+    since: datetime | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class Thread:
+    """What the ball rules read: the item, its visible human events, and who counts as whom."""
+
+    item: ItemFacts
+    as_of: datetime
+    state: str | None
+    events: Sequence[Event]  # every visible event, bots included, oldest first
+    humans: Sequence[Event]  # visible events by people, oldest first
+    author: str | None  # lower-cased login
+    is_maintainer: Callable[[Event], bool]  # a maintainer other than the author
+    current: bool  # the item's current-state facts (CI, mergeable, requests) describe the moment
 
 
 def days_between(start: datetime, end: datetime) -> int:
@@ -80,8 +134,105 @@ def state_as_of(item: ItemFacts, as_of: datetime) -> tuple[str | None, str | Non
     return None, None
 
 
+_AT = attrgetter("at")
+
+
 def _visible(item: ItemFacts, as_of: datetime) -> list[Event]:
-    return sorted((e for e in item.events if e.at <= as_of), key=lambda e: e.at)
+    return sorted((e for e in item.events if e.at <= as_of), key=_AT)
+
+
+def _last_human_at(t: Thread) -> datetime | None:
+    return t.humans[-1].at if t.humans else None
+
+
+# --- the ball rules, in the order `compute` tries them ----------------------------------------------
+
+
+def resolved(t: Thread) -> Turn | None:
+    """Closed or merged as of the moment: nobody's turn."""
+    if t.state in ("closed", "merged"):
+        return Turn("nobody", t.item.merged_at or t.item.closed_at, RESOLVED)
+    return None
+
+
+def merge_conflicts(t: Thread) -> Turn | None:
+    """The PR conflicts with its base branch: only the author can rebase it."""
+    if t.current and t.item.kind == "pull" and t.item.mergeable is False:
+        return Turn("author", _last_human_at(t), MERGE_CONFLICTS)
+    return None
+
+
+def failing_ci(t: Thread) -> Turn | None:
+    """The PR's checks fail: the author fixes the build before anyone reviews."""
+    if t.current and t.item.kind == "pull" and t.item.ci_status in FAILING_CI:
+        return Turn("author", _last_human_at(t), CI_FAILING)
+    return None
+
+
+def changes_requested(t: Thread) -> Turn | None:
+    """A maintainer's latest verdict asks for changes and the author has not acted since."""
+    latest: dict[str, Event] = {}
+    for e in t.humans:
+        if e.kind == "review" and e.review_state in ("APPROVED", "CHANGES_REQUESTED", "DISMISSED") \
+                and t.is_maintainer(e):
+            latest[(e.actor or "").lower()] = e
+    asked = [e.at for e in latest.values() if e.review_state == "CHANGES_REQUESTED"]
+    if not asked:
+        return None
+    since = max(asked)
+    answered = any(e.at > since and (e.actor or "").lower() == t.author for e in t.humans)
+    return None if answered else Turn("author", since, CHANGES_REQUESTED)
+
+
+def review_requested(t: Thread) -> Turn | None:
+    """GitHub still lists a review request: a reviewer was asked and has not reviewed."""
+    if not (t.current and t.item.kind == "pull" and (t.item.review_requests or 0) > 0):
+        return None
+    asked = [e.at for e in t.events if e.kind in ("review_requested", "ready_for_review")]
+    since = max(asked) if asked else t.item.created_at
+    return Turn("maintainers", since, REVIEW_REQUESTED)
+
+
+def conversation(t: Thread) -> Turn | None:
+    """Who spoke last: anyone but a maintainer (the author, the community) -> the maintainers'
+    turn since the first unanswered word; a maintainer -> the author's turn."""
+    last_response: datetime | None = None
+    waiting: Event | None = None
+    for e in t.humans:
+        if t.is_maintainer(e):
+            last_response, waiting = e.at, None
+        elif waiting is None:
+            waiting = e
+    if waiting is not None:
+        if last_response is None:
+            reason = NO_REPLY_YET
+        else:
+            by_author = (waiting.actor or "").lower() == t.author
+            reason = AUTHOR_SPOKE_LAST if by_author else COMMUNITY_SPOKE_LAST
+        return Turn("maintainers", waiting.at, reason)
+    if last_response is not None:
+        return Turn("author", last_response, MAINTAINER_SPOKE_LAST)
+    created = t.item.created_at
+    if created is not None and created <= t.as_of:
+        return Turn("maintainers", created, NO_REPLY_YET)  # nothing visible but the opening
+    return None
+
+
+AUTHOR_RULES: tuple[Callable[[Thread], Turn | None], ...] = (merge_conflicts, failing_ci, changes_requested)
+
+
+def whose_turn(t: Thread) -> Turn | None:
+    """The ball as the rules above decide it (see the module docstring for the order)."""
+    if (done := resolved(t)) is not None:
+        return done
+    for rule in AUTHOR_RULES:
+        if (turn := rule(t)) is not None:
+            return turn
+    talk = conversation(t)
+    waiting = [x for x in (review_requested(t), talk) if x is not None and x.ball == "maintainers"]
+    if waiting:
+        return min(waiting, key=lambda x: (x.since is None, x.since or t.as_of))
+    return talk
 
 
 def compute(item: ItemFacts, as_of: datetime, people: People, agenda: AgendaContext | None = None) -> Signals:
@@ -89,44 +240,51 @@ def compute(item: ItemFacts, as_of: datetime, people: People, agenda: AgendaCont
     state, state_note = state_as_of(item, as_of)
     events = _visible(item, as_of)
     author = (item.author or "").lower() or None
-    humans = [e for e in events if not people.is_bot(e.actor, e.actor_type)]
+    # Who is a bot or a maintainer depends only on (login, type/association): decide each pair once.
+    bot_memo: dict[tuple[str | None, str | None], bool] = {}
+    humans = []
+    for e in events:
+        pair = (e.actor, e.actor_type)
+        bot = bot_memo.get(pair)
+        if bot is None:
+            bot = bot_memo[pair] = people.is_bot(e.actor, e.actor_type)
+        if not bot:
+            humans.append(e)
     bot_events = len(events) - len(humans)
+    maint_memo: dict[tuple[str | None, str | None], bool] = {}
 
     def by_maintainer(e: Event) -> bool:
         # The author's own activity is a request, even when the author is a maintainer:
         # a maintainer's PR waits on the *other* maintainers.
-        return people.is_maintainer(e.actor, e.association) and (e.actor or "").lower() != author
+        pair = (e.actor, e.association)
+        hit = maint_memo.get(pair)
+        if hit is None:
+            hit = maint_memo[pair] = (
+                people.is_maintainer(e.actor, e.association) and (e.actor or "").lower() != author
+            )
+        return hit
 
-    last_response: datetime | None = None
-    wait_start: datetime | None = None
-    for e in humans:
-        if by_maintainer(e):
-            last_response, wait_start = e.at, None
-        elif wait_start is None:
-            wait_start = e.at
-    if wait_start is None and last_response is None and item.created_at is not None and item.created_at <= as_of:
-        wait_start = item.created_at  # nothing visible but the opening: it waits since it was opened
-
-    ball: Ball | None
-    if state in ("closed", "merged"):
-        ball, since = "nobody", item.merged_at or item.closed_at
-    elif wait_start is not None:
-        ball, since = "maintainers", wait_start
-    elif last_response is not None:
-        ball, since = "author", last_response
-    else:
-        ball, since = None, None
+    observed = item.observed_at
+    current = observed is None or observed <= as_of + CURRENT_FACTS_SLACK
+    turn = whose_turn(Thread(item, as_of, state, events, humans, author, by_maintainer, current))
+    last_response = next((e.at for e in reversed(humans) if by_maintainer(e)), None)
+    since = turn.since if turn else None
 
     first_seen = item.created_at or (events[0].at if events else None)
     last_seen = humans[-1].at if humans else None
     silence_from = last_response or first_seen
     participants: list[str] = []
+    seen: set[str] = set()
     for login in ([item.author] if item.author else []) + [e.actor for e in humans if e.actor]:
-        if login.lower() not in (p.lower() for p in participants):
+        if login.lower() not in seen:
+            seen.add(login.lower())
             participants.append(login)
+    acted_as_maintainer = {
+        (e.actor or "").lower() for e in humans if people.is_maintainer(e.actor, e.association)
+    }
     external = tuple(
-        p for p in participants if p.lower() != author and not people.is_maintainer(p)
-        and not any(e.actor == p and people.is_maintainer(p, e.association) for e in humans)
+        p for p in participants if p.lower() != author and p.lower() not in acted_as_maintainer
+        and not people.is_maintainer(p)
     )
     association = (item.author_association or "").upper()
     return Signals(
@@ -137,9 +295,10 @@ def compute(item: ItemFacts, as_of: datetime, people: People, agenda: AgendaCont
         state_note=state_note,
         age_days=days_between(first_seen, as_of) if first_seen and first_seen <= as_of else None,
         idle_days=days_between(last_seen, as_of) if last_seen else None,
-        ball=ball,
+        ball=turn.ball if turn else None,
         ball_since=since,
         ball_days=days_between(since, as_of) if since and since <= as_of else None,
+        ball_reason=turn.reason if turn else None,
         maintainer_silence_days=days_between(silence_from, as_of) if silence_from else None,
         last_maintainer_at=last_response,
         participants=tuple(participants),

@@ -11,7 +11,8 @@ import streamlit as st
 from triage import scoring
 from triage.demo import load_demo
 from triage.meeting import Meeting, demo_meeting
-from triage.snapshots import Snapshot, SnapshotStore
+from triage.snapshot_store import SnapshotStore
+from triage.snapshots import Snapshot
 from triage.weights import Config, demo_config_path, load_config
 
 
