@@ -6,13 +6,16 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from triage import agenda, compare, export, scoring, snapshot_store, snapshots
 from triage.criteria import CRITERIA, help_text
 from triage.facts import FactsFormatError, parse_when
-from triage.meeting import Meeting, demo_meeting, meeting_from_dict
+from triage.fetch import GitHubConfig, fetch_items
+from triage.http_cache import ItemCache
+from triage.meeting import Meeting, demo_meeting, fetched_meeting, meeting_from_dict, meeting_to_dict
 from triage.settings import SettingsError
 from triage.weights import WeightsError, demo_config_path, load_config
 
@@ -66,6 +69,35 @@ def cmd_rank(args: argparse.Namespace) -> int:
     heading = f"{meeting.title or 'Triage'}: ranked as of {as_of:%Y-%m-%d} ({preset.name})"
     print(export.render(ranked, args.format, heading), end="" if args.format != "json" else "\n")
     return 0
+
+
+def cmd_fetch(args: argparse.Namespace) -> int:
+    """Fetch the facts of an agenda's items from GitHub and write the file `triage rank --facts` reads."""
+    refs = agenda.parse_agenda(_read_minutes(args.file), args.default_repo, args.default_org)
+    config = GitHubConfig.from_env(**({"api_url": args.api_url} if args.api_url else {}))
+
+    def progress(done: int, total: int) -> None:
+        print(f"\rfetched {done}/{total}", end="", file=sys.stderr, flush=True)
+
+    result = fetch_items([r.key for r in refs], config, kinds={r.key: r.kind for r in refs},
+                         cache=ItemCache(), progress=progress)
+    print(file=sys.stderr)
+    now = datetime.now(UTC).replace(microsecond=0)
+    meeting = fetched_meeting(Path(args.file).name, refs, result.items, now)
+    text = json.dumps(meeting_to_dict(meeting), indent=1, ensure_ascii=False) + "\n"
+    if args.out == "-":
+        sys.stdout.write(text)
+    else:
+        Path(args.out).write_text(text, "utf-8")
+    failed = [i for i in result.items if i.status != "ok"]
+    print(f"{len(result.items) - len(failed)} of {len(result.items)} items fetched in {result.requests} "
+          f"requests ({result.from_cache} from the cache)" + (f"; {result.rate}" if result.rate else ""),
+          file=sys.stderr)
+    for item in failed:
+        print(f"  {item.ref}: {item.status_detail or item.status}", file=sys.stderr)
+    for error in result.errors:
+        print(f"triage: error: {error}", file=sys.stderr)
+    return 1 if result.errors else 0
 
 
 def cmd_criteria(args: argparse.Namespace) -> int:
@@ -202,6 +234,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", metavar="DATE", help="judge as of this date (default: the meeting's)")
     p.add_argument("--format", choices=export.FORMATS, default="markdown")
     p.set_defaults(func=cmd_rank)
+
+    p = sub.add_parser("fetch", help="fetch an agenda's items from GitHub into a facts file")
+    p.add_argument("file", help="minutes/agenda markdown file, or - for standard input")
+    p.add_argument("--default-repo", metavar="OWNER/REPO", help="resolves bare #N")
+    p.add_argument("--default-org", metavar="OWNER", help="resolves repo#N")
+    p.add_argument("--api-url", help="GitHub API root (default: $GITHUB_API_URL or https://api.github.com)")
+    p.add_argument("--out", metavar="FILE", required=True, help="where to write the facts (- for stdout)")
+    p.set_defaults(func=cmd_fetch)
 
     p = sub.add_parser("criteria", help="list the criteria and what each measures")
     p.set_defaults(func=cmd_criteria)

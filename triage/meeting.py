@@ -54,6 +54,12 @@ def agenda_facts(refs: list[AgendaRef], known: FactSet, source: str) -> FactSet:
     return FactSet(items, source, known.people, known.observed_at, known.note)
 
 
+def fetched_meeting(name: str, refs: list[AgendaRef], items: tuple[ItemFacts, ...], observed_at: datetime) -> Meeting:
+    """The meeting of an agenda whose items were just fetched, judged as of the fetch."""
+    facts = FactSet(items, f"minutes:{name}", observed_at=observed_at)
+    return Meeting(facts, observed_at, tuple(refs), {}, f"Agenda: {name}")
+
+
 def demo_meeting() -> Meeting:
     """The Falco 2023-12-14 meeting as its maintainers could have seen it that day."""
     demo = load_demo()

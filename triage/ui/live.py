@@ -14,10 +14,9 @@ from streamlit.errors import StreamlitSecretNotFoundError
 
 from triage import settings
 from triage.agenda import AgendaRef
-from triage.facts import FactSet
 from triage.fetch import FetchResult, GitHubConfig, RateInfo, fetch_items
 from triage.http_cache import ItemCache
-from triage.meeting import Meeting
+from triage.meeting import Meeting, fetched_meeting
 
 _RATE = "github_rate"
 
@@ -64,6 +63,4 @@ def fetch_meeting(name: str, refs: list[AgendaRef]) -> tuple[Meeting, FetchResul
     bar.empty()
     if result.rate is not None:
         st.session_state[_RATE] = result.rate
-    now = datetime.now(UTC).replace(microsecond=0)
-    facts = FactSet(result.items, f"minutes:{name}", observed_at=now)
-    return Meeting(facts, now, tuple(refs), {}, f"Agenda: {name}"), result
+    return fetched_meeting(name, refs, result.items, datetime.now(UTC).replace(microsecond=0)), result
