@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 
 from triage.criteria import CRITERIA, Params, Score, clamp
-from triage.facts import FactSet, ItemKey, People
-from triage.signals import AgendaContext, compute
+from triage.facts import FactSet, ItemFacts, ItemKey, People
+from triage.signals import AgendaContext, Signals, compute
 from triage.weights import Weights
 
 SCORE = "score_"  # column prefix: a criterion's 0..1 score
@@ -30,9 +30,21 @@ _TIE_DIGITS = 12  # scores equal to this many digits tie (float noise must not r
 # The columns `evaluate` produces besides the criteria's, in display order.
 ITEM_COLUMNS = [
     "ref", "repo", "number", "kind", "title", "url", "status", "status_detail", "state", "state_note",
-    "author", "ball", "ball_days", "age_days", "idle_days", "participants", "flags", "section",
-    "bullet", "carried_over",
+    "author", "ball", "ball_days", "ball_reason", "age_days", "idle_days", "participants", "flags",
+    "section", "bullet", "carried_over",
 ]
+_NO_CONTEXT = AgendaContext()
+
+
+def _item_row(item: ItemFacts, s: Signals) -> tuple[Any, ...]:
+    """The ITEM_COLUMNS values of one item, in order."""
+    agenda = s.agenda
+    return (
+        item.key.ref, item.key.repo, item.key.number, item.kind, item.title, item.html_url, item.status,
+        item.status_detail, s.state, s.state_note, item.author, s.ball, s.ball_days, s.ball_reason,
+        s.age_days, s.idle_days, len(s.participants), ", ".join(agenda.flags), " / ".join(agenda.section),
+        agenda.bullet, len(agenda.carried_over),
+    )
 
 
 def evaluate(
@@ -45,31 +57,33 @@ def evaluate(
     """One row per item: its signals as of `as_of` and every criterion's score and reason."""
     crowd = facts.people if people is None else facts.people.merged_with(people)
     context = agenda or {}
-    rows: dict[str, list[Any]] = {c: [] for c in ITEM_COLUMNS}
-    for name in CRITERIA:
-        rows[SCORE + name], rows[WHY + name] = [], []
+    criteria = list(CRITERIA.values())
+    rows: list[tuple[Any, ...]] = []
+    # Column-major scores and reasons: appending to 2 x 12 lists is what keeps 10,000 items fast.
+    scores: list[list[float]] = [[] for _ in criteria]
+    whys: list[list[str]] = [[] for _ in criteria]
     for item in facts.items:
-        s = compute(item, as_of, crowd, context.get(item.key))
-        for column, value in (
-            ("ref", item.ref), ("repo", item.repo), ("number", item.number), ("kind", item.kind),
-            ("title", item.title), ("url", item.html_url), ("status", item.status),
-            ("status_detail", item.status_detail), ("state", s.state), ("state_note", s.state_note),
-            ("author", item.author), ("ball", s.ball), ("ball_days", s.ball_days),
-            ("age_days", s.age_days), ("idle_days", s.idle_days),
-            ("participants", len(s.participants)), ("flags", ", ".join(s.agenda.flags)),
-            ("section", " / ".join(s.agenda.section)), ("bullet", s.agenda.bullet),
-            ("carried_over", len(s.agenda.carried_over)),
-        ):
-            rows[column].append(value)
-        ended = s.item.merged_at or s.item.closed_at
-        for name, criterion in CRITERIA.items():
-            if s.resolved:
-                score = Score(0.0, f"{s.state} on {ended:%Y-%m-%d}" if ended else str(s.state))
-            else:
-                score = criterion(s, params)
-            rows[SCORE + name].append(clamp(score.value))
-            rows[WHY + name].append(score.why)
-    frame = pd.DataFrame(rows)
+        s = compute(item, as_of, crowd, context.get(item.key, _NO_CONTEXT) if context else _NO_CONTEXT)
+        rows.append(_item_row(item, s))
+        if s.resolved:
+            ended = item.merged_at or item.closed_at
+            why = f"{s.state} on {ended:%Y-%m-%d}" if ended else str(s.state)
+            for column, reasons in zip(scores, whys, strict=True):
+                column.append(0.0)
+                reasons.append(why)
+            continue
+        for criterion, column, reasons in zip(criteria, scores, whys, strict=True):
+            value, why = criterion(s, params)
+            # NaN fails both comparisons and goes to clamp with anything out of range.
+            column.append(value if 0.0 <= value <= 1.0 else clamp(value))
+            reasons.append(why)
+    data: dict[str, Any] = dict(zip(ITEM_COLUMNS, zip(*rows, strict=True), strict=True)) if rows else {
+        c: [] for c in ITEM_COLUMNS
+    }
+    for name, column, reasons in zip(CRITERIA, scores, whys, strict=True):
+        data[SCORE + name] = np.array(column, dtype=float)
+        data[WHY + name] = reasons
+    frame = pd.DataFrame({c: list(v) if isinstance(v, tuple) else v for c, v in data.items()})
     for column in ("ball_days", "age_days", "idle_days"):
         frame[column] = frame[column].astype("Int64")
     return frame

@@ -34,6 +34,7 @@ _DAY_SECONDS = 86_400
 # seconds after `as_of` was taken, and a meeting prepared the day before ranks next-day facts.
 CURRENT_FACTS_SLACK = timedelta(days=1)
 FAILING_CI = frozenset({"FAILURE", "ERROR"})  # StatusState values that need the author's fix
+_VERDICTS = frozenset({"APPROVED", "CHANGES_REQUESTED", "DISMISSED"})  # a reviewer's latest word
 
 # The reasons a rule gives (shown as "waiting on author: CI failing" and the like).
 RESOLVED = "resolved"
@@ -98,15 +99,15 @@ class Turn:
 
 @dataclass(frozen=True)
 class Thread:
-    """What the ball rules read: the item, its visible human events, and who counts as whom."""
+    """What the ball rules read: the item, its visible events, and who among them is a maintainer."""
 
     item: ItemFacts
     as_of: datetime
     state: str | None
     events: Sequence[Event]  # every visible event, bots included, oldest first
     humans: Sequence[Event]  # visible events by people, oldest first
+    by_maintainer: Sequence[bool]  # for each of `humans`: by a maintainer other than the author
     author: str | None  # lower-cased login
-    is_maintainer: Callable[[Event], bool]  # a maintainer other than the author
     current: bool  # the item's current-state facts (CI, mergeable, requests) describe the moment
 
 
@@ -172,9 +173,8 @@ def failing_ci(t: Thread) -> Turn | None:
 def changes_requested(t: Thread) -> Turn | None:
     """A maintainer's latest verdict asks for changes and the author has not acted since."""
     latest: dict[str, Event] = {}
-    for e in t.humans:
-        if e.kind == "review" and e.review_state in ("APPROVED", "CHANGES_REQUESTED", "DISMISSED") \
-                and t.is_maintainer(e):
+    for e, maintainer in zip(t.humans, t.by_maintainer, strict=True):
+        if maintainer and e.kind == "review" and e.review_state in _VERDICTS:
             latest[(e.actor or "").lower()] = e
     asked = [e.at for e in latest.values() if e.review_state == "CHANGES_REQUESTED"]
     if not asked:
@@ -198,8 +198,8 @@ def conversation(t: Thread) -> Turn | None:
     turn since the first unanswered word; a maintainer -> the author's turn."""
     last_response: datetime | None = None
     waiting: Event | None = None
-    for e in t.humans:
-        if t.is_maintainer(e):
+    for e, maintainer in zip(t.humans, t.by_maintainer, strict=True):
+        if maintainer:
             last_response, waiting = e.at, None
         elif waiting is None:
             waiting = e
@@ -240,51 +240,36 @@ def compute(item: ItemFacts, as_of: datetime, people: People, agenda: AgendaCont
     state, state_note = state_as_of(item, as_of)
     events = _visible(item, as_of)
     author = (item.author or "").lower() or None
-    # Who is a bot or a maintainer depends only on (login, type/association): decide each pair once.
-    bot_memo: dict[tuple[str | None, str | None], bool] = {}
-    humans = []
+    # One pass sorts out who did what; scans rank thousands of items, so the rules reuse it.
+    humans: list[Event] = []
+    by_maintainer: list[bool] = []
+    acted_as_maintainer: set[str] = set()
+    participants: dict[str, str] = {author: item.author} if author and item.author else {}
     for e in events:
-        pair = (e.actor, e.actor_type)
-        bot = bot_memo.get(pair)
-        if bot is None:
-            bot = bot_memo[pair] = people.is_bot(e.actor, e.actor_type)
-        if not bot:
-            humans.append(e)
-    bot_events = len(events) - len(humans)
-    maint_memo: dict[tuple[str | None, str | None], bool] = {}
-
-    def by_maintainer(e: Event) -> bool:
+        if people.is_bot(e.actor, e.actor_type):
+            continue
+        humans.append(e)
+        login = (e.actor or "").lower()
+        maintainer = people.is_maintainer(e.actor, e.association)
+        if maintainer:
+            acted_as_maintainer.add(login)
         # The author's own activity is a request, even when the author is a maintainer:
         # a maintainer's PR waits on the *other* maintainers.
-        pair = (e.actor, e.association)
-        hit = maint_memo.get(pair)
-        if hit is None:
-            hit = maint_memo[pair] = (
-                people.is_maintainer(e.actor, e.association) and (e.actor or "").lower() != author
-            )
-        return hit
-
+        by_maintainer.append(maintainer and login != author)
+        if e.actor and login not in participants:
+            participants[login] = e.actor
     observed = item.observed_at
     current = observed is None or observed <= as_of + CURRENT_FACTS_SLACK
-    turn = whose_turn(Thread(item, as_of, state, events, humans, author, by_maintainer, current))
-    last_response = next((e.at for e in reversed(humans) if by_maintainer(e)), None)
+    turn = whose_turn(Thread(item, as_of, state, events, humans, by_maintainer, author, current))
+    last_response = next((e.at for e, m in zip(reversed(humans), reversed(by_maintainer), strict=True) if m), None)
     since = turn.since if turn else None
 
     first_seen = item.created_at or (events[0].at if events else None)
     last_seen = humans[-1].at if humans else None
     silence_from = last_response or first_seen
-    participants: list[str] = []
-    seen: set[str] = set()
-    for login in ([item.author] if item.author else []) + [e.actor for e in humans if e.actor]:
-        if login.lower() not in seen:
-            seen.add(login.lower())
-            participants.append(login)
-    acted_as_maintainer = {
-        (e.actor or "").lower() for e in humans if people.is_maintainer(e.actor, e.association)
-    }
     external = tuple(
-        p for p in participants if p.lower() != author and p.lower() not in acted_as_maintainer
-        and not people.is_maintainer(p)
+        login for lower, login in participants.items()
+        if lower != author and lower not in acted_as_maintainer and not people.is_maintainer(login)
     )
     association = (item.author_association or "").upper()
     return Signals(
@@ -301,9 +286,9 @@ def compute(item: ItemFacts, as_of: datetime, people: People, agenda: AgendaCont
         ball_reason=turn.reason if turn else None,
         maintainer_silence_days=days_between(silence_from, as_of) if silence_from else None,
         last_maintainer_at=last_response,
-        participants=tuple(participants),
+        participants=tuple(participants.values()),
         external_participants=external,
-        bot_events=bot_events,
+        bot_events=len(events) - len(humans),
         author_is_maintainer=(
             people.is_maintainer(item.author, item.author_association) if item.author else None
         ),
