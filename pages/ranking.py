@@ -3,7 +3,7 @@
 import streamlit as st
 
 from triage import scoring
-from triage.ui import live, loaders, ranking_view, session, snapshot_panel, source_panel, weights_panel
+from triage.ui import live, loaders, moment, ranking_view, session, snapshot_panel, source_panel, weights_panel
 
 view = session.view()
 if view.snapshot and session.live() is None:
@@ -17,26 +17,27 @@ meeting, meeting_key = session.meeting()
 config = session.config()
 session.show_link_problems()
 source_panel.show()
+as_of = moment.show(meeting, view.as_of)
 preset, weights = weights_panel.show(config)
 live.sidebar()
 
-evaluated = loaders.evaluated(meeting_key, meeting.as_of, preset.name, config.sources, meeting, config)
+evaluated = loaders.evaluated(meeting_key, as_of, preset.name, config.sources, meeting, config)
 ranked = scoring.rank(evaluated, weights)
 moves = scoring.movement(ranked, scoring.rank(evaluated, preset.weights))
 
 st.title(meeting.title or "Triage")
 st.caption(
-    f"{len(ranked)} items ranked as of {meeting.as_of:%Y-%m-%d} · preset “{preset.name}” · "
+    f"{len(ranked)} items ranked as of {as_of:%Y-%m-%d} · preset “{preset.name}” · "
     f"source: {meeting.facts.source}" + (f" · {meeting.facts.note}" if meeting.facts.note else "")
 )
 if ranked.empty:
     st.info("No PRs or issues found in this agenda.")
 else:
     ranking_view.show_table(ranked, moves)
-    snapshot_panel.save_button(meeting, preset, weights, config.people)
+    snapshot_panel.save_button(meeting, preset, weights, config.people, as_of)
     st.subheader("What makes each score")
     st.altair_chart(ranking_view.contribution_chart(ranked), width="stretch")
     st.subheader("Why this rank")
     ranking_view.show_why(ranked, weights, view.item)
-    snapshot_panel.live_downloads(ranked, f"{meeting.title or 'Triage'}: ranked as of {meeting.as_of:%Y-%m-%d}")
-session.write_link(config)
+    snapshot_panel.live_downloads(ranked, f"{meeting.title or 'Triage'}: ranked as of {as_of:%Y-%m-%d}")
+session.write_link(config, moment.link_value(meeting, as_of))

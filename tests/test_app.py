@@ -25,9 +25,12 @@ def app(**params) -> AppTest:
     return at.run()
 
 
+def ranked_frame(at):
+    return next(d.value for d in at.dataframe if "Item" in d.value.columns and "Score" in d.value.columns)
+
+
 def ranked_items(at) -> list[str]:
-    frame = next(d.value for d in at.dataframe if "Item" in d.value.columns and "Score" in d.value.columns)
-    return list(frame["Item"])
+    return list(ranked_frame(at)["Item"])
 
 
 def test_dashboard_opens_on_the_demo_with_sixteen_ranked_rows():
@@ -177,3 +180,20 @@ def test_compare_page_lists_snapshots_and_compares_the_last_two(demo_config):
     assert row["waiting_on"] == "maintainers" and row["waiting_days"] == 45  # 2023-12-06 to 2024-01-20
     assert row["meetings"] == 2
     assert len(at.get("vega_lite_chart")) == 1
+
+
+def test_as_of_from_the_link_rejudges_every_item_and_stays_in_the_link():
+    at = app(as_of="2024-01-14")
+    assert not at.exception
+    assert "ranked as of 2024-01-14" in at.caption[0].value
+    table = ranked_frame(at)
+    row = table[table["Item"] == "https://github.com/falcosecurity/libs/issues/1557"].iloc[0]
+    assert row["Waiting on"] == "maintainers · 39 d"  # opened 2023-12-06, no maintainer reply recorded
+    assert at.query_params["as_of"] in ("2024-01-14", ["2024-01-14"])
+
+
+def test_a_malformed_as_of_in_the_link_is_reported_and_the_meeting_day_used():
+    at = app(as_of="next tuesday")
+    assert not at.exception
+    assert "Invalid date 'next tuesday'" in at.warning[0].value
+    assert "ranked as of 2023-12-14" in at.caption[0].value

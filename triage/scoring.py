@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from triage.criteria import CRITERIA, Params, Score, clamp
+from triage.criteria import CRITERIA, Params, clamp
 from triage.facts import FactSet, ItemFacts, ItemKey, People
 from triage.signals import AgendaContext, Signals, compute
 from triage.weights import Weights
@@ -67,7 +67,7 @@ def evaluate(
         rows.append(_item_row(item, s))
         if s.resolved:
             ended = item.merged_at or item.closed_at
-            why = f"{s.state} on {ended:%Y-%m-%d}" if ended else str(s.state)
+            why = f"{s.state} on {ended.date().isoformat()}" if ended else str(s.state)
             for column, reasons in zip(scores, whys, strict=True):
                 column.append(0.0)
                 reasons.append(why)

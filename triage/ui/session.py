@@ -82,11 +82,13 @@ def init_weights() -> None:
     weights_panel.init(view())
 
 
-def write_link(cfg: Config) -> None:
+def write_link(cfg: Config, as_of: str | None = None) -> None:
     """Make the address bar reproduce the current view (plain, validated values only)."""
     preset, weights = weights_panel.current(cfg)
     source = live()
     wanted = view_params(source_name(), preset.name, weights, cfg, source.url if source else None)
+    if as_of:
+        wanted["as_of"] = as_of
     current = {k: st.query_params[k] for k in st.query_params}
     if current != wanted:
         st.query_params.from_dict(wanted)

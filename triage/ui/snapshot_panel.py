@@ -97,11 +97,13 @@ def downloads(rendered: Callable[[str], str], stem: str) -> None:
                             key=f"download_{fmt}", on_click="ignore")
 
 
-def save_button(meeting: Meeting, preset: Preset, weights: dict[str, float], people: People) -> None:
+def save_button(
+    meeting: Meeting, preset: Preset, weights: dict[str, float], people: People, as_of: datetime
+) -> None:
     """Freeze the current view and show the link that reopens it."""
     if st.button("Save snapshot", key="save_snapshot", icon=":material/link:"):
         try:
-            snap = freeze(meeting, preset, people, weights=weights, secrets=[live.token()])
+            snap = freeze(meeting, preset, people, weights=weights, as_of=as_of, secrets=[live.token()])
             sid = loaders.store(settings.db_url()).save(snap)
             st.session_state[_SAVED] = share_link(sid, base_url())
         except SnapshotError as e:
