@@ -12,5 +12,6 @@ page = st.navigation([
     st.Page("pages/agenda.py", title="Agenda", icon=":material/description:", url_path="agenda"),
     st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:", url_path="compare"),
     st.Page("pages/criteria.py", title="Criteria", icon=":material/rule:", url_path="criteria"),
+    st.Page("pages/scan.py", title="Scan", icon=":material/travel_explore:", url_path="scan"),
 ])
 page.run()

@@ -260,7 +260,7 @@ def test_connection_pages_cover_every_node_once_in_order(n, size, backwards):
     while True:
         args = {"last": size, "before": cursor} if backwards else {"first": size, "after": cursor}
         page = connection(items, args)
-        nodes = page.fields["nodes"]
+        nodes = page.resolve("nodes", {})
         seen = nodes + seen if backwards else seen + nodes
         info = page.fields["pageInfo"].fields
         more = info["hasPreviousPage"] if backwards else info["hasNextPage"]

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from triage import agenda, compare, export, scoring, snapshot_store, snapshots
+from triage import agenda, compare, export, scan, scoring, snapshot_store, snapshots
 from triage.criteria import CRITERIA, help_text
 from triage.facts import FactsFormatError, parse_when
 from triage.fetch import GitHubConfig, fetch_items
@@ -215,6 +215,63 @@ def _add_meeting_source(p: argparse.ArgumentParser) -> None:
     src.add_argument("--facts", metavar="FILE", help="a facts file written by `triage fetch`")
 
 
+# --- triage scan --------------------------------------------------------------------------------------
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    """Scan repositories or an organisation for open PRs waiting on maintainers; print them ranked."""
+    target = scan.target(args.org, scan.parse_repos(" ".join(args.repo or [])))
+    chosen = scan.ScanFilter(args.min_waiting, tuple(args.waiting_on or ("maintainers",)),
+                             args.include_drafts, args.include_bots, args.issues)
+    github = GitHubConfig.from_env(**({"api_url": args.api_url} if args.api_url else {}))
+    config = load_config(list(args.weights or []), local=Path.cwd())
+    preset = config.preset(args.preset)
+
+    def progress(done: int, total: int) -> None:
+        print(f"\rread {done}/{total} open items", end="", file=sys.stderr, flush=True)
+
+    result = scan.run(target, github, include_issues=args.issues, people=config.people, cache=ItemCache(),
+                      progress=progress)
+    print(file=sys.stderr)
+    ranked = scan.rank(scan.select(scan.evaluate(result, preset.params, config.people), chosen), preset.weights)
+    if args.limit is not None:
+        ranked = ranked.head(args.limit)
+    fetched = result.fetch
+    what = " or ".join(scan.BUCKET_TITLES[b] for b in chosen.waiting_on)
+    heading = (f"Open items {what} for {chosen.min_waiting}+ days in {target.label}: {len(ranked)} of "
+               f"{len(fetched.items)}, as of {result.as_of:%Y-%m-%d} ({preset.name})")
+    print(export.render(ranked, args.format, heading), end="" if args.format != "json" else "\n")
+    repos = len({r.repo for r in fetched.repos})
+    print(f"{len(fetched.items)} open items read from {repos} repositor{'y' if repos == 1 else 'ies'} "
+          f"in {fetched.requests} requests"
+          + (f"; {fetched.rate}" if fetched.rate else ""), file=sys.stderr)
+    for note in fetched.notes:
+        print(f"triage: note: {note}", file=sys.stderr)
+    for error in fetched.errors:
+        print(f"triage: error: {error}", file=sys.stderr)
+    return 1 if fetched.errors else 0
+
+
+def _add_scan_command(sub: Any) -> None:
+    p = sub.add_parser("scan", help="find open PRs waiting on maintainers in repositories or an organisation")
+    what = p.add_mutually_exclusive_group(required=True)
+    what.add_argument("--org", metavar="ORG", help="scan every repository of this organisation")
+    what.add_argument("--repo", metavar="OWNER/NAME", action="append", help="scan this repository (repeatable)")
+    p.add_argument("--min-waiting", type=int, default=0, metavar="DAYS",
+                   help="only items waiting at least this many days (default: 0)")
+    p.add_argument("--waiting-on", action="append", choices=("maintainers", "author", "nobody"),
+                   help="whose turn it must be (repeatable; default: maintainers)")
+    p.add_argument("--include-drafts", action="store_true", help="keep draft PRs")
+    p.add_argument("--include-bots", action="store_true", help="keep PRs opened by bots (dependabot, renovate, ...)")
+    p.add_argument("--issues", action="store_true", help="scan open issues too")
+    p.add_argument("--limit", type=int, metavar="N", help="print only the N best-ranked items")
+    p.add_argument("--api-url", metavar="URL", help="GitHub API root (default: $GITHUB_API_URL or api.github.com)")
+    p.add_argument("--weights", metavar="FILE", action="append", help="a triage.toml overlay (repeatable)")
+    p.add_argument("--preset", help="a preset from the criteria files (default: their default_preset)")
+    p.add_argument("--format", choices=export.FORMATS, default="markdown")
+    p.set_defaults(func=cmd_scan)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The `triage` argument parser with every subcommand."""
     parser = argparse.ArgumentParser(prog="triage", description=__doc__)
@@ -247,6 +304,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_criteria)
 
     _add_snapshot_commands(sub)
+    _add_scan_command(sub)
     return parser
 
 

@@ -167,7 +167,10 @@ class People:
     # Verdicts of is_bot / is_maintainer already given: ranking a 10,000-PR scan asks them ~30 times
     # per item about a few hundred distinct logins. Not a field of the value (init=False: `replace`
     # starts a fresh memo, so merged lists never reuse stale verdicts).
-    _memo: dict[tuple[str, str, str | None], bool] = field(
+    _memo: dict[tuple[str | None, ...], bool] = field(
+        default_factory=dict, init=False, compare=False, hash=False, repr=False
+    )
+    _roles: dict[tuple[str | None, str | None, str | None], tuple[bool, bool]] = field(
         default_factory=dict, init=False, compare=False, hash=False, repr=False
     )
 
@@ -200,6 +203,14 @@ class People:
             lower = login.lower()
             verdict = self._memo[key] = actor_type == "Bot" or lower.endswith("[bot]") or lower in self.bots
         return verdict
+
+    def roles(self, login: str | None, actor_type: str | None, association: str | None) -> tuple[bool, bool]:
+        """(is_bot, is_maintainer) for one event's actor in one memo look-up: signals ask it per event."""
+        key = (login, actor_type, association)
+        both = self._roles.get(key)
+        if both is None:
+            both = self._roles[key] = (self.is_bot(login, actor_type), self.is_maintainer(login, association))
+        return both
 
     def is_maintainer(self, login: str | None, association: str | None = None) -> bool:
         """A maintainer: a configured login, or an OWNER/MEMBER/COLLABORATOR association."""

@@ -84,8 +84,8 @@ def evaluate(
         data[SCORE + name] = np.array(column, dtype=float)
         data[WHY + name] = reasons
     frame = pd.DataFrame({c: list(v) if isinstance(v, tuple) else v for c, v in data.items()})
-    for column in ("ball_days", "age_days", "idle_days"):
-        frame[column] = frame[column].astype("Int64")
+    for name in ("ball_days", "age_days", "idle_days"):
+        frame[name] = frame[name].astype("Int64")
     return frame
 
 

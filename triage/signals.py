@@ -24,12 +24,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from operator import attrgetter
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from triage.facts import Event, ItemFacts, People
 
 Ball = Literal["maintainers", "author", "nobody"]
-_DAY_SECONDS = 86_400
 # Facts observed this long after the moment still describe it: a live fetch reads GitHub a few
 # seconds after `as_of` was taken, and a meeting prepared the day before ranks next-day facts.
 CURRENT_FACTS_SLACK = timedelta(days=1)
@@ -88,8 +87,7 @@ class Signals:
         return self.state in ("closed", "merged")
 
 
-@dataclass(frozen=True)
-class Turn:
+class Turn(NamedTuple):
     """A rule's verdict: whose turn it is, since when, and the rule's reason."""
 
     ball: Ball
@@ -97,9 +95,12 @@ class Turn:
     reason: str
 
 
-@dataclass(frozen=True)
-class Thread:
-    """What the ball rules read: the item, its visible events, and who among them is a maintainer."""
+class Thread(NamedTuple):
+    """What the ball rules read: the item, its visible events, and who among them is a maintainer.
+
+    (Thread and Turn are named tuples rather than dataclasses: a scan builds one of each per item,
+    and a tuple is built in a fraction of the time.)
+    """
 
     item: ItemFacts
     as_of: datetime
@@ -113,7 +114,7 @@ class Thread:
 
 def days_between(start: datetime, end: datetime) -> int:
     """Whole days from `start` to `end` (never negative)."""
-    return max(int((end - start).total_seconds() // _DAY_SECONDS), 0)
+    return max((end - start).days, 0)  # timedelta.days is the floor of the whole days
 
 
 def state_as_of(item: ItemFacts, as_of: datetime) -> tuple[str | None, str | None]:
@@ -245,19 +246,21 @@ def compute(item: ItemFacts, as_of: datetime, people: People, agenda: AgendaCont
     by_maintainer: list[bool] = []
     acted_as_maintainer: set[str] = set()
     participants: dict[str, str] = {author: item.author} if author and item.author else {}
+    roles = people.roles
     for e in events:
-        if people.is_bot(e.actor, e.actor_type):
+        actor = e.actor
+        bot, maintainer = roles(actor, e.actor_type, e.association)
+        if bot:
             continue
         humans.append(e)
-        login = (e.actor or "").lower()
-        maintainer = people.is_maintainer(e.actor, e.association)
+        login = actor.lower() if actor else ""
         if maintainer:
             acted_as_maintainer.add(login)
         # The author's own activity is a request, even when the author is a maintainer:
         # a maintainer's PR waits on the *other* maintainers.
         by_maintainer.append(maintainer and login != author)
-        if e.actor and login not in participants:
-            participants[login] = e.actor
+        if actor and login not in participants:
+            participants[login] = actor
     observed = item.observed_at
     current = observed is None or observed <= as_of + CURRENT_FACTS_SLACK
     turn = whose_turn(Thread(item, as_of, state, events, humans, by_maintainer, author, current))

@@ -145,7 +145,13 @@ class _Repo:
 
 
 def _item(
-    repo: _Repo, number: int, kind: Kind, created: datetime, now: datetime, rng: random.Random
+    repo: _Repo,
+    number: int,
+    kind: Kind,
+    created: datetime,
+    now: datetime,
+    rng: random.Random,
+    open_only: bool = False,
 ) -> ItemFacts:
     pull = kind == "pull"
     roll = rng.random()
@@ -157,7 +163,8 @@ def _item(
         author = rng.choice(repo.externals)
     bot = author.kind == "Bot" or author in repo.bots
     age_days = (now - created).total_seconds() / 86400
-    is_open = rng.random() < 0.7 * math.exp(-age_days / 200) + 0.12
+    # The draw happens either way, so `open_only` keeps every other choice of a seed unchanged.
+    is_open = rng.random() < 0.7 * math.exp(-age_days / 200) + 0.12 or open_only
     end = (
         now
         if is_open
@@ -268,6 +275,15 @@ def _item(
     )
 
 
+def _spread(total: int, repos: int, skew: float) -> list[int]:
+    """`total` items over `repos` repositories, shares proportional to 1 / (i + 1) ** skew."""
+    weights = [1 / (i + 1) ** skew for i in range(repos)]
+    counts = [int(total * w / sum(weights)) for w in weights]
+    for i in range(total - sum(counts)):  # the rounding remainder, one each from the first
+        counts[i % repos] += 1
+    return counts
+
+
 def generate_org(
     org: str = "acme",
     repos: int = 10,
@@ -277,10 +293,15 @@ def generate_org(
     *,
     issue_share: float = 0.25,
     now: datetime = DEFAULT_NOW,
+    open_only: bool = False,
+    skew: float = 0.0,
 ) -> list[ItemFacts]:
     """Items of `repos` repositories of `org`: `prs_per_repo` each, or `total` spread over them.
 
-    `issue_share` of the items are issues, the rest PRs. Sorted by repo and number.
+    `issue_share` of the items are issues, the rest PRs. `open_only` leaves every item open (what
+    a scan of open PRs sees). `skew` spreads `total` like real organisations do: repository i gets
+    a share proportional to 1 / (i + 1) ** skew (0: evenly; 1: kubernetes-like, where one
+    repository holds a fifth of the open PRs and the last ones a few dozen). Sorted by repo and number.
     """
     if (prs_per_repo is None) == (total is None):
         raise ValueError("give exactly one of prs_per_repo and total")
@@ -290,14 +311,7 @@ def generate_org(
         (_WORDS[i % len(_WORDS)] + (f"-{i // len(_WORDS) + 1}" if i >= len(_WORDS) else ""))
         for i in range(repos)
     ]
-    counts = (
-        [prs_per_repo] * repos
-        if prs_per_repo is not None
-        else [
-            total // repos + (1 if i < total % repos else 0)
-            for i in range(repos)  # type: ignore[operator]
-        ]
-    )
+    counts = [prs_per_repo] * repos if prs_per_repo is not None else _spread(int(total or 0), repos, skew)
     items: list[ItemFacts] = []
     for name, count in zip(names, counts, strict=True):
         repo = _Repo(org, name, rng, externals)
@@ -306,7 +320,7 @@ def generate_org(
         for age in ages:
             created = (now - timedelta(days=age)).replace(microsecond=0)
             kind: Kind = "issue" if rng.random() < issue_share else "pull"
-            items.append(_item(repo, number, kind, created, now, rng))
+            items.append(_item(repo, number, kind, created, now, rng, open_only))
             number += 1 if rng.random() < 0.8 else rng.randint(2, 4)  # gaps: numbers taken by deleted threads
     return items
 

@@ -574,12 +574,20 @@ def connection(
     if last is not None:
         start = max(start, end - last)
     window = list(range(start, end))
-    nodes = [node(items[i]) for i in window]
+    made: list[Any] = []
+
+    def nodes(_: Mapping[str, Any]) -> list[Any]:
+        # Built on first use: a `{ totalCount }` selection (counts of comments, reactions, open
+        # PRs per repository) then costs nothing however long the list is.
+        if not made and window:
+            made.extend(node(items[i]) for i in window)
+        return made
+
     return Obj(
         "Connection",
         totalCount=len(items),
         nodes=nodes,
-        edges=[Obj("Edge", cursor=cursor(i), node=n) for i, n in zip(window, nodes, strict=True)],
+        edges=lambda a: [Obj("Edge", cursor=cursor(i), node=n) for i, n in zip(window, nodes(a), strict=True)],
         pageInfo=Obj(
             "PageInfo",
             hasNextPage=end < hi if first is not None else end < len(items),

@@ -31,3 +31,8 @@ def show(meeting: Meeting, from_link: str | None) -> datetime:
 def link_value(meeting: Meeting, as_of: datetime) -> str | None:
     """The `as_of` link parameter: the day, unless it is the meeting's own."""
     return None if as_of == meeting.as_of else f"{as_of:%Y-%m-%d}"
+
+
+def forget() -> None:
+    """Drop the picked day: the next run starts again from the link's day or the meeting's own."""
+    st.session_state.pop(_KEY, None)

@@ -1,0 +1,203 @@
+"""Benchmark: scanning an organisation the size of kubernetes, against a straightforward REST script.
+
+The fake GitHub serves 10,000 open PRs across 50 repositories (seeded; repository sizes fall off like
+a real organisation's, 1/rank: the biggest holds 2,200, the smallest 44). It runs in a *separate
+process*, so the scan's wall time and memory are the client's own, and the two compete for the
+machine only as a real client and a real server would not. Every request goes through the real
+PyGithub client over HTTP.
+
+* `scan10k_graphql_requests`: GraphQL requests of `triage.fetch.fetch_open_pulls` (target <= 110);
+  `scan10k_graphql_points`: rate-limit points they cost (the fake prices queries like GitHub).
+* `scan10k_fetch_seconds`: wall time of that fetch (most of it is the fake's GraphQL engine).
+* `rank10k_seconds`: ranking the 10,000 scanned PRs from their facts: `scoring.evaluate` (signals
+  and every criterion per item) then `scoring.rank`; best of three runs. `rerank10k_seconds`: the
+  weights step alone (what a slider move costs). `rank100k_seconds`: the same for 100,000
+  synthetic PRs (the 10,000 repeated under other numbers), one run.
+* `scan10k_peak_mb`: growth of this process's peak resident memory (`resource.getrusage`
+  `ru_maxrss`) over the fetch, the ranking and keeping the result; the fake's memory is not in it.
+* `rerun10k_seconds`: the Scan page (AppTest, the 10,000 scanned PRs shown, every filter open so
+  all 10,000 rows are ranked and paged) rerunning after a weight slider moves; `first10k_seconds`:
+  its first render, which scores them.
+* `baseline500_*`: what a typical script does for a 500-PR subset (the smallest repositories, 500
+  open PRs together): `get_repo`, `get_pulls(state="open")`, then for every PR its reviews, issue
+  comments and the combined status of its head commit (PyGithub objects, `lazy=False`). REST
+  requests are counted by the fake's core quota. `subset500_graphql_*`: our scan of the same
+  repositories, for the ratios.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+
+from github import Auth, Github
+
+from triage import scan, scoring
+from triage.facts import FactSet, ItemKey
+from triage.fetch import GitHubConfig, fetch_open_pulls
+from triage.scan_queries import ScanTarget
+from triage.weights import load_config
+
+ROOT = Path(__file__).resolve().parents[1]
+TOKEN = "bench-token"
+ORG, REPOS, PRS, SEED = "kubesim", 50, 10_000, 23
+SUBSET = 500
+
+# Serves the generated org until its standard input closes; prints its URL and the open PRs per repo.
+_SERVER = f"""
+import json, sys
+from tests.fakegithub import FakeGitHub, generate_org
+items = generate_org({ORG!r}, repos={REPOS}, total={PRS}, seed={SEED}, issue_share=0, open_only=True, skew=1.0)
+fake = FakeGitHub(items).start()
+counts = {{}}
+for i in items:
+    counts[i.repo] = counts.get(i.repo, 0) + 1
+print(json.dumps({{"url": fake.url, "counts": counts}}), flush=True)
+sys.stdin.read()
+fake.stop()
+"""
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+
+
+def _quota(url: str) -> dict[str, int]:
+    """Quota used so far per resource; GET /rate_limit itself costs nothing (as on GitHub)."""
+    gh = Github(auth=Auth.Token(TOKEN), base_url=url, seconds_between_requests=None)
+    resources = gh.requester.requestJsonAndCheck("GET", "/rate_limit")[1]["resources"]
+    gh.close()
+    return {name: int(r["used"]) for name, r in resources.items()}
+
+
+def baseline_script(url: str, repos: list[str]) -> int:
+    """The REST way, as a typical script does it; returns the PRs it went through."""
+    gh = Github(auth=Auth.Token(TOKEN), base_url=url, per_page=100, lazy=False,
+                seconds_between_requests=None, seconds_between_writes=None, retry=None)
+    seen = 0
+    for name in repos:
+        repo = gh.get_repo(name)
+        for pr in repo.get_pulls(state="open"):
+            list(pr.get_reviews())
+            list(pr.get_issue_comments())
+            repo.get_commit(pr.head.sha).get_combined_status()
+            seen += 1
+    gh.close()
+    return seen
+
+
+def _rank_seconds(facts: FactSet, as_of: datetime, runs: int) -> tuple[float, float]:
+    """(best evaluate + rank, best rank alone) over `runs` runs."""
+    config = load_config()
+    preset = config.preset()
+    best, best_rank = float("inf"), float("inf")
+    for _ in range(runs):
+        started = time.perf_counter()
+        evaluated = scoring.evaluate(facts, preset.params, as_of, None, config.people)
+        middle = time.perf_counter()
+        scoring.rank(evaluated, preset.weights)
+        done = time.perf_counter()
+        best, best_rank = min(best, done - started), min(best_rank, done - middle)
+    return best, best_rank
+
+
+def _page_rerun(result: scan.ScanResult) -> tuple[float, float]:
+    """(first render, rerun after a weight change) of the Scan page showing `result`."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from triage.ui import scan_panel
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=300).run()
+    at.switch_page("pages/scan.py").run()
+    at.session_state["scan_key"] = scan_panel.keep(result)
+    started = time.perf_counter()
+    at.run()
+    first = time.perf_counter() - started
+    assert not at.exception, at.exception
+    at.multiselect(key="scan_waiting_on").set_value(["maintainers", "author", "nobody"])
+    at.checkbox(key="scan_bots").set_value(True)
+    at.checkbox(key="scan_drafts").set_value(True).run()
+    assert at.subheader[0].value == f"{PRS:,} of {PRS:,} open items match", at.subheader[0].value
+    reruns = []
+    for value in (7.0, 2.0, 9.0):
+        started = time.perf_counter()
+        at.slider(key="w_age").set_value(value).run()
+        reruns.append(time.perf_counter() - started)
+        assert not at.exception, at.exception
+    return first, min(reruns)
+
+
+def run() -> dict[str, float]:
+    """Requests, time and memory of a 10,000-PR org scan, the ranking, the page, and the REST baseline."""
+    figures: dict[str, float] = {}
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    with tempfile.TemporaryDirectory() as home, subprocess.Popen(
+        [sys.executable, "-c", _SERVER], cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        text=True,
+    ) as server:
+        os.environ["TRIAGE_HOME"] = home
+        assert server.stdout is not None and server.stdin is not None
+        hello = json.loads(server.stdout.readline())
+        url, counts = hello["url"], hello["counts"]
+        config = GitHubConfig(api_url=url, token=TOKEN, seconds_between_requests=None, timeout=120)
+
+        rss = _rss_mb()
+        started = time.perf_counter()
+        fetched = fetch_open_pulls(ScanTarget(org=ORG), config)
+        figures["scan10k_fetch_seconds"] = time.perf_counter() - started
+        assert fetched.complete and len(fetched.items) == PRS, fetched.errors
+        figures["scan10k_graphql_requests"] = fetched.requests
+        figures["scan10k_graphql_points"] = _quota(url)["graphql"]
+        result = scan.result_of(fetched)
+
+        figures["rank10k_seconds"], figures["rerank10k_seconds"] = _rank_seconds(result.facts, result.as_of, 3)
+        figures["scan10k_peak_mb"] = _rss_mb() - rss
+        figures["first10k_seconds"], figures["rerun10k_seconds"] = _page_rerun(result)
+
+        many = tuple(
+            replace(item, key=ItemKey(item.repo, item.number + copy * 1_000_000))
+            for copy in range(10) for item in result.facts.items
+        )
+        figures["rank100k_seconds"], _ = _rank_seconds(replace(result.facts, items=many), result.as_of, 1)
+        del many
+
+        subset, total = [], 0
+        for name, count in sorted(counts.items(), key=lambda kv: (kv[1], kv[0])):
+            if total >= SUBSET:
+                break
+            subset.append(name)
+            total += count
+        before = _quota(url)
+        started = time.perf_counter()
+        seen = baseline_script(url, subset)
+        figures["baseline500_rest_seconds"] = time.perf_counter() - started
+        figures["baseline500_rest_requests"] = _quota(url)["core"] - before["core"]
+        figures["baseline500_prs"] = seen
+        started = time.perf_counter()
+        ours = fetch_open_pulls(ScanTarget(repos=tuple(subset)), config)
+        figures["subset500_graphql_seconds"] = time.perf_counter() - started
+        figures["subset500_graphql_requests"] = ours.requests
+        assert len(ours.items) == seen
+        server.stdin.close()
+
+    figures["baseline_to_scan_requests_ratio"] = (
+        figures["baseline500_rest_requests"] / figures["subset500_graphql_requests"])
+    figures["baseline_to_scan_seconds_ratio"] = (
+        figures["baseline500_rest_seconds"] / figures["subset500_graphql_seconds"])
+    figures["scan10k_requests_per_100_prs"] = 100 * figures["scan10k_graphql_requests"] / PRS
+    figures["baseline_requests_per_100_prs"] = 100 * figures["baseline500_rest_requests"] / seen
+    print(f"  10,000 PRs: {figures['scan10k_graphql_requests']:.0f} GraphQL requests; the REST script spends "
+          f"{figures['baseline_requests_per_100_prs']:.0f} requests per 100 PRs, "
+          f"{figures['baseline_to_scan_requests_ratio']:.0f}x our scan of the same {seen} PRs")
+    return figures

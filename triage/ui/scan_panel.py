@@ -1,0 +1,262 @@
+"""The Scan page's widgets: what to scan, the scan with its progress bar, filters, aggregate charts,
+the paged table, and adding chosen items to the agenda.
+
+Built for scans of 10,000 open PRs: scoring is cached per scan and preset (moving a slider only
+re-weights), the table sends one page of rows at a time, the charts send counts (tens of rows), and
+the picker offers the best-ranked items only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from triage import scan, scoring
+from triage.fetch import GitHubError
+from triage.http_cache import ItemCache
+from triage.meeting import Meeting
+from triage.scan_queries import ScanInputError, ScanTarget
+from triage.ui import live, moment, ranking_view, session
+from triage.weights import Config, Preset
+
+_KEY = "scan_key"  # which kept scan this session shows (a plain key: survives page switches)
+# Scans kept in memory for every session of the server (a 10,000-PR scan holds about 100 MB); the
+# oldest go first, and a session whose scan went is asked to scan again.
+MAX_KEPT_SCANS = 4
+_FLASH = "scan_flash"  # the message to show after the rerun that follows "Add to the agenda"
+PICK_OPTIONS = 500  # the picker offers this many best-ranked items: nobody adds the 5,000th to a meeting
+ORG, REPOS = "An organisation", "Repositories"
+
+
+def _request() -> tuple[ScanTarget, bool] | None:
+    """The target and whether to read issues, once the Scan button is pressed with valid input."""
+    mode = st.radio("Scan", [ORG, REPOS], horizontal=True, key="scan_mode")
+    org = repos = ""
+    if mode == ORG:
+        org = st.text_input("Organisation", key="scan_org", placeholder="falcosecurity")
+    else:
+        repos = st.text_area("Repositories", key="scan_repos", placeholder="falcosecurity/libs\nfalcosecurity/falco",
+                             help="owner/name, separated by commas or new lines")
+    issues = st.checkbox("Include issues", key="scan_issues", help="Scan open issues as well as open PRs.")
+    if not st.button("Scan", type="primary", key="scan_run"):
+        return None
+    try:
+        return scan.target(org, scan.parse_repos(repos) if mode == REPOS else ()), issues
+    except ScanInputError as e:
+        st.error(str(e))
+        return None
+
+
+def _run(target: ScanTarget, issues: bool, config: Config) -> None:
+    """Scan with a progress bar; keep the result in the session, or say why there is none."""
+    bar = st.progress(0.0, text=f"Listing the repositories of {target.label}…")
+
+    def progress(done: int, total: int) -> None:
+        bar.progress(min(done / total, 1.0) if total else 0.0, text=f"Read {done:,} of {total:,} open items")
+
+    try:
+        result = scan.run(target, live.github_config(), include_issues=issues, people=config.people,
+                          cache=ItemCache(), progress=progress)
+    except GitHubError as e:  # a failure before anything could be read (e.g. an unusable cache)
+        bar.empty()
+        st.error(str(e))
+        return
+    bar.empty()
+    st.session_state[_KEY] = keep(result)
+
+
+@st.cache_resource(max_entries=MAX_KEPT_SCANS, show_spinner=False)
+def _kept(key: str, _result: scan.ScanResult | None = None) -> scan.ScanResult | None:
+    """The scan stored under `key` (the first call stores `_result`)."""
+    return _result
+
+
+def kept(key: str) -> scan.ScanResult | None:
+    """The scan kept under `key`, or None once it was dropped to make room."""
+    return _kept(key)
+
+
+def keep(result: scan.ScanResult) -> str:
+    """Keep `result` outside `st.session_state` and return its key (random: no other session can
+    name it). Streamlit pickles session state on every rerun to check it can be serialised, which
+    takes 0.7 s for 10,000 PRs; the key costs nothing."""
+    key = secrets.token_hex(16)
+    _kept(key, result)
+    return key
+
+
+def scan_result(config: Config) -> scan.ScanResult | None:
+    """The scan inputs; runs a scan when asked; returns this session's latest scan, if any."""
+    asked = _request()
+    if asked is not None:
+        _run(*asked, config)
+    key = st.session_state.get(_KEY)
+    result = kept(key) if key else None
+    if key and result is None:
+        st.warning("The last scan is no longer kept in memory; press Scan to read it again.")
+    return result
+
+
+def report(result: scan.ScanResult) -> None:
+    """What was read, what it cost, and every failure or note as a sentence."""
+    fetched = result.fetch
+    repos = len({r.repo for r in fetched.repos})
+    st.caption(
+        f"{len(fetched.items):,} open items of {fetched.target.label} read from {repos:,} repositories in "
+        f"{fetched.requests} requests at {fetched.observed_at:%Y-%m-%d %H:%M} UTC"
+        + (f" · {fetched.rate}" if fetched.rate else "")
+    )
+    for error in fetched.errors:
+        st.error(error)
+    for note in fetched.notes:
+        st.info(note)
+
+
+def filters(result: scan.ScanResult) -> scan.ScanFilter:
+    """The filter widgets; returns the filter in force."""
+    left, middle, right = st.columns([2, 3, 2])
+    min_waiting = left.number_input("Minimum days waiting", 0, 100_000, 0, step=1, key="scan_min_waiting")
+    waiting_on = middle.multiselect("Waiting on", ["maintainers", "author", "nobody"], default=["maintainers"],
+                                    key="scan_waiting_on", help="Whose turn it is (bots have their own switch).")
+    drafts = right.checkbox("Include drafts", key="scan_drafts")
+    bots = right.checkbox("Include bots", key="scan_bots",
+                          help="PRs opened by dependabot, renovate, GitHub's bot accounts and the configured bots.")
+    issues = any(r.kind == "issue" for r in result.fetch.repos)
+    return scan.ScanFilter(int(min_waiting), tuple(waiting_on), drafts, bots, issues)
+
+
+@st.cache_data(show_spinner="Scoring the scanned items…", max_entries=4)
+def _evaluated(scan_key: str, preset: str, config_key: tuple[str, ...], meeting_key: str,
+               _result: scan.ScanResult, _preset: Preset, _config: Config, _meeting: Meeting) -> pd.DataFrame:
+    """Every criterion's score per scanned item, keyed by the scan, the preset and the meeting whose
+    agenda context applies; weights are not in the key: moving a slider only re-weights."""
+    return scan.evaluate(_result, _preset.params, _config.people, _meeting.context())
+
+
+def evaluated(result: scan.ScanResult, preset: Preset, config: Config, meeting: Meeting, meeting_key: str
+              ) -> pd.DataFrame:
+    """The scan's scores (cached per scan, preset and meeting)."""
+    return _evaluated(result.key, preset.name, config.sources, meeting_key, result, preset, config, meeting)
+
+
+def charts(frame: pd.DataFrame) -> None:
+    """How long items have waited, per bucket, and where they are, per repository: counts only."""
+    hist = scan.waiting_histogram(frame)
+    repos = scan.repo_counts(frame)
+    colour = alt.Color("bucket:N", title="Bucket", sort=list(scan.BUCKET_TITLES.values()))
+    left, right = st.columns(2)
+    left.altair_chart(
+        alt.Chart(hist).mark_bar().encode(
+            x=alt.X("waiting:N", sort=alt.EncodingSortField(field="order", op="min"), title="Days in the bucket"),
+            y=alt.Y("sum(items):Q", title="Items"),
+            color=colour,
+            tooltip=["bucket:N", "waiting:N", "items:Q"],
+        ).properties(title="How long items have waited", height=260),
+        width="stretch",
+    )
+    right.altair_chart(
+        alt.Chart(repos).mark_bar().encode(
+            y=alt.Y("repo:N", sort="-x", title=None),
+            x=alt.X("sum(items):Q", title="Items"),
+            color=colour,
+            tooltip=["repo:N", "bucket:N", "items:Q"],
+        ).properties(title="Where they are", height=alt.Step(14)),
+        width="stretch",
+    )
+
+
+def _waiting(row: pd.Series) -> str:
+    days = row["ball_days"]
+    when = f" · {days} d" if pd.notna(days) else ""
+    reason = f" ({row['ball_reason']})" if isinstance(row["ball_reason"], str) else ""
+    return f"{scan.BUCKET_TITLES[row['bucket']]}{when}{reason}"
+
+
+def table_frame(ranked: pd.DataFrame, usual: dict[str, float]) -> pd.DataFrame:
+    """The columns the scan table shows (plain values, so AppTest reads them back)."""
+    return pd.DataFrame({
+        "Rank": ranked["rank"],
+        "Score": ranked["score"],
+        "Item": ranked["url"],
+        "Title": ranked["title"].fillna("(title unknown)"),
+        "Waiting": ranked.apply(_waiting, axis=1) if len(ranked) else pd.Series(dtype=str),
+        "On agenda": ranked["on_agenda"].map({True: "on the agenda", False: ""}),
+        "First-time": ranked["first_time"].map({True: "yes", False: ""}),
+        "Why": [scoring.explain(r, usual) for r in ranked.to_dict("records")],
+        "Repo": ranked["repo"],
+    })
+
+
+def table(ranked: pd.DataFrame) -> None:
+    """The ranked items, a page of `ranking_view.TABLE_ROWS_MAX` rows at a time."""
+    rows = ranking_view.TABLE_ROWS_MAX
+    page_rows = ranked
+    if len(ranked) > rows:
+        pages = (len(ranked) - 1) // rows + 1
+        page = st.number_input(f"Page (of {pages}, {rows:,} rows each)", 1, pages, 1, key="scan_page")
+        page_rows = ranked.iloc[(int(page) - 1) * rows : int(page) * rows]
+    top = float(max(ranked["score"].max(), 0.01))
+    st.dataframe(
+        table_frame(page_rows, scoring.typical(ranked)),
+        hide_index=True,
+        key="scan_table",
+        height=ranking_view.table_height(len(page_rows)),
+        column_config={
+            "Rank": st.column_config.NumberColumn(width="small"),
+            "Score": st.column_config.ProgressColumn(min_value=0.0, max_value=top, format="%.2f"),
+            "Item": st.column_config.LinkColumn(display_text=r"https://github\.com/[^/]+/(.*)"),
+            "Why": st.column_config.TextColumn(width="large"),
+        },
+    )
+
+
+def _scan_key(meeting_key: str, refs: list[str]) -> str:
+    digest = hashlib.sha256("|".join(sorted(refs)).encode()).hexdigest()[:12]
+    return f"{meeting_key}+scan:{digest}"
+
+
+def add_to_agenda(ranked: pd.DataFrame, result: scan.ScanResult, meeting: Meeting, meeting_key: str) -> None:
+    """Pick items not on the agenda yet and add them: the Ranking page then ranks them and its
+    "Save snapshot" freezes them with the rest."""
+    candidates = ranked.loc[~ranked["on_agenda"], ["ref", "rank", "title"]].head(PICK_OPTIONS)
+    labels = {r.ref: f"#{r.rank} {r.ref}: {r.title or '(title unknown)'}" for r in candidates.itertuples()}
+    # Items picked before a filter change stay pickable, so the picker never holds an unknown value.
+    for ref in st.session_state.get("scan_pick", []):
+        labels.setdefault(ref, ref)
+    picked = st.multiselect(f"Items to add to the agenda (the {len(candidates):,} best-ranked not on it yet)",
+                            list(labels), key="scan_pick", format_func=labels.__getitem__)
+    if not st.button("Add to the agenda", key="scan_add", disabled=not picked):
+        return
+    by_ref = {i.ref: i for i in result.facts.items}
+    found = [by_ref[r] for r in picked if r in by_ref]
+    updated = scan.add_found(meeting, found, result.fetch.target.label, result.as_of)
+    source = session.live()
+    # The source keeps its kind: the demo plus scanned items keeps the demo's criteria settings (a
+    # new kind would switch them and move every score), and no link can carry a scan anyway.
+    kind, url = (source.kind, source.url) if source is not None else ("demo", None)
+    session.set_live(session.LiveSource(updated, kind, url, _scan_key(meeting_key, picked)))
+    # The agenda is now judged as of the scan; the date picker would otherwise keep the old day.
+    moment.forget()
+    st.session_state.pop("scan_pick", None)
+    added = len(updated.facts.items) - len(meeting.facts.items)
+    st.session_state[_FLASH] = f"Added {added} item{'s' if added != 1 else ''} to the agenda."
+    st.rerun()
+
+
+def flash() -> None:
+    """The confirmation left by "Add to the agenda", with a link to the Ranking page."""
+    message = st.session_state.pop(_FLASH, None)
+    if message:
+        st.success(message)
+        st.page_link("pages/ranking.py", label="See the ranking (and save a snapshot there)",
+                     icon=":material/leaderboard:")
+
+
+def as_added(ranked: pd.DataFrame, meeting: Meeting) -> pd.DataFrame:
+    """`ranked` with the `on_agenda` column for `meeting`."""
+    return ranked.assign(on_agenda=scan.on_agenda(ranked, meeting)) if len(ranked) else ranked.assign(on_agenda=[])
+
