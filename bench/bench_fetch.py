@@ -25,7 +25,8 @@ from github import Auth, Github, GithubException
 from tests.fakegithub import FakeGitHub, generate_org
 from triage.demo import load_demo
 from triage.facts import ItemKey, Kind
-from triage.fetch import GitHubConfig, fetch_items
+from triage.fetch import fetch_items
+from triage.github_config import GitHubConfig
 from triage.http_cache import ItemCache
 
 TOKEN = "bench-token"
@@ -34,7 +35,8 @@ ROOT = Path(__file__).resolve().parents[1]
 _WARM_SCRIPT = """
 import json, sys
 from triage.facts import ItemKey
-from triage.fetch import GitHubConfig, fetch_items
+from triage.fetch import fetch_items
+from triage.github_config import GitHubConfig
 from triage.http_cache import ItemCache
 url, keys = sys.argv[1], [ItemKey.parse(k) for k in json.loads(sys.argv[2])]
 result = fetch_items(keys, GitHubConfig(api_url=url, token="bench-token", seconds_between_requests=None),

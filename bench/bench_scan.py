@@ -42,7 +42,8 @@ from github import Auth, Github
 
 from triage import scan, scoring
 from triage.facts import FactSet, ItemKey
-from triage.fetch import GitHubConfig, fetch_open_pulls
+from triage.fetch import fetch_open_pulls
+from triage.github_config import GitHubConfig
 from triage.scan_queries import ScanTarget
 from triage.weights import load_config
 

@@ -59,7 +59,7 @@ def fake_github(fake_github_server):
 @pytest.fixture
 def github_config(fake_github):
     """A fetch configuration pointing at the fake: no throttle, no real backoff, waits capped at 1 s."""
-    from triage.fetch import GitHubConfig
+    from triage.github_config import GitHubConfig
 
     return GitHubConfig(
         api_url=fake_github.url,

@@ -15,20 +15,12 @@ from hypothesis import strategies as st
 from tests.conftest import FAKE_TOKEN
 from tests.fakegithub import FakeGitHub, faults, generate_org
 from triage.facts import Event, ItemFacts, ItemKey, People, item_from_dict, item_to_dict
-from triage.fetch import (
-    CHUNK_SIZE,
-    SEARCH_QUERY_LIMIT,
-    FetchResult,
-    GitHubConfig,
-    NotFoundError,
-    UnsupportedURLError,
-    _probe_groups,
-    _probe_query,
-    fetch_file_text,
-    fetch_items,
-    parse_file_url,
-)
+from triage.fetch import SEARCH_QUERY_LIMIT, _probe_groups, _probe_query, fetch_file_text, fetch_items
+from triage.file_links import parse_file_url
+from triage.github_config import FetchResult, GitHubConfig
+from triage.github_errors import NotFoundError, UnsupportedURLError
 from triage.graphql_queries import (
+    CHUNK_SIZE,
     GITHUB_NODE_LIMIT,
     borrow_associations,
     build_items_query,

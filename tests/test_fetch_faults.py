@@ -13,14 +13,9 @@ import pytest
 from tests.conftest import FAKE_TOKEN
 from tests.fakegithub import FakeGitHub, faults
 from triage.facts import ItemKey
-from triage.fetch import (
-    BadCredentialsError,
-    FetchResult,
-    GitHubFailedError,
-    RateLimitedError,
-    fetch_file_text,
-    fetch_items,
-)
+from triage.fetch import fetch_file_text, fetch_items
+from triage.github_config import FetchResult
+from triage.github_errors import BadCredentialsError, GitHubFailedError, RateLimitedError
 
 LIBS_470 = ItemKey("falcosecurity/libs", 470)
 LIBS_1375 = ItemKey("falcosecurity/libs", 1375)

@@ -17,7 +17,8 @@ from tests.fakegithub.schema import SCHEMA
 from triage import scan
 from triage.cli import main
 from triage.facts import Event, ItemFacts, ItemKey, People
-from triage.fetch import GitHubConfig, fetch_open_pulls
+from triage.fetch import fetch_open_pulls
+from triage.github_config import GitHubConfig
 from triage.meeting import demo_meeting
 from triage.scan_queries import (
     PAGE_SIZE,

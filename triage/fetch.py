@@ -41,7 +41,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
-from typing import Any, ClassVar
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import requests
@@ -55,11 +55,29 @@ from github.GithubException import (
 from github.Requester import Requester
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError, ReadTimeoutError
 
-from triage import settings
-from triage.facts import FetchStatus, ItemFacts, ItemKey, Kind
+from triage.facts import ItemFacts, ItemKey, Kind
+from triage.file_links import parse_file_url
+from triage.github_config import (
+    FetchResult,
+    GitHubConfig,
+    Progress,
+    RateInfo,
+)
+from triage.github_errors import (
+    BadCredentialsError,
+    ForbiddenError,
+    GitHubError,
+    GitHubFailedError,
+    GitHubTimeoutError,
+    GitHubUnreachableError,
+    MovedError,
+    NotFoundError,
+    RateLimitedError,
+    UnsupportedURLError,
+    header,
+    reset_time,
+)
 from triage.graphql_queries import (
-    CHUNK_SIZE,
-    MAX_CHUNK_SIZE,
     ChunkAnswer,
     GraphQLError,
     build_items_query,
@@ -83,17 +101,6 @@ from triage.scan_queries import (
 
 _log = logging.getLogger(__name__)
 
-DEFAULT_TIMEOUT = 15  # seconds per request (PyGithub's default); GitHub itself stops queries at 10 s
-# Rides out GitHub's brief 5xx blips; a dead endpoint fails in seconds, not after PyGithub's 10 tries.
-DEFAULT_RETRIES = 3
-DEFAULT_BACKOFF = 0.5  # urllib3 then waits 0, 1 and 2 s between the retries
-DEFAULT_SECONDARY_WAIT = 60.0  # GitHub: with no Retry-After, wait at least a minute after a secondary limit
-DEFAULT_MAX_WAIT = 30.0  # longest rate-limit pause we sit through; a longer one is reported with its time
-# Kept at PyGithub's default on purpose: serial requests 0.25 s apart stay far inside GitHub's
-# secondary limits (900 points/min per REST endpoint), and a run makes at most a few dozen requests.
-DEFAULT_SECONDS_BETWEEN_REQUESTS = 0.25
-DEFAULT_FRESH_FOR = timedelta(0)  # by default every run asks GitHub; a 304 costs no rate limit
-DEFAULT_MAX_AGE = timedelta(hours=1)  # CI status and mergeability change without moving updated_at
 MAX_CONSECUTIVE_FAILED_CHUNKS = 2  # then GitHub is down for us; stop instead of timing out 20 more times
 
 PROBE_PAGE = 100  # one page of changed items per probe; more than that and the whole group is refetched
@@ -101,213 +108,20 @@ SEARCH_QUERY_LIMIT = 256  # GitHub rejects longer search queries
 # The probe's baseline sits this far before the facts were read: it absorbs whole-second clocks and
 # the few seconds GitHub's search index lags behind, at the price of listing a few unchanged items.
 PROBE_MARGIN = timedelta(minutes=2)
-NO_RESET_WAIT = timedelta(minutes=1)  # GitHub: without reset headers, wait at least a minute
 
 MAX_FILE_BYTES = 1_000_000  # minutes files are a few KB; GitHub's contents API stops inlining at 1 MB
-_FILE_HOSTS = ("github.com", "www.github.com")
-_RAW_HOST = "raw.githubusercontent.com"
 _OWNER_RE = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
 _VALID_REPO = re.compile(rf"^{_OWNER_RE}/[A-Za-z0-9._-]+$")
 _RETRY_STATUS = re.compile(r"too many (\d{3}) error responses")
 
-Progress = Callable[[int, int], None]  # (items done, items in total), for the app's progress bar
-
-
-# --- configuration --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, repr=False)
-class GitHubConfig:
-    """Where GitHub is, the token, and the waits and limits chosen for it."""
-
-    api_url: str = settings.DEFAULT_API_URL
-    token: str | None = None  # shown as *** by repr(); part of equality, so caches never mix tokens
-    timeout: int = DEFAULT_TIMEOUT  # seconds; PyGithub asserts an int
-    retries: int = DEFAULT_RETRIES
-    backoff_factor: float = DEFAULT_BACKOFF
-    secondary_wait: float = DEFAULT_SECONDARY_WAIT
-    max_wait: float = DEFAULT_MAX_WAIT
-    seconds_between_requests: float | None = DEFAULT_SECONDS_BETWEEN_REQUESTS
-    chunk_size: int = CHUNK_SIZE
-    fresh_for: timedelta = DEFAULT_FRESH_FOR  # cached facts this young are served without asking
-    max_age: timedelta = DEFAULT_MAX_AGE  # cached facts this old are fetched again
-
-    def __post_init__(self) -> None:
-        parts = urlsplit(self.api_url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError(
-                f"GitHub API URL {self.api_url!r} is not an http(s) URL such as {settings.DEFAULT_API_URL}"
-            )
-        if not isinstance(self.timeout, int) or self.timeout < 1:
-            raise ValueError(f"timeout {self.timeout!r} must be a whole number of seconds, at least 1")
-        if not 1 <= self.chunk_size <= MAX_CHUNK_SIZE:
-            raise ValueError(f"chunk_size {self.chunk_size!r} must be between 1 and {MAX_CHUNK_SIZE}")
-        if self.retries < 0:
-            raise ValueError(f"retries {self.retries!r} must not be negative")
-
-    def __repr__(self) -> str:
-        token = "***" if self.token else None
-        return (
-            f"GitHubConfig(api_url={self.api_url!r}, token={token!r}, timeout={self.timeout}, "
-            f"retries={self.retries}, max_wait={self.max_wait}, chunk_size={self.chunk_size})"
-        )
-
-    __str__ = __repr__
-
-    @classmethod
-    def from_env(cls, **overrides: Any) -> GitHubConfig:
-        """`$GITHUB_API_URL` and `$GITHUB_TOKEN` (see `triage.settings`), with keyword overrides."""
-        values: dict[str, Any] = {
-            "api_url": settings.github_api_url(),
-            "token": settings.github_token_from_env(),
-        }
-        values.update(overrides)
-        return cls(**values)
-
-    @property
-    def scope(self) -> str:
-        """The cache scope: the API root without a trailing slash (never the token)."""
-        return self.api_url.rstrip("/").lower()
-
-    @property
-    def host(self) -> str:
-        """`host[:port]` of the API, for messages."""
-        return urlsplit(self.api_url).netloc
-
-
-@dataclass(frozen=True)
-class RateInfo:
-    """The rate limit as the last response reported it."""
-
-    remaining: int
-    limit: int
-    reset: datetime
-    resource: str  # core, graphql, search
-
-    def __str__(self) -> str:
-        unit = "points" if self.resource == "graphql" else "requests"
-        left = f"{self.remaining:,} of {self.limit:,} {self.resource} {unit} left"
-        return f"{left}; resets at {self.reset:%H:%M} UTC"
-
-
-@dataclass(frozen=True)
-class FetchResult:
-    """One `ItemFacts` per requested key (same order), and what the run cost."""
-
-    items: tuple[ItemFacts, ...]
-    rate: RateInfo | None  # None when no request was made
-    requests: int  # requests triage issued (urllib3's retries of one request are not counted)
-    errors: tuple[str, ...]  # sentences about failures that hit more than one item
-    from_cache: int = 0  # items served from the cache
-
-    @property
-    def ok(self) -> bool:
-        """True when nothing failed (items GitHub does not show are not failures)."""
-        return not self.errors and all(i.status in ("ok", "not_found", "moved") for i in self.items)
 
 
 # --- failures: the one place where they become sentences --------------------------------------------
 
 
-class GitHubError(Exception):
-    """A GitHub request failed; `str()` is the sentence shown to users."""
-
-    status: ClassVar[FetchStatus] = "error"
-    stops_run: ClassVar[bool] = False  # every further request would fail the same way
-
-    def __init__(self, message: str, detail: str | None = None) -> None:
-        super().__init__(message)
-        self.detail = detail or message  # the short form shown next to one item
-
-
-class BadCredentialsError(GitHubError):
-    """GitHub rejected the token."""
-
-    stops_run = True
-
-
-class GitHubUnreachableError(GitHubError):
-    """No connection to the GitHub API could be made."""
-
-    stops_run = True
-
-
-class GitHubTimeoutError(GitHubError):
-    """GitHub did not answer in time."""
-
-
-class RateLimitedError(GitHubError):
-    """A GitHub rate limit is exhausted until `reset`."""
-
-    status = "rate_limited"
-    stops_run = True
-
-    def __init__(self, reset: datetime, *, secondary: bool = False) -> None:
-        self.reset = reset
-        when = f"{reset:%H:%M} UTC"
-        if secondary:
-            message = f"GitHub's secondary rate limit was reached; try again after {when}"
-        else:
-            message = f"GitHub rate limit reached; resets at {when}"
-        super().__init__(message, f"rate limited until {when}")
-
-
-class NotFoundError(GitHubError):
-    """GitHub does not show the thing: deleted, private to the token, or mistyped."""
-
-    status = "not_found"
-
-
-class MovedError(GitHubError):
-    """The repository now lives under another name."""
-
-    status = "moved"
-
-    def __init__(self, repo: str, to: str) -> None:
-        self.to = to
-        super().__init__(f"{repo} moved to {to}", f"moved to {to}")
-
-
-class ForbiddenError(GitHubError):
-    """GitHub refused access (SAML enforcement, missing scope, blocked)."""
-
-    status = "forbidden"
-
-
-class GitHubFailedError(GitHubError):
-    """GitHub answered with a server error or something that is not a valid answer."""
-
-
-class UnsupportedURLError(GitHubError, ValueError):
-    """A link that `fetch_file_text` cannot read: the message quotes it and says what is expected."""
-
-
-def _header(headers: Mapping[str, Any] | None, name: str) -> str | None:
-    if not headers:
-        return None
-    for k, v in headers.items():
-        if k.lower() == name:
-            return str(v)
-    return None
-
-
-def _reset_time(headers: Mapping[str, Any] | None, wait: float | None = None) -> datetime:
-    now = datetime.now(UTC).replace(microsecond=0)
-    reset = _header(headers, "x-ratelimit-reset")
-    remaining = _header(headers, "x-ratelimit-remaining")
-    if reset and reset.isdigit() and remaining == "0":
-        return datetime.fromtimestamp(int(reset), UTC)
-    retry_after = _header(headers, "retry-after")
-    if retry_after and retry_after.isdigit():
-        return now + timedelta(seconds=int(retry_after))
-    if wait is not None:
-        return now + timedelta(seconds=wait)
-    return now + NO_RESET_WAIT
-
-
 def _is_secondary(message: str | None, headers: Mapping[str, Any] | None) -> bool:
     return Requester.isSecondaryRateLimitError(message or "") or (
-        _header(headers, "retry-after") is not None and _header(headers, "x-ratelimit-remaining") != "0"
+        header(headers, "retry-after") is not None and header(headers, "x-ratelimit-remaining") != "0"
     )
 
 
@@ -324,7 +138,7 @@ def _failure(exc: BaseException, config: GitHubConfig, subject: str = "the items
     if isinstance(exc, RateLimitExceededException):
         message = _github_message(exc.data)
         wait = exc.wait if isinstance(exc, RateLimitExceededExceedsMaxWait) else None
-        return RateLimitedError(_reset_time(exc.headers, wait), secondary=_is_secondary(message, exc.headers))
+        return RateLimitedError(reset_time(exc.headers, wait), secondary=_is_secondary(message, exc.headers))
     if isinstance(exc, BadCredentialsException):
         return BadCredentialsError(
             "GitHub rejected the token (401 Bad credentials): check GITHUB_TOKEN or the token in the sidebar",
@@ -342,7 +156,7 @@ def _failure(exc: BaseException, config: GitHubConfig, subject: str = "the items
         match = _RETRY_STATUS.search(str(reason))
         code = int(match[1]) if match else 0
         if code in (403, 429):  # a secondary limit that outlasted every retry
-            return RateLimitedError(_reset_time(None), secondary=True)
+            return RateLimitedError(reset_time(None), secondary=True)
         return _server_failure(code, config)
     if isinstance(exc, requests.exceptions.Timeout) or _caused_by_timeout(exc):
         attempts = f" ({config.retries + 1} attempts)" if config.retries else ""
@@ -393,7 +207,7 @@ def _status_failure(
         )
     if status in (403, 429) and (Requester.isRateLimitError(message or "") or status == 429):
         return RateLimitedError(
-            _reset_time(headers), secondary=_is_secondary(message, headers) or status == 429
+            reset_time(headers), secondary=_is_secondary(message, headers) or status == 429
         )
     if status == 403:
         return ForbiddenError(
@@ -416,7 +230,7 @@ def _graphql_failure(
     """The typed error for one GraphQL `errors` entry."""
     kind = (err.type or "").upper()
     if kind in ("RATE_LIMITED", "RATE_LIMIT") or Requester.isPrimaryRateLimitError(err.message):
-        return RateLimitedError(_reset_time(headers))
+        return RateLimitedError(reset_time(headers))
     if kind == "NOT_FOUND":
         what = key.ref if key else "the item"
         return NotFoundError(
@@ -489,16 +303,16 @@ def github_client(config: GitHubConfig) -> Github:
 
 
 def _rate_from_headers(headers: Mapping[str, Any]) -> RateInfo | None:
-    remaining, limit, reset = (_header(headers, f"x-ratelimit-{n}") for n in ("remaining", "limit", "reset"))
+    remaining, limit, reset = (header(headers, f"x-ratelimit-{n}") for n in ("remaining", "limit", "reset"))
     if not (remaining and limit and reset and remaining.isdigit() and limit.isdigit() and reset.isdigit()):
         return None
-    resource = _header(headers, "x-ratelimit-resource") or "core"
+    resource = header(headers, "x-ratelimit-resource") or "core"
     return RateInfo(int(remaining), int(limit), datetime.fromtimestamp(int(reset), UTC), resource)
 
 
 def _observed_at(headers: Mapping[str, Any]) -> datetime:
     """The server's clock (the `Date` header) when present: it is the clock `updated_at` uses."""
-    date = _header(headers, "date")
+    date = header(headers, "date")
     if date:
         try:
             return parsedate_to_datetime(date).astimezone(UTC)
@@ -638,7 +452,7 @@ class _Run:
         data = json.loads(body) if body else None
         if status >= 400:
             raise Requester.createException(status, headers, data if isinstance(data, dict) else {})
-        return _header(headers, "etag"), data
+        return header(headers, "etag"), data
 
     def redirect_of(self, repo: str) -> str | None:
         """GitHub's current name for a repo GraphQL could not resolve, when REST says it moved."""
@@ -925,50 +739,6 @@ def fetch_items(
 
 
 # --- reading a file from a GitHub link ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FileRef:
-    """A file in a repository at a ref, as a GitHub link names it."""
-
-    repo: str
-    ref: str
-    path: str
-
-
-def parse_file_url(url: str, config: GitHubConfig | None = None) -> FileRef:
-    """Read a github.com blob/raw link or a raw.githubusercontent.com link; refuse anything else.
-
-    A GitHub Enterprise web host (the API host of `config`) is accepted like github.com.
-    """
-    parts = urlsplit(url.strip())
-    host = (parts.hostname or "").lower()
-    segments = [unquote(s) for s in parts.path.split("/") if s]
-    web_hosts = set(_FILE_HOSTS)
-    if config is not None and urlsplit(config.api_url).hostname not in (None, "api.github.com"):
-        web_hosts.add(str(urlsplit(config.api_url).hostname).lower())
-    if parts.scheme not in ("http", "https") or not host:
-        raise UnsupportedURLError(
-            f"{url!r} is not a web link: expected https://github.com/OWNER/REPO/blob/REF/PATH"
-        )
-    if host == _RAW_HOST:
-        if len(segments) >= 6 and segments[2:4] == ["refs", "heads"]:
-            segments = [*segments[:2], segments[4], *segments[5:]]
-        if len(segments) >= 4:
-            return FileRef(f"{segments[0]}/{segments[1]}", segments[2], "/".join(segments[3:]))
-        raise UnsupportedURLError(
-            f"{url!r} does not name a file: expected https://{_RAW_HOST}/OWNER/REPO/REF/PATH"
-        )
-    if host not in web_hosts:
-        raise UnsupportedURLError(
-            f"Cannot read files from host {host!r}: "
-            f"only github.com (blob or raw links) and {_RAW_HOST} are supported"
-        )
-    if len(segments) >= 5 and segments[2] in ("blob", "raw"):
-        return FileRef(f"{segments[0]}/{segments[1]}", segments[3], "/".join(segments[4:]))
-    raise UnsupportedURLError(
-        f"{url!r} is not a link to a file: expected https://github.com/OWNER/REPO/blob/REF/PATH"
-    )
 
 
 def fetch_file_text(url: str, config: GitHubConfig) -> str:

@@ -29,7 +29,8 @@ from triage import scoring
 from triage.agenda import AgendaRef
 from triage.criteria import Params
 from triage.facts import FactSet, ItemFacts, ItemKey, People
-from triage.fetch import GitHubConfig, Progress, ScanFetch, fetch_open_pulls
+from triage.fetch import ScanFetch, fetch_open_pulls
+from triage.github_config import GitHubConfig, Progress
 from triage.http_cache import ItemCache
 from triage.meeting import Meeting
 from triage.scan_queries import REPO_RE, ScanInputError, ScanTarget

@@ -14,7 +14,8 @@ from streamlit.errors import StreamlitSecretNotFoundError
 
 from triage import settings
 from triage.agenda import AgendaRef
-from triage.fetch import FetchResult, GitHubConfig, RateInfo, fetch_items
+from triage.fetch import fetch_items
+from triage.github_config import FetchResult, GitHubConfig, RateInfo
 from triage.http_cache import ItemCache
 from triage.meeting import Meeting, fetched_meeting
 

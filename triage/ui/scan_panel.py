@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from triage import scan, scoring
-from triage.fetch import GitHubError
+from triage.github_errors import GitHubError
 from triage.http_cache import ItemCache
 from triage.meeting import Meeting
 from triage.scan_queries import ScanInputError, ScanTarget

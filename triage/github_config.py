@@ -1,0 +1,122 @@
+"""How triage talks to GitHub (API root, token, waits and limits) and what a fetch reports back.
+
+Plain values, no PyGithub: the app, the command line and `triage.fetch` share them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from triage import settings
+from triage.facts import ItemFacts
+from triage.graphql_queries import CHUNK_SIZE, MAX_CHUNK_SIZE
+
+DEFAULT_TIMEOUT = 15  # seconds per request (PyGithub's default); GitHub itself stops queries at 10 s
+# Rides out GitHub's brief 5xx blips; a dead endpoint fails in seconds, not after PyGithub's 10 tries.
+DEFAULT_RETRIES = 3
+DEFAULT_BACKOFF = 0.5  # urllib3 then waits 0, 1 and 2 s between the retries
+DEFAULT_SECONDARY_WAIT = 60.0  # GitHub: with no Retry-After, wait at least a minute after a secondary limit
+DEFAULT_MAX_WAIT = 30.0  # longest rate-limit pause we sit through; a longer one is reported with its time
+# Kept at PyGithub's default on purpose: serial requests 0.25 s apart stay far inside GitHub's
+# secondary limits (900 points/min per REST endpoint), and a run makes at most a few dozen requests.
+DEFAULT_SECONDS_BETWEEN_REQUESTS = 0.25
+DEFAULT_FRESH_FOR = timedelta(0)  # by default every run asks GitHub; a 304 costs no rate limit
+DEFAULT_MAX_AGE = timedelta(hours=1)  # CI status and mergeability change without moving updated_at
+
+Progress = Callable[[int, int], None]  # (items done, items in total), for the app's progress bar
+
+
+@dataclass(frozen=True, repr=False)
+class GitHubConfig:
+    """Where GitHub is, the token, and the waits and limits chosen for it."""
+
+    api_url: str = settings.DEFAULT_API_URL
+    token: str | None = None  # shown as *** by repr(); part of equality, so caches never mix tokens
+    timeout: int = DEFAULT_TIMEOUT  # seconds; PyGithub asserts an int
+    retries: int = DEFAULT_RETRIES
+    backoff_factor: float = DEFAULT_BACKOFF
+    secondary_wait: float = DEFAULT_SECONDARY_WAIT
+    max_wait: float = DEFAULT_MAX_WAIT
+    seconds_between_requests: float | None = DEFAULT_SECONDS_BETWEEN_REQUESTS
+    chunk_size: int = CHUNK_SIZE
+    fresh_for: timedelta = DEFAULT_FRESH_FOR  # cached facts this young are served without asking
+    max_age: timedelta = DEFAULT_MAX_AGE  # cached facts this old are fetched again
+
+    def __post_init__(self) -> None:
+        parts = urlsplit(self.api_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(
+                f"GitHub API URL {self.api_url!r} is not an http(s) URL such as {settings.DEFAULT_API_URL}"
+            )
+        if not isinstance(self.timeout, int) or self.timeout < 1:
+            raise ValueError(f"timeout {self.timeout!r} must be a whole number of seconds, at least 1")
+        if not 1 <= self.chunk_size <= MAX_CHUNK_SIZE:
+            raise ValueError(f"chunk_size {self.chunk_size!r} must be between 1 and {MAX_CHUNK_SIZE}")
+        if self.retries < 0:
+            raise ValueError(f"retries {self.retries!r} must not be negative")
+
+    def __repr__(self) -> str:
+        token = "***" if self.token else None
+        return (
+            f"GitHubConfig(api_url={self.api_url!r}, token={token!r}, timeout={self.timeout}, "
+            f"retries={self.retries}, max_wait={self.max_wait}, chunk_size={self.chunk_size})"
+        )
+
+    __str__ = __repr__
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> GitHubConfig:
+        """`$GITHUB_API_URL` and `$GITHUB_TOKEN` (see `triage.settings`), with keyword overrides."""
+        values: dict[str, Any] = {
+            "api_url": settings.github_api_url(),
+            "token": settings.github_token_from_env(),
+        }
+        values.update(overrides)
+        return cls(**values)
+
+    @property
+    def scope(self) -> str:
+        """The cache scope: the API root without a trailing slash (never the token)."""
+        return self.api_url.rstrip("/").lower()
+
+    @property
+    def host(self) -> str:
+        """`host[:port]` of the API, for messages."""
+        return urlsplit(self.api_url).netloc
+
+
+@dataclass(frozen=True)
+class RateInfo:
+    """The rate limit as the last response reported it."""
+
+    remaining: int
+    limit: int
+    reset: datetime
+    resource: str  # core, graphql, search
+
+    def __str__(self) -> str:
+        unit = "points" if self.resource == "graphql" else "requests"
+        left = f"{self.remaining:,} of {self.limit:,} {self.resource} {unit} left"
+        return f"{left}; resets at {self.reset:%H:%M} UTC"
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """One `ItemFacts` per requested key (same order), and what the run cost."""
+
+    items: tuple[ItemFacts, ...]
+    rate: RateInfo | None  # None when no request was made
+    requests: int  # requests triage issued (urllib3's retries of one request are not counted)
+    errors: tuple[str, ...]  # sentences about failures that hit more than one item
+    from_cache: int = 0  # items served from the cache
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing failed (items GitHub does not show are not failures)."""
+        return not self.errors and all(i.status in ("ok", "not_found", "moved") for i in self.items)
+
+
