@@ -27,7 +27,7 @@ bench: $(STAMP)
 
 ## Static checks.
 lint: $(STAMP)
-	$(BIN)/ruff check triage tests pages dashboard.py bench
+	$(BIN)/ruff check triage tests app_pages dashboard.py bench
 	$(BIN)/mypy
 
 ## Serve the demo's items from the fake GitHub server and point the dashboard at it.

@@ -1,4 +1,9 @@
-"""triage: the router. Page config, the link's view, navigation; each page is in pages/."""
+"""triage: the router. Page config, the link's view, navigation; each page is in app_pages/.
+
+The pages live in `app_pages/`, not `pages/`: Streamlit runs a folder called `pages/` next to the
+entrypoint as a legacy multipage app until some session has called `st.navigation`, so a shared
+link to /compare opened first on a fresh server skipped this router (and crashed).
+"""
 
 import streamlit as st
 
@@ -8,10 +13,10 @@ st.set_page_config(page_title="triage", page_icon=":material/low_priority:", lay
 session.init_weights()
 
 page = st.navigation([
-    st.Page("pages/ranking.py", title="Ranking", icon=":material/leaderboard:", default=True),
-    st.Page("pages/agenda.py", title="Agenda", icon=":material/description:", url_path="agenda"),
-    st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:", url_path="compare"),
-    st.Page("pages/criteria.py", title="Criteria", icon=":material/rule:", url_path="criteria"),
-    st.Page("pages/scan.py", title="Scan", icon=":material/travel_explore:", url_path="scan"),
+    st.Page("app_pages/ranking.py", title="Ranking", icon=":material/leaderboard:", default=True),
+    st.Page("app_pages/agenda.py", title="Agenda", icon=":material/description:", url_path="agenda"),
+    st.Page("app_pages/compare.py", title="Compare", icon=":material/compare_arrows:", url_path="compare"),
+    st.Page("app_pages/criteria.py", title="Criteria", icon=":material/rule:", url_path="criteria"),
+    st.Page("app_pages/scan.py", title="Scan", icon=":material/travel_explore:", url_path="scan"),
 ])
 page.run()

@@ -120,7 +120,7 @@ def _page_rerun(result: scan.ScanResult) -> tuple[float, float]:
     st.cache_data.clear()
     st.cache_resource.clear()
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=300).run()
-    at.switch_page("pages/scan.py").run()
+    at.switch_page("app_pages/scan.py").run()
     at.session_state["scan_key"] = scan_panel.keep(result)
     started = time.perf_counter()
     at.run()

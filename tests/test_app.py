@@ -85,7 +85,7 @@ def test_bad_link_values_get_a_message_and_the_default_view():
 
 def test_agenda_page_extracts_references_from_pasted_minutes():
     at = app()
-    at.switch_page("pages/agenda.py").run()
+    at.switch_page("app_pages/agenda.py").run()
     at.text_area(key="minutes_text").input(MINUTES).run()
     assert not at.exception
     (refs,) = [d.value for d in at.dataframe]
@@ -96,7 +96,7 @@ def test_agenda_page_extracts_references_from_pasted_minutes():
 
 def test_binary_upload_gets_a_clear_message_and_no_traceback():
     at = app()
-    at.switch_page("pages/agenda.py").run()
+    at.switch_page("app_pages/agenda.py").run()
     at.file_uploader(key="minutes_file").upload("minutes.md", bytes(range(256)) * 4, "text/markdown").run()
     assert not at.exception
     assert "binary" in at.error[0].value.lower()
@@ -105,7 +105,7 @@ def test_binary_upload_gets_a_clear_message_and_no_traceback():
 
 def test_twenty_megabyte_upload_is_refused_with_its_size():
     at = app()
-    at.switch_page("pages/agenda.py").run()
+    at.switch_page("app_pages/agenda.py").run()
     big = ("- https://github.com/falcosecurity/libs/pull/1575\n" * 420_000).encode()
     assert len(big) > 20_000_000
     at.file_uploader(key="minutes_file").upload("huge.md", big, "text/markdown").run()
@@ -115,16 +115,19 @@ def test_twenty_megabyte_upload_is_refused_with_its_size():
 
 def test_criteria_page_documents_every_criterion():
     at = app()
-    at.switch_page("pages/criteria.py").run()
+    at.switch_page("app_pages/criteria.py").run()
     assert not at.exception
     headers = [h.value for h in at.subheader]
     assert "Waiting on maintainers" in headers and "Agenda flags" in headers
     assert any("0.5 at 30 days" in m.value for m in at.markdown)
+    flags = next(d.value for d in at.dataframe if "Flag" in d.value.columns)
+    assert {"urgent", "skipped", "under-evaluation", "experimental"} <= set(flags["Flag"])
+    assert flags.set_index("Flag").loc["urgent", "Score"] == 1.0
 
 
 def test_a_malformed_default_repository_is_a_message_not_a_traceback():
     at = app()
-    at.switch_page("pages/agenda.py").run()
+    at.switch_page("app_pages/agenda.py").run()
     at.text_area(key="minutes_text").input("- see #12 and #13").run()
     at.text_input(key="default_repo").input("my org/x").run()
     assert not at.exception
@@ -169,7 +172,7 @@ def test_compare_page_lists_snapshots_and_compares_the_last_two(demo_config):
             store.save(freeze(meeting, demo_config.preset(), demo_config.people,
                               as_of=parse_when(day, end_of_day=True)))
     at = app()
-    at.switch_page("pages/compare.py").run()
+    at.switch_page("app_pages/compare.py").run()
     assert not at.exception
     listing = next(d.value for d in at.dataframe if "Saved" in d.value.columns)
     assert list(listing["As of"]) == ["2024-01-20", "2023-12-14"]

@@ -39,7 +39,7 @@ def ranked(at: AppTest):
 
 def fetch_demo_minutes(fake_github) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60).run()
-    at.switch_page("pages/agenda.py").run()
+    at.switch_page("app_pages/agenda.py").run()
     at.radio(key="agenda_source").set_value("The demo's minutes").run()
     at.button(key="fetch").click().run()
     return at
@@ -53,7 +53,7 @@ def test_fetching_the_agenda_ranks_what_github_says_and_names_what_failed(fake_g
     for ref in UNKNOWN:
         assert f"- {ref}: not found or private" in warning
     assert len(fake_github.requests("/graphql")) == 1  # the whole agenda in one GraphQL query
-    at.switch_page("pages/ranking.py").run()
+    at.switch_page("app_pages/ranking.py").run()
     assert not at.exception
     table = ranked(at)
     assert len(table) == 16
@@ -73,7 +73,7 @@ def test_a_rate_limit_mid_agenda_is_reported_with_its_reset_time_and_nothing_is_
     assert not at.exception
     text = rendered_text(at)
     assert "rate limit" in text.lower() and "UTC" in text
-    at.switch_page("pages/ranking.py").run()
+    at.switch_page("app_pages/ranking.py").run()
     table = ranked(at)
     assert len(table) == 16  # every agenda item is still ranked, with what is known
     assert table["State"].str.startswith("rate limited until").any()
@@ -82,14 +82,14 @@ def test_a_rate_limit_mid_agenda_is_reported_with_its_reset_time_and_nothing_is_
 
 def test_a_minutes_file_on_github_is_read_fetched_and_its_link_reopens_the_view(fake_github):
     at = AppTest.from_file(APP, default_timeout=60).run()
-    at.switch_page("pages/agenda.py").run()
+    at.switch_page("app_pages/agenda.py").run()
     at.radio(key="agenda_source").set_value("A file on GitHub").run()
     at.text_input(key="minutes_url").input(MINUTES_URL).run()
     at.button(key="read_url").click().run()
     assert not at.exception
     assert at.success[0].value == f"16 references found in {MINUTES_URL}."
     at.button(key="fetch").click().run()
-    at.switch_page("pages/ranking.py").run()
+    at.switch_page("app_pages/ranking.py").run()
     params = {k: at.query_params[k] for k in at.query_params}
     assert params["source"] in ("url", ["url"]) and MINUTES_URL in str(params["url"])
 
@@ -105,7 +105,7 @@ def test_a_minutes_file_on_github_is_read_fetched_and_its_link_reopens_the_view(
 
 def test_a_file_on_another_host_is_refused_by_name():
     at = AppTest.from_file(APP, default_timeout=60).run()
-    at.switch_page("pages/agenda.py").run()
+    at.switch_page("app_pages/agenda.py").run()
     at.radio(key="agenda_source").set_value("A file on GitHub").run()
     at.text_input(key="minutes_url").input("https://gitlab.com/falco/minutes/-/raw/main/2023.md").run()
     at.button(key="read_url").click().run()

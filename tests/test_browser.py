@@ -1,6 +1,7 @@
 """Share links in a real browser: Playwright driving Debian's /usr/bin/chromium against
 `streamlit run` on a free port. AppTest has no URL bar; these tests do."""
 
+import contextlib
 import os
 import re
 import socket
@@ -30,10 +31,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """`streamlit run dashboard.py` headless, with its own TRIAGE_HOME (snapshot store)."""
-    home = tmp_path_factory.mktemp("server-home")
+@contextlib.contextmanager
+def serve(home: Path):
+    """`streamlit run dashboard.py` headless on a free port, with its own TRIAGE_HOME."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "TRIAGE_"))}
     env["TRIAGE_HOME"] = str(home)
@@ -45,19 +45,28 @@ def server(tmp_path_factory):
              "--browser.gatherUsageStats=false"],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                    break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            pytest.fail(f"streamlit did not start: {log.read_text(errors='replace')[-2000:]}")
+        yield url
+    finally:
         proc.terminate()
-        pytest.fail(f"streamlit did not start: {log.read_text(errors='replace')[-2000:]}")
-    yield url, home
-    proc.terminate()
-    proc.wait(timeout=15)
+        proc.wait(timeout=15)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """One dashboard server for the module, and its TRIAGE_HOME (snapshot store)."""
+    home = tmp_path_factory.mktemp("server-home")
+    with serve(home) as url:
+        yield url, home
 
 
 @pytest.fixture(scope="module")
@@ -140,3 +149,17 @@ def test_moving_a_weight_puts_the_view_in_the_address_for_a_colleague(server, br
         assert grid_items(other, 16) == after
     finally:
         colleague.close()
+
+
+def test_a_page_link_opened_first_on_a_fresh_server_goes_through_the_router(tmp_path, page):
+    # Regression: with the pages in a folder called pages/, Streamlit ran /compare as a legacy
+    # multipage app until some session had opened "/", skipping dashboard.py (KeyError, wrong menu).
+    from playwright.sync_api import expect
+
+    with serve(tmp_path) as url:
+        page.goto(f"{url}/compare")
+        expect(page.get_by_role("heading", name="Compare snapshots")).to_be_visible(timeout=30_000)
+        nav = page.get_by_role("navigation")
+        expect(nav.get_by_text("Ranking", exact=True)).to_be_visible()
+        expect(nav.get_by_text("dashboard", exact=True)).to_have_count(0)
+        expect(page.get_by_test_id("stException")).to_have_count(0)

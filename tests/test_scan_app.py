@@ -47,7 +47,7 @@ def _live_env(falco_fake, monkeypatch):
 
 def scan_page() -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60).run()
-    at.switch_page("pages/scan.py").run()
+    at.switch_page("app_pages/scan.py").run()
     return at
 
 
@@ -139,7 +139,7 @@ def test_adding_chosen_items_puts_them_on_the_ranking_page_and_in_a_snapshot(fal
     marked = table(at).set_index("Item")["On agenda"]
     assert (marked[rows["Item"][:2]] == "on the agenda").all()
 
-    at.switch_page("pages/ranking.py").run()
+    at.switch_page("app_pages/ranking.py").run()
     assert not at.exception
     ranked = next(d.value for d in at.dataframe if "Item" in d.value.columns and "Score" in d.value.columns)
     assert len(ranked) == 18 and set(rows["Item"][:2]) <= set(ranked["Item"])  # the 16 demo items + 2

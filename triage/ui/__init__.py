@@ -1,1 +1,1 @@
-"""The Streamlit layer: cached loaders and widgets for dashboard.py and pages/ (the only Streamlit code)."""
+"""The Streamlit layer: cached loaders and widgets for dashboard.py and app_pages/ (the only Streamlit code)."""

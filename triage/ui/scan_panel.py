@@ -252,7 +252,7 @@ def flash() -> None:
     message = st.session_state.pop(_FLASH, None)
     if message:
         st.success(message)
-        st.page_link("pages/ranking.py", label="See the ranking (and save a snapshot there)",
+        st.page_link("app_pages/ranking.py", label="See the ranking (and save a snapshot there)",
                      icon=":material/leaderboard:")
 
 

@@ -53,4 +53,4 @@ st.dataframe(
 if st.button("Fetch from GitHub and rank", type="primary", key="fetch"):
     kind = "url" if url else "minutes"
     if sources.fetch_and_use(name, refs, kind, url):
-        st.page_link("pages/ranking.py", label="See the ranking", icon=":material/leaderboard:")
+        st.page_link("app_pages/ranking.py", label="See the ranking", icon=":material/leaderboard:")

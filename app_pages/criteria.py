@@ -5,6 +5,7 @@ import inspect
 import pandas as pd
 import streamlit as st
 
+from triage.agenda import FLAGS
 from triage.criteria import CRITERIA, title
 from triage.ui import session
 
@@ -25,4 +26,18 @@ st.subheader("Weights by preset")
 st.dataframe(
     pd.DataFrame({p.name: p.weights for p in config.presets.values()}).rename(index=title),
     key="preset_weights",
+)
+
+st.subheader("Agenda flags")
+st.write("Read from the words around each reference in the minutes; `[params.flags]` in triage.toml "
+         "gives each a score for the Agenda flags criterion.")
+flag_scores = dict(config.preset().params.flag_scores)
+st.dataframe(
+    pd.DataFrame({
+        "Flag": list(FLAGS),
+        "Meaning": list(FLAGS.values()),
+        "Score": [flag_scores.get(f) for f in FLAGS],
+    }),
+    hide_index=True,
+    key="flag_vocabulary",
 )
