@@ -21,7 +21,7 @@ WEIGHT_PREFIX = "w_"
 SNAPSHOT = "snapshot"
 # Every parameter a link may carry besides w_<criterion>; anything else is reported and ignored.
 KNOWN = ("source", "preset", "as_of", SNAPSHOT, "item", "url")
-SOURCES = ("demo", "minutes", "url", "scan")
+SOURCES = ("demo", "minutes", "url")
 _SNAPSHOT_ID = re.compile(r"^[0-9a-f]{12,64}$")
 
 
@@ -72,7 +72,11 @@ def parse_view(params: Mapping[str, str], config: Config) -> View:
         elif key not in KNOWN:
             view.problems.append(f"Unknown link parameter {key!r}; ignored.")
     source = params.get("source")
-    if source is not None:
+    if source == "minutes":
+        # Pasted or uploaded minutes stay in the session that read them; a link cannot carry them.
+        view.problems.append("This link was made from pasted or uploaded minutes, which a link cannot "
+                             "carry: ask for its snapshot link instead. Showing the demo.")
+    elif source is not None:
         if source in SOURCES:
             view.source = source
         else:
