@@ -68,3 +68,18 @@ def test_long_form_contributions_and_one_line_why(evaluated, demo_config):
     assert len(long) == 16 * len(CRITERIA)
     top = ranked.iloc[0]
     assert explain(top).startswith("waiting 554 days on maintainers since 2022-06-08")
+
+
+def test_why_names_what_stands_out_and_falls_back_to_the_biggest_contribution(demo_config):
+    from triage.meeting import demo_meeting
+    from triage.scoring import typical
+
+    meeting = demo_meeting()
+    p = demo_config.preset()
+    ranked = rank(evaluate(meeting.facts, p.params, meeting.as_of, meeting.context(), demo_config.people), p.weights)
+    usual = typical(ranked)
+    whys = {r["ref"]: explain(r, usual) for r in ranked.to_dict("records")}
+    # falco#1340 waits on maintainers far longer than the median item
+    assert whys["falcosecurity/falco#1340"].startswith("waiting 128 days on maintainers since 2023-08-08")
+    # evolution#345 is unknown to the recording and below the median everywhere: its area still scores
+    assert whys["falcosecurity/evolution#345"] == "area falcosecurity/evolution (0.4)"

@@ -149,6 +149,7 @@ def explain(row: Mapping[str, Any], usual: Mapping[str, float] | None = None) ->
     base = usual or {}
     top = sorted(((row[CONTRIB + n] - base.get(n, 0.0), row[CONTRIB + n], n) for n in CRITERIA), reverse=True)
     reasons = [str(row[WHY + n]) for excess, points, n in top[:2] if points > 0 and (excess > 0 or not base)]
-    if not reasons:
-        reasons = [str(row[WHY + n]) for _, points, n in top[:1] if points > 0]
+    if not reasons:  # nothing stands out: say what scores most
+        points, name = max((row[CONTRIB + n], n) for n in CRITERIA)
+        reasons = [str(row[WHY + name])] if points > 0 else []
     return "; ".join(reasons) if reasons else "nothing scores: " + str(row[WHY + "waiting_on_maintainers"])

@@ -87,6 +87,7 @@ def show_table(ranked: pd.DataFrame, moves: pd.Series | None = None, key: str = 
             "Move": st.column_config.TextColumn(width="small", help="Places moved against the preset"),
             "Item": st.column_config.LinkColumn(display_text=r"https://github\.com/[^/]+/(.*)"),
             "Score": st.column_config.ProgressColumn(min_value=0.0, max_value=top, format="%.2f"),
+            "Title": st.column_config.TextColumn(width="medium"),
             "Why": st.column_config.TextColumn(width="large"),
         },
     )
