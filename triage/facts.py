@@ -33,6 +33,7 @@ EVENT_KINDS: tuple[str, ...] = EventKind.__args__  # type: ignore[attr-defined]
 # Why an item's facts are what they are: fetched fine, or the reason they could not be.
 FetchStatus = Literal["ok", "unknown", "not_found", "moved", "rate_limited", "forbidden", "error"]
 
+FIRST_TIME_ASSOCIATIONS = frozenset({"FIRST_TIME_CONTRIBUTOR", "FIRST_TIMER"})
 FACTS_FORMAT = 1  # bump when the serialised shape changes; readers accept every older version
 
 _REF_RE = re.compile(r"^(?P<owner>[A-Za-z0-9-]+)/(?P<repo>[A-Za-z0-9._-]+)#(?P<number>\d+)$")
@@ -140,6 +141,12 @@ class ItemFacts:
     def found(self) -> bool:
         """True when GitHub (or the recorded source) showed this thread (moved repos included)."""
         return self.status in ("ok", "moved")
+
+    @property
+    def first_time_contributor(self) -> bool | None:
+        """GitHub says this is the author's first contribution (None when the association is unknown)."""
+        association = (self.author_association or "").upper()
+        return association in FIRST_TIME_ASSOCIATIONS if association else None
 
     @property
     def size(self) -> int | None:

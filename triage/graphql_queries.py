@@ -67,8 +67,9 @@ _LABELS = f"labels(first: {LABELS_PAGE}, {_LABEL_ORDER}) {{ totalCount nodes {{ 
 # `state` is IssueState on Issue and PullRequestState on PullRequest; both fragments land in one
 # selection for `issueOrPullRequest`, where GraphQL forbids same-named fields of different types,
 # so each is aliased (found by validating against GitHub's schema, see TECH-NOTES §3).
-FRAGMENTS = f"""
-fragment IssueFields on Issue {{
+# The fields of an issue and of a PR, shared by the agenda look-up and the scan (`scan_queries`),
+# so a scanned PR has the same facts as the same PR named on an agenda.
+ISSUE_SELECTION = f"""
   __typename number url title issueState: state stateReason
   createdAt updatedAt closedAt
   author {_ACTOR} authorAssociation
@@ -80,9 +81,8 @@ fragment IssueFields on Issue {{
     totalCount
     nodes {{{_ISSUE_TIMELINE_NODES}
     }}
-  }}
-}}
-fragment PullFields on PullRequest {{
+  }}"""
+PULL_SELECTION = f"""
   __typename number url title prState: state isDraft merged
   createdAt updatedAt closedAt mergedAt
   author {_ACTOR} authorAssociation
@@ -98,12 +98,18 @@ fragment PullFields on PullRequest {{
     totalCount
     nodes {{{_PULL_TIMELINE_NODES}
     }}
-  }}
+  }}"""
+# Review-thread replies: the agenda reads them, the scan does not (see `scan_queries`).
+_REVIEW_THREADS = f"""
   reviewThreads(last: {THREADS_PAGE}) {{
     totalCount
     nodes {{ comments(last: {THREAD_COMMENTS_PAGE}) {{
       totalCount nodes {{ createdAt authorAssociation author {_ACTOR} }} }} }}
-  }}
+  }}"""
+FRAGMENTS = f"""
+fragment IssueFields on Issue {{{ISSUE_SELECTION}
+}}
+fragment PullFields on PullRequest {{{PULL_SELECTION}{_REVIEW_THREADS}
 }}
 fragment DiscussionFields on Discussion {{
   __typename number url title closed stateReason
@@ -264,7 +270,8 @@ def build_items_query(
 # --- reading the answer ----------------------------------------------------------------------------
 
 
-def _errors(body: Mapping[str, Any]) -> list[GraphQLError]:
+def read_errors(body: Mapping[str, Any]) -> list[GraphQLError]:
+    """The `errors` of a GraphQL answer, parsed."""
     raw = body.get("errors") or []
     if not isinstance(raw, list):
         raise MalformedResponseError(f"'errors' is {type(raw).__name__}, expected a list")
@@ -277,7 +284,8 @@ def _errors(body: Mapping[str, Any]) -> list[GraphQLError]:
     return out
 
 
-def _rate(data: Mapping[str, Any]) -> RateLimitBody | None:
+def read_rate(data: Mapping[str, Any]) -> RateLimitBody | None:
+    """The `rateLimit` block of a GraphQL answer, if it has one."""
     rl = data.get("rateLimit")
     if not isinstance(rl, Mapping):
         return None
@@ -293,7 +301,7 @@ def parse_items_answer(plan: QueryPlan, body: Any, observed_at: datetime) -> Chu
     """Read GitHub's answer to `plan`; raise MalformedResponseError when it is not a GraphQL answer."""
     if not isinstance(body, Mapping):
         raise MalformedResponseError(f"the response is {type(body).__name__}, expected a JSON object")
-    errors = _errors(body)
+    errors = read_errors(body)
     data = body.get("data")
     if data is None:
         data = {}
@@ -327,7 +335,7 @@ def parse_items_answer(plan: QueryPlan, body: Any, observed_at: datetime) -> Chu
             item_errors[key] = err
         elif not general:
             item_errors[key] = GraphQLError("NOT_FOUND", f"no answer for {key.ref}")
-    return ChunkAnswer(found, canonical, item_errors, tuple(general), _rate(data))
+    return ChunkAnswer(found, canonical, item_errors, tuple(general), read_rate(data))
 
 
 def _login(actor: Any) -> tuple[str | None, str | None]:

@@ -147,9 +147,7 @@ def classify(evaluated: pd.DataFrame, facts: FactSet, people: People | None = No
     out["bot"] = bots
     out["dependency_bot"] = [is_dependency_bot(i.author) for i in facts.items]
     out["draft"] = [bool(i.draft) for i in facts.items]
-    out["first_time"] = [
-        (i.author_association or "").upper() in ("FIRST_TIME_CONTRIBUTOR", "FIRST_TIMER") for i in facts.items
-    ]
+    out["first_time"] = [bool(i.first_time_contributor) for i in facts.items]
     out["bucket"] = [bucket_of(b, bot) for b, bot in zip(out["ball"], bots, strict=True)]
     return out
 

@@ -30,20 +30,15 @@ from typing import Any, Literal
 
 from triage.facts import ItemFacts, ItemKey
 from triage.graphql_queries import (
-    _ACTOR,
-    _ISSUE_TIMELINE_NODES,
-    _LABELS,
-    _PULL_TIMELINE_NODES,
-    ISSUE_TIMELINE_TYPES,
-    PULL_TIMELINE_TYPES,
-    TIMELINE_PAGE,
+    ISSUE_SELECTION,
+    PULL_SELECTION,
     GraphQLError,
     MalformedResponseError,
     RateLimitBody,
     parse_item,
+    read_errors,
+    read_rate,
 )
-from triage.graphql_queries import _errors as read_errors
-from triage.graphql_queries import _rate as read_rate
 
 ScanKind = Literal["pull", "issue"]
 
@@ -60,40 +55,8 @@ ORG_RE = re.compile(rf"^{_OWNER}$")
 # because `parse_item` reads `prState` / `issueState`. GitHub rejects a document with an unused
 # fragment, so each page carries only the fragments of the kinds it reads.
 FRAGMENTS: dict[ScanKind, str] = {
-    "issue": f"""
-fragment ScanIssue on Issue {{
-  __typename number url title issueState: state stateReason
-  createdAt updatedAt closedAt
-  author {_ACTOR} authorAssociation
-  {_LABELS}
-  milestone {{ title dueOn }}
-  comments {{ totalCount }}
-  reactions {{ totalCount }}
-  timelineItems(last: {TIMELINE_PAGE}, itemTypes: [{", ".join(ISSUE_TIMELINE_TYPES)}]) {{
-    totalCount
-    nodes {{{_ISSUE_TIMELINE_NODES}
-    }}
-  }}
-}}""",
-    "pull": f"""
-fragment ScanPull on PullRequest {{
-  __typename number url title prState: state isDraft merged
-  createdAt updatedAt closedAt mergedAt
-  author {_ACTOR} authorAssociation
-  {_LABELS}
-  milestone {{ title dueOn }}
-  comments {{ totalCount }}
-  reactions {{ totalCount }}
-  reviewDecision
-  reviewRequests {{ totalCount }}
-  statusCheckRollup {{ state }}
-  mergeable additions deletions changedFiles
-  timelineItems(last: {TIMELINE_PAGE}, itemTypes: [{", ".join(PULL_TIMELINE_TYPES)}]) {{
-    totalCount
-    nodes {{{_PULL_TIMELINE_NODES}
-    }}
-  }}
-}}""",
+    "issue": f"\nfragment ScanIssue on Issue {{{ISSUE_SELECTION}\n}}",
+    "pull": f"\nfragment ScanPull on PullRequest {{{PULL_SELECTION}\n}}",
 }
 _CONNECTION = {"pull": "pullRequests", "issue": "issues"}
 _FRAGMENT = {"pull": "ScanPull", "issue": "ScanIssue"}

@@ -274,7 +274,6 @@ def compute(item: ItemFacts, as_of: datetime, people: People, agenda: AgendaCont
         login for lower, login in participants.items()
         if lower != author and lower not in acted_as_maintainer and not people.is_maintainer(login)
     )
-    association = (item.author_association or "").upper()
     return Signals(
         item=item,
         as_of=as_of,
@@ -296,7 +295,5 @@ def compute(item: ItemFacts, as_of: datetime, people: People, agenda: AgendaCont
             people.is_maintainer(item.author, item.author_association) if item.author else None
         ),
         author_is_bot=people.is_bot(item.author, item.author_type) if item.author else None,
-        first_time_contributor=(
-            association in ("FIRST_TIME_CONTRIBUTOR", "FIRST_TIMER") if association else None
-        ),
+        first_time_contributor=item.first_time_contributor,
     )

@@ -22,12 +22,17 @@ def table_height(rows: int) -> int | Literal["auto"]:
     return (min(rows, FULL_HEIGHT_ROWS) + 1) * _ROW_PX + 3 if rows <= FULL_HEIGHT_ROWS else 600
 
 
-def _waiting(row: pd.Series) -> str:
-    if row["ball"] in ("maintainers", "author") and pd.notna(row["ball_days"]):
-        return f"{row['ball']} · {row['ball_days']} d"
-    if row["ball"] == "nobody":
+def waiting_text(ball: Any, days: Any) -> str:
+    """"maintainers · 128 d", "nobody (resolved)" or "unknown": the Waiting on cell."""
+    if ball in ("maintainers", "author") and pd.notna(days):
+        return f"{ball} · {days} d"
+    if ball == "nobody":
         return "nobody (resolved)"
     return "unknown"
+
+
+def _waiting(row: pd.Series) -> str:
+    return waiting_text(row["ball"], row["ball_days"])
 
 
 def _move(value: Any) -> str:
@@ -52,30 +57,40 @@ def short_ref(ref: str) -> str:
     return ref.split("/", 1)[-1]
 
 
-def table_frame(ranked: pd.DataFrame, moves: pd.Series | None = None) -> pd.DataFrame:
-    """The columns the table shows, in order (plain values: AppTest reads them back)."""
-    usual = typical(ranked)
+def table_frame(
+    ranked: pd.DataFrame, moves: pd.Series | None = None, usual: dict[str, float] | None = None
+) -> pd.DataFrame:
+    """The columns the table shows, in order (plain values: AppTest reads them back). `usual` is
+    `scoring.typical` of the whole ranking when `ranked` is one page of it."""
+    usual = typical(ranked) if usual is None else usual
     return pd.DataFrame({
         "Rank": ranked["rank"],
         "Move": [_move(m) for m in moves] if moves is not None else "·",
         "Score": ranked["score"],
         "Item": ranked["url"],
         "Title": ranked["title"].fillna("(title unknown)"),
-        "Waiting on": ranked.apply(_waiting, axis=1),
+        "Waiting on": ranked.apply(_waiting, axis=1) if len(ranked) else pd.Series(dtype=str),
         "Why": [explain(r, usual) for r in ranked.to_dict("records")],
-        "State": ranked.apply(_state, axis=1),
+        "State": ranked.apply(_state, axis=1) if len(ranked) else pd.Series(dtype=str),
         "Kind": ranked["kind"].fillna("?"),
         "Repo": ranked["repo"],
     })
 
 
+def page_of(ranked: pd.DataFrame, key: str) -> pd.DataFrame:
+    """The rows to show: all of them, or one page of TABLE_ROWS_MAX with a page picker when longer,
+    so only that page is formatted and sent to the browser."""
+    if len(ranked) <= TABLE_ROWS_MAX:
+        return ranked
+    pages = (len(ranked) - 1) // TABLE_ROWS_MAX + 1
+    page = int(st.number_input(f"Page (of {pages}, {TABLE_ROWS_MAX:,} rows each)", 1, pages, 1, key=key))
+    return ranked.iloc[(page - 1) * TABLE_ROWS_MAX: page * TABLE_ROWS_MAX]
+
+
 def show_table(ranked: pd.DataFrame, moves: pd.Series | None = None, key: str = "ranked") -> None:
     """The ranked table; pages of TABLE_ROWS_MAX rows when it is longer."""
-    frame = table_frame(ranked, moves)
-    if len(frame) > TABLE_ROWS_MAX:
-        pages = (len(frame) - 1) // TABLE_ROWS_MAX + 1
-        page = st.number_input(f"Page (of {pages}, {TABLE_ROWS_MAX:,} rows each)", 1, pages, 1, key=f"{key}_page")
-        frame = frame.iloc[(page - 1) * TABLE_ROWS_MAX: page * TABLE_ROWS_MAX]
+    rows = page_of(ranked, f"{key}_page")
+    frame = table_frame(rows, None if moves is None else moves.loc[rows.index], typical(ranked))
     top = float(max(ranked["score"].max(), 0.01)) if len(ranked) else 1.0
     st.dataframe(
         frame,

@@ -193,12 +193,7 @@ def table_frame(ranked: pd.DataFrame, usual: dict[str, float]) -> pd.DataFrame:
 
 def table(ranked: pd.DataFrame) -> None:
     """The ranked items, a page of `ranking_view.TABLE_ROWS_MAX` rows at a time."""
-    rows = ranking_view.TABLE_ROWS_MAX
-    page_rows = ranked
-    if len(ranked) > rows:
-        pages = (len(ranked) - 1) // rows + 1
-        page = st.number_input(f"Page (of {pages}, {rows:,} rows each)", 1, pages, 1, key="scan_page")
-        page_rows = ranked.iloc[(int(page) - 1) * rows : int(page) * rows]
+    page_rows = ranking_view.page_of(ranked, "scan_page")
     top = float(max(ranked["score"].max(), 0.01))
     st.dataframe(
         table_frame(page_rows, scoring.typical(ranked)),

@@ -54,7 +54,7 @@ def _frozen_table(snap: Snapshot) -> pd.DataFrame:
         "Score": frame["score"],
         "Item": frame["url"],
         "Title": frame["title"].fillna("(title unknown)"),
-        "Waiting on": [f"{w} · {d} d" if isinstance(w, str) and pd.notna(d) and w != "nobody" else (w or "unknown")
+        "Waiting on": [ranking_view.waiting_text(w, d)
                        for w, d in zip(frame["waiting_on"], frame["waiting_days"], strict=True)],
         "Why": frame["why"],
         "State": frame["state"].fillna("unknown"),
