@@ -11,7 +11,9 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime, time
-from typing import Any, Literal, cast
+from itertools import pairwise
+from operator import attrgetter
+from typing import Any, Literal, NamedTuple, cast
 
 Kind = Literal["pull", "issue", "discussion"]
 State = Literal["open", "closed", "merged"]
@@ -84,6 +86,9 @@ class Event:
     review_state: str | None = None  # APPROVED / CHANGES_REQUESTED / COMMENTED / DISMISSED for reviews
 
 
+_AT = attrgetter("at")
+
+
 @dataclass(frozen=True)
 class ItemFacts:
     """What is known about one PR, issue or discussion at the moment it was observed."""
@@ -108,7 +113,7 @@ class ItemFacts:
     updated_at: datetime | None = None
     closed_at: datetime | None = None
     merged_at: datetime | None = None
-    events: tuple[Event, ...] = ()
+    events: tuple[Event, ...] = ()  # oldest first (sorted on construction)
     timeline_complete: bool = False  # False when only part of the timeline was seen
     comments_count: int | None = None
     reactions: int | None = None  # total reactions on the opening post
@@ -121,6 +126,13 @@ class ItemFacts:
     changed_files: int | None = None
     observed_at: datetime | None = None  # when these facts were read from GitHub
     note: str | None = None  # provenance remark shown to users (e.g. "timeline incomplete")
+
+    def __post_init__(self) -> None:
+        # Events are kept oldest first, whatever order they came in: signals cut them at a moment
+        # with a bisection instead of sorting them again for every ranking.
+        events = self.events
+        if any(a.at > b.at for a, b in pairwise(events)):
+            object.__setattr__(self, "events", tuple(sorted(events, key=_AT)))
 
     @property
     def ref(self) -> str:
@@ -164,6 +176,14 @@ class ItemFacts:
         return f"https://github.com/{self.repo}/{path}/{self.number}"
 
 
+class Role(NamedTuple):
+    """What an event's actor counts as."""
+
+    bot: bool
+    maintainer: bool
+    login: str  # lower-cased; "" for a ghost (deleted) account
+
+
 @dataclass(frozen=True)
 class People:
     """Who counts as a maintainer and who is a bot, beyond what GitHub's associations say."""
@@ -177,7 +197,8 @@ class People:
     _memo: dict[tuple[str | None, ...], bool] = field(
         default_factory=dict, init=False, compare=False, hash=False, repr=False
     )
-    _roles: dict[tuple[str | None, str | None, str | None], tuple[bool, bool]] = field(
+    # Every (login, type, association) `roles` has answered: signals look here first, for every event.
+    known_roles: dict[tuple[str | None, str | None, str | None], Role] = field(
         default_factory=dict, init=False, compare=False, hash=False, repr=False
     )
 
@@ -211,13 +232,15 @@ class People:
             verdict = self._memo[key] = actor_type == "Bot" or lower.endswith("[bot]") or lower in self.bots
         return verdict
 
-    def roles(self, login: str | None, actor_type: str | None, association: str | None) -> tuple[bool, bool]:
-        """(is_bot, is_maintainer) for one event's actor in one memo look-up: signals ask it per event."""
+    def roles(self, login: str | None, actor_type: str | None, association: str | None) -> Role:
+        """Who one event's actor is, in one memo look-up: signals ask it for every event."""
         key = (login, actor_type, association)
-        both = self._roles.get(key)
-        if both is None:
-            both = self._roles[key] = (self.is_bot(login, actor_type), self.is_maintainer(login, association))
-        return both
+        role = self.known_roles.get(key)
+        if role is None:
+            role = self.known_roles[key] = Role(
+                self.is_bot(login, actor_type), self.is_maintainer(login, association), (login or "").lower()
+            )
+        return role
 
     def is_maintainer(self, login: str | None, association: str | None = None) -> bool:
         """A maintainer: a configured login, or an OWNER/MEMBER/COLLABORATOR association."""

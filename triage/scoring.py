@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from itertools import chain
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from triage.criteria import CRITERIA, Params, clamp
+from triage.criteria import CRITERIA, Params, Score
 from triage.facts import FactSet, ItemFacts, ItemKey, People
 from triage.signals import AgendaContext, Signals, compute
 from triage.weights import Weights
@@ -33,6 +34,10 @@ ITEM_COLUMNS = [
     "author", "ball", "ball_days", "ball_reason", "age_days", "idle_days", "participants", "flags",
     "section", "bullet", "carried_over",
 ]
+# Their dtypes; the rest hold text (or None) and stay Python objects: inferring Arrow strings for
+# 27 columns of 10,000 rows would cost more than every criterion's reason text together.
+_ITEM_DTYPES = {"number": "int64", "participants": "int64", "carried_over": "int64",
+                "ball_days": "Int64", "age_days": "Int64", "idle_days": "Int64"}
 _NO_CONTEXT = AgendaContext()
 
 
@@ -59,34 +64,32 @@ def evaluate(
     context = agenda or {}
     criteria = list(CRITERIA.values())
     rows: list[tuple[Any, ...]] = []
-    # Column-major scores and reasons: appending to 2 x 12 lists is what keeps 10,000 items fast.
-    scores: list[list[float]] = [[] for _ in criteria]
-    whys: list[list[str]] = [[] for _ in criteria]
+    # Every item's scores and reasons, one after the other in one flat list, split per criterion
+    # in C below. (Keeping the Score tuples, or a list per item, would leave 10,000s of objects for
+    # the garbage collector to walk again and again: floats and strings it does not track.)
+    flat: list[float | str] = []
+    n = len(criteria)
     for item in facts.items:
         s = compute(item, as_of, crowd, context.get(item.key, _NO_CONTEXT) if context else _NO_CONTEXT)
         rows.append(_item_row(item, s))
-        if s.resolved:
-            ended = item.merged_at or item.closed_at
-            why = f"{s.state} on {ended.date().isoformat()}" if ended else str(s.state)
-            for column, reasons in zip(scores, whys, strict=True):
-                column.append(0.0)
-                reasons.append(why)
-            continue
-        for criterion, column, reasons in zip(criteria, scores, whys, strict=True):
-            value, why = criterion(s, params)
-            # NaN fails both comparisons and goes to clamp with anything out of range.
-            column.append(value if 0.0 <= value <= 1.0 else clamp(value))
-            reasons.append(why)
-    data: dict[str, Any] = dict(zip(ITEM_COLUMNS, zip(*rows, strict=True), strict=True)) if rows else {
-        c: [] for c in ITEM_COLUMNS
+        flat += chain.from_iterable([c(s, params) for c in criteria] if not s.resolved else _resolved(item, s, n))
+    columns = zip(*rows, strict=True) if rows else [()] * len(ITEM_COLUMNS)
+    data: dict[str, Any] = {
+        name: pd.Series(values, dtype=_ITEM_DTYPES.get(name, object))
+        for name, values in zip(ITEM_COLUMNS, columns, strict=True)
     }
-    for name, column, reasons in zip(CRITERIA, scores, whys, strict=True):
-        data[SCORE + name] = np.array(column, dtype=float)
-        data[WHY + name] = reasons
-    frame = pd.DataFrame({c: list(v) if isinstance(v, tuple) else v for c, v in data.items()})
-    for name in ("ball_days", "age_days", "idle_days"):
-        frame[name] = frame[name].astype("Int64")
-    return frame
+    for k, name in enumerate(CRITERIA):
+        # NaN, or anything outside 0..1, is a criterion's bug: it must not push an item off the scale.
+        values = np.array(flat[2 * k :: 2 * n], dtype=float)
+        data[SCORE + name] = np.nan_to_num(np.clip(values, 0.0, 1.0), nan=0.0)
+        data[WHY + name] = pd.Series(flat[2 * k + 1 :: 2 * n], dtype=object)
+    return pd.DataFrame(data, copy=False)
+
+
+def _resolved(item: ItemFacts, s: Signals, n: int) -> list[Score]:
+    """The verdicts on an item already closed or merged as of the moment: 0 on every criterion."""
+    ended = item.merged_at or item.closed_at
+    return [(0.0, f"{s.state} on {ended.date().isoformat()}" if ended else str(s.state))] * n
 
 
 def rank(evaluated: pd.DataFrame, weights: Weights) -> pd.DataFrame:
