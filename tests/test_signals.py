@@ -98,3 +98,22 @@ def test_first_time_contributor_from_association():
     item = _item([_ev("alice", 0, "description")], author_association="FIRST_TIME_CONTRIBUTOR")
     assert compute(item, parse_when("2023-01-10"), People()).first_time_contributor is True
     assert compute(_item([]), parse_when("2023-01-10"), People()).first_time_contributor is None
+
+
+def test_a_deleted_account_speaks_but_is_nobody_to_name():
+    # GitHub shows a deleted account as "ghost" with no login: its comment still asks the maintainers
+    people = People.of(maintainers=["mia"])
+    item = _item([_ev("alice", 0, "description"), _ev("mia", 2), _ev(None, 5), _ev("carol", 6)])
+    s = compute(item, parse_when("2023-01-11"), people)
+    assert s.participants == ("alice", "mia", "carol") and s.external_participants == ("carol",)
+    assert (s.ball, s.ball_reason, s.ball_since) == ("maintainers", "community spoke last", parse_when("2023-01-06"))
+
+
+def test_events_given_out_of_order_are_read_oldest_first():
+    people = People.of(maintainers=["mia"])
+    events = [_ev("alice", 0, "description"), _ev("alice", 9), _ev("mia", 4)]
+    s = compute(_item(events), parse_when("2023-01-20"), people)
+    assert [e.at.day for e in _item(events).events] == [1, 5, 10]
+    assert (s.ball, s.ball_since) == ("maintainers", parse_when("2023-01-10"))
+    assert s.last_maintainer_at == parse_when("2023-01-05")
+    assert compute(_item(events), parse_when("2023-01-06"), people).ball == "author"  # cut at the moment

@@ -238,6 +238,8 @@ def _labels(names: tuple[str, ...] | None, rules: tuple[tuple[str, float], ...])
 
 def agenda_flags(s: Signals, p: Params) -> Score:
     """Agenda markers (URGENT, SKIPPED, ...) and earlier meetings that already named the item."""
+    if not s.agenda.flags and not s.agenda.carried_over:
+        return 0.0, "no agenda flag"  # every scanned item: no need to build the table below
     flag_scores = dict(p.flag_scores)
     found = [(flag_scores[f], f) for f in s.agenda.flags if f in flag_scores]
     carried = len(s.agenda.carried_over)

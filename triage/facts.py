@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime, time
 from itertools import pairwise
 from operator import attrgetter
+from sys import intern
 from typing import Any, Literal, NamedTuple, cast
 
 Kind = Literal["pull", "issue", "discussion"]
@@ -85,8 +86,18 @@ class Event:
     actor_type: str | None = None  # "User", "Bot", "Organization", "Mannequin", if seen
     review_state: str | None = None  # APPROVED / CHANGES_REQUESTED / COMMENTED / DISMISSED for reviews
 
+    def __post_init__(self) -> None:
+        # A scan holds 100,000 events by a few hundred people: one shared string per login (and per
+        # type and association) instead of one per event saves memory, and ranking, which looks
+        # each one up, runs faster through the smaller working set.
+        for name in _SHARED_EVENT_TEXT:
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, intern(value))
+
 
 _AT = attrgetter("at")
+_SHARED_EVENT_TEXT = ("actor", "association", "actor_type", "review_state")
 
 
 @dataclass(frozen=True)
@@ -133,6 +144,10 @@ class ItemFacts:
         events = self.events
         if any(a.at > b.at for a, b in pairwise(events)):
             object.__setattr__(self, "events", tuple(sorted(events, key=_AT)))
+        for name in ("author", "author_association", "author_type"):  # shared, as in Event
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, intern(value))
 
     @property
     def ref(self) -> str:

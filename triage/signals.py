@@ -251,40 +251,40 @@ def compute(item: ItemFacts, as_of: datetime, people: People, agenda: AgendaCont
     events = visible(item, as_of)
     author = (item.author or "").lower() or None
     # One pass sorts out who did what; scans rank thousands of items, so the rules read its findings.
-    humans = 0
+    bots = 0
     last_human_at = last_author_at = last_response_at = last_request_at = None
     waiting: Event | None = None
     approving_review = False
     verdicts: dict[str, Event] = {}
     acted_as_maintainer: set[str] = set()
-    participants: dict[str, str] = {author: item.author} if author and item.author else {}
+    participants: dict[str, str | None] = {author: item.author} if author else {}
     known, roles = people.known_roles, people.roles
     for e in events:
-        kind = e.kind
+        kind, at, actor = e.kind, e.at, e.actor
         if kind == "review_requested" or kind == "ready_for_review":
-            last_request_at = e.at
+            last_request_at = at
         elif e.review_state == "APPROVED":
             approving_review = True
-        key = (e.actor, e.actor_type, e.association)
+        key = (actor, e.actor_type, e.association)
         bot, maintainer, login = known.get(key) or roles(*key)
         if bot:
+            bots += 1
             continue
-        humans += 1
-        last_human_at = e.at
+        last_human_at = at
+        participants.setdefault(login, actor)
         if login == author:
-            last_author_at = e.at
-        if maintainer:
+            # The author's own activity is a request, even when the author is a maintainer:
+            # a maintainer's PR waits on the *other* maintainers.
+            last_author_at = at
+            if waiting is None:
+                waiting = e
+        elif maintainer:
             acted_as_maintainer.add(login)
-        # The author's own activity is a request, even when the author is a maintainer:
-        # a maintainer's PR waits on the *other* maintainers.
-        if maintainer and login != author:
-            last_response_at, waiting = e.at, None
+            last_response_at, waiting = at, None
             if kind == "review" and e.review_state in _VERDICTS:
                 verdicts[login] = e
         elif waiting is None:
             waiting = e
-        if login not in participants and e.actor:
-            participants[login] = e.actor
     turn = whose_turn(Thread(
         item, as_of, state, item.observed_at is None or item.observed_at <= as_of + CURRENT_FACTS_SLACK,
         last_human_at, last_author_at, last_response_at, waiting, verdicts, last_request_at, author,
@@ -294,21 +294,21 @@ def compute(item: ItemFacts, as_of: datetime, people: People, agenda: AgendaCont
     silence_from = last_response_at or first_seen
     external = tuple(
         login for lower, login in participants.items()
-        if lower != author and lower not in acted_as_maintainer and lower not in people.maintainers
-    )
+        if login and lower != author and lower not in acted_as_maintainer and lower not in people.maintainers
+    ) if len(participants) > 1 else ()
     return Signals(
         item, as_of, agenda or _NO_CONTEXT, state, state_note,
-        days_between(first_seen, as_of) if first_seen and first_seen <= as_of else None,
-        days_between(last_human_at, as_of) if last_human_at else None,
+        (as_of - first_seen).days if first_seen and first_seen <= as_of else None,
+        (as_of - last_human_at).days if last_human_at else None,  # events are visible: never negative
         turn.ball if turn else None,
         since,
-        days_between(since, as_of) if since and since <= as_of else None,
+        (as_of - since).days if since and since <= as_of else None,
         turn.reason if turn else None,
         days_between(silence_from, as_of) if silence_from else None,
         last_response_at,
-        tuple(participants.values()),
+        tuple(p for p in participants.values() if p),
         external,
-        len(events) - humans,
+        bots,
         people.is_maintainer(item.author, item.author_association) if item.author else None,
         people.is_bot(item.author, item.author_type) if item.author else None,
         item.first_time_contributor,
