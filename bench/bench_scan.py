@@ -10,10 +10,14 @@ PyGithub client over HTTP.
   `scan10k_graphql_points`: rate-limit points they cost (the fake prices queries like GitHub).
 * `scan10k_fetch_seconds`: wall time of that fetch (most of it is the fake's GraphQL engine).
 * `rank10k_seconds`: ranking the 10,000 scanned PRs from their facts: `scoring.evaluate` (signals
-  and every criterion per item) then `scoring.rank`; best of three runs. `rerank10k_seconds`: the
+  and every criterion per item) then `scoring.rank`; best of seven runs (`rank10k_median_seconds`:
+  their median). `rerank10k_seconds`: the
   weights step alone (what a slider move costs). `rank100k_seconds`: the same for 100,000
   synthetic PRs (the 10,000 repeated under other numbers), one run; `rank1k_seconds`: the first
   1,000 scanned PRs.
+* `cpu_check_ms`: a fixed pure-Python loop timed just before the 10,000-item ranking, best of three.
+  The development VM's speed swings by up to 2x from minute to minute (about 50 ms when quick,
+  90 ms when slow); this says which state the ranking figures were taken in.
 * `scan10k_peak_mb`: growth of this process's peak resident memory (`resource.getrusage`
   `ru_maxrss`) over the fetch, the ranking and keeping the result; the fake's memory is not in it.
 * `rerun10k_seconds`: the Scan page (AppTest, the 10,000 scanned PRs shown, every filter open so
@@ -31,6 +35,7 @@ from __future__ import annotations
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -96,19 +101,30 @@ def baseline_script(url: str, repos: list[str]) -> int:
     return seen
 
 
-def _rank_seconds(facts: FactSet, as_of: datetime, runs: int) -> tuple[float, float]:
-    """(best evaluate + rank, best rank alone) over `runs` runs."""
+def _rank_seconds(facts: FactSet, as_of: datetime, runs: int) -> tuple[float, float, float]:
+    """(best evaluate + rank, best rank alone, median evaluate + rank) over `runs` runs."""
     config = load_config()
     preset = config.preset()
-    best, best_rank = float("inf"), float("inf")
+    totals, ranks = [], []
     for _ in range(runs):
         started = time.perf_counter()
         evaluated = scoring.evaluate(facts, preset.params, as_of, None, config.people)
         middle = time.perf_counter()
         scoring.rank(evaluated, preset.weights)
         done = time.perf_counter()
-        best, best_rank = min(best, done - started), min(best_rank, done - middle)
-    return best, best_rank
+        totals.append(done - started)
+        ranks.append(done - middle)
+    return min(totals), min(ranks), statistics.median(totals)
+
+
+def _cpu_check_ms() -> float:
+    """Best of three timings of a fixed pure-Python loop, in milliseconds."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        sum(range(3_000_000))
+        best = min(best, time.perf_counter() - started)
+    return best * 1000
 
 
 def _page_rerun(result: scan.ScanResult) -> tuple[float, float]:
@@ -164,8 +180,11 @@ def run() -> dict[str, float]:
         result = scan.result_of(fetched)
 
         first1k = replace(result.facts, items=result.facts.items[:1_000])
-        figures["rank1k_seconds"], figures["rerank1k_seconds"] = _rank_seconds(first1k, result.as_of, 3)
-        figures["rank10k_seconds"], figures["rerank10k_seconds"] = _rank_seconds(result.facts, result.as_of, 7)
+        figures["rank1k_seconds"], figures["rerank1k_seconds"], _ = _rank_seconds(first1k, result.as_of, 3)
+        figures["cpu_check_ms"] = _cpu_check_ms()
+        figures["rank10k_seconds"], figures["rerank10k_seconds"], figures["rank10k_median_seconds"] = _rank_seconds(
+            result.facts, result.as_of, 7
+        )
         figures["scan10k_peak_mb"] = _rss_mb() - rss
         figures["first10k_seconds"], figures["rerun10k_seconds"] = _page_rerun(result)
 
@@ -173,7 +192,7 @@ def run() -> dict[str, float]:
             replace(item, key=ItemKey(item.repo, item.number + copy * 1_000_000))
             for copy in range(10) for item in result.facts.items
         )
-        figures["rank100k_seconds"], _ = _rank_seconds(replace(result.facts, items=many), result.as_of, 1)
+        figures["rank100k_seconds"], _, _ = _rank_seconds(replace(result.facts, items=many), result.as_of, 1)
         del many
 
         subset, total = [], 0
