@@ -20,7 +20,7 @@ import pandas as pd
 
 from triage.criteria import CRITERIA, Params, Score
 from triage.facts import FactSet, ItemFacts, ItemKey, People
-from triage.signals import AgendaContext, Signals, compute
+from triage.signals import NO_AGENDA, AgendaContext, Signals, compute
 from triage.weights import Weights
 
 SCORE = "score_"  # column prefix: a criterion's 0..1 score
@@ -38,17 +38,20 @@ ITEM_COLUMNS = [
 # 27 columns of 10,000 rows would cost more than every criterion's reason text together.
 _ITEM_DTYPES = {"number": "int64", "participants": "int64", "carried_over": "int64",
                 "ball_days": "Int64", "age_days": "Int64", "idle_days": "Int64"}
-_NO_CONTEXT = AgendaContext()
+_NO_AGENDA_ROW = ("", "", None, 0)  # the agenda columns of an item no agenda names (every scanned one)
 
 
 def _item_row(item: ItemFacts, s: Signals) -> tuple[Any, ...]:
     """The ITEM_COLUMNS values of one item, in order."""
     agenda = s.agenda
+    key = item.key
     return (
-        item.key.ref, item.key.repo, item.key.number, item.kind, item.title, item.html_url, item.status,
+        key.ref, key.repo, key.number, item.kind, item.title, item.html_url, item.status,
         item.status_detail, s.state, s.state_note, item.author, s.ball, s.ball_days, s.ball_reason,
-        s.age_days, s.idle_days, len(s.participants), ", ".join(agenda.flags), " / ".join(agenda.section),
-        agenda.bullet, len(agenda.carried_over),
+        s.age_days, s.idle_days, len(s.participants),
+        *(_NO_AGENDA_ROW if agenda is NO_AGENDA else (
+            ", ".join(agenda.flags), " / ".join(agenda.section), agenda.bullet, len(agenda.carried_over)
+        )),
     )
 
 
@@ -70,7 +73,7 @@ def evaluate(
     flat: list[float | str] = []
     n = len(criteria)
     for item in facts.items:
-        s = compute(item, as_of, crowd, context.get(item.key, _NO_CONTEXT) if context else _NO_CONTEXT)
+        s = compute(item, as_of, crowd, context.get(item.key, NO_AGENDA) if context else NO_AGENDA)
         rows.append(_item_row(item, s))
         flat += chain.from_iterable([c(s, params) for c in criteria] if not s.resolved else _resolved(item, s, n))
     columns = zip(*rows, strict=True) if rows else [()] * len(ITEM_COLUMNS)

@@ -92,7 +92,7 @@ class Signals(NamedTuple):
         return self.state in ("closed", "merged")
 
 
-_NO_CONTEXT = AgendaContext()
+NO_AGENDA = AgendaContext()  # the context of an item no agenda names
 
 
 class Turn(NamedTuple):
@@ -297,7 +297,7 @@ def compute(item: ItemFacts, as_of: datetime, people: People, agenda: AgendaCont
         if login and lower != author and lower not in acted_as_maintainer and lower not in people.maintainers
     ) if len(participants) > 1 else ()
     return Signals(
-        item, as_of, agenda or _NO_CONTEXT, state, state_note,
+        item, as_of, agenda or NO_AGENDA, state, state_note,
         (as_of - first_seen).days if first_seen and first_seen <= as_of else None,
         (as_of - last_human_at).days if last_human_at else None,  # events are visible: never negative
         turn.ball if turn else None,
