@@ -11,9 +11,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.conftest import FAKE_TOKEN
-from tests.fakegithub import FakeGitHub, faults
+from tests.fakegithub import FakeGitHub, faults, generate_org
 from triage.facts import ItemKey
-from triage.fetch import fetch_file_text, fetch_items
+from triage.fetch import _probe_groups, fetch_file_text, fetch_items
 from triage.github_config import FetchResult
 from triage.github_errors import BadCredentialsError, GitHubFailedError, RateLimitedError
 
@@ -332,3 +332,18 @@ def test_a_rate_limited_probe_falls_back_to_fetching(fake_github, github_config,
     result = fetch_items(demo_keys, github_config, cache=item_cache)
     assert result.ok and result.errors == ()
     assert [(r.path, r.status) for r in fake_github.log] == [("/search/issues", 429), ("/graphql", 200)]
+
+
+def test_a_spent_search_limit_stops_the_other_probes_not_the_fetch(fake_github, github_config, item_cache):
+    # 40 repositories need four probe queries (GitHub caps a search at 256 characters); once the
+    # first says the search limit is spent, asking the others would only fail the same way.
+    items = generate_org("wideorg", repos=40, total=120, seed=5)
+    fake_github.add_items(items)
+    keys = [i.key for i in items]
+    assert len(_probe_groups({k.repo for k in keys})) == 4
+    fetch_items(keys, github_config, cache=item_cache)
+    fake_github.reset()
+    fake_github.inject(faults.secondary_rate_limit(600, status=429, path="^/search/", times=None))
+    result = fetch_items(keys, github_config, cache=item_cache)
+    assert result.ok and len(result.items) == 120
+    assert [r.path for r in fake_github.requests("^/search/")] == ["/search/issues"]

@@ -61,14 +61,10 @@ def _glob(name: str, pattern: str) -> bool:
     return fnmatch.fnmatchcase(name.lower(), pattern.lower())
 
 
-def _matches(name: str, patterns: tuple[str, ...]) -> bool:
-    return any(_glob(name, p) for p in patterns)
-
-
 @lru_cache(maxsize=_MEMO)
 def _any_matches(names: tuple[str, ...], patterns: tuple[str, ...]) -> bool:
     """Does any of `names` match any of `patterns`? (Items share a few dozen label sets.)"""
-    return any(_matches(name, patterns) for name in names)
+    return any(_glob(name, p) for name in names for p in patterns)
 
 
 def _ymd(moment: datetime) -> str:
@@ -199,11 +195,7 @@ def review_effort(s: Signals, p: Params) -> Score:
     if size is None:
         return 0.0, "size unknown"
     files = f" in {item.changed_files} files" if item.changed_files is not None else ""
-    value = 0.1
-    for limit, bucket in p.effort_buckets:
-        if size <= limit:
-            value = bucket
-            break
+    value = next((v for limit, v in p.effort_buckets if size <= limit), 0.1)
     return value, f"{size:,} lines changed{files}"
 
 

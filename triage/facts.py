@@ -87,17 +87,20 @@ class Event:
     review_state: str | None = None  # APPROVED / CHANGES_REQUESTED / COMMENTED / DISMISSED for reviews
 
     def __post_init__(self) -> None:
-        # A scan holds 100,000 events by a few hundred people: one shared string per login (and per
-        # type and association) instead of one per event saves memory, and ranking, which looks
-        # each one up, runs faster through the smaller working set.
-        for name in _SHARED_EVENT_TEXT:
-            value = getattr(self, name)
-            if value is not None:
-                object.__setattr__(self, name, intern(value))
+        _share_text(self, ("actor", "association", "actor_type", "review_state"))
+
+
+def _share_text(record: object, names: tuple[str, ...]) -> None:
+    """Intern the `names` fields of a frozen `record`. A scan holds 100,000 events by a few hundred
+    people: one shared string per login (type, association) instead of one per event saves memory,
+    and ranking, which looks each one up, runs faster through the smaller working set."""
+    for name in names:
+        value = getattr(record, name)
+        if value is not None:
+            object.__setattr__(record, name, intern(value))
 
 
 _AT = attrgetter("at")
-_SHARED_EVENT_TEXT = ("actor", "association", "actor_type", "review_state")
 
 
 @dataclass(frozen=True)
@@ -144,10 +147,7 @@ class ItemFacts:
         events = self.events
         if any(a.at > b.at for a, b in pairwise(events)):
             object.__setattr__(self, "events", tuple(sorted(events, key=_AT)))
-        for name in ("author", "author_association", "author_type"):  # shared, as in Event
-            value = getattr(self, name)
-            if value is not None:
-                object.__setattr__(self, name, intern(value))
+        _share_text(self, ("author", "author_association", "author_type"))
 
     @property
     def ref(self) -> str:
@@ -206,13 +206,9 @@ class People:
     maintainers: frozenset[str] = frozenset()  # lower-cased logins
     bots: frozenset[str] = frozenset()  # lower-cased logins of bot accounts without a [bot] suffix
     maintainer_associations: frozenset[str] = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
-    # Verdicts of is_bot / is_maintainer already given: ranking a 10,000-PR scan asks them ~30 times
-    # per item about a few hundred distinct logins. Not a field of the value (init=False: `replace`
-    # starts a fresh memo, so merged lists never reuse stale verdicts).
-    _memo: dict[tuple[str | None, ...], bool] = field(
-        default_factory=dict, init=False, compare=False, hash=False, repr=False
-    )
     # Every (login, type, association) `roles` has answered: signals look here first, for every event.
+    # Not a field of the value (init=False: `replace` starts a fresh memo, so merged lists never
+    # reuse stale verdicts).
     known_roles: dict[tuple[str | None, str | None, str | None], Role] = field(
         default_factory=dict, init=False, compare=False, hash=False, repr=False
     )
@@ -240,12 +236,8 @@ class People:
         """A bot account: typed Bot by GitHub, a `[bot]` login, or a login configured as a bot."""
         if login is None:
             return False  # ghost (deleted) accounts are people whose account is gone
-        key = ("bot", login, actor_type)
-        verdict = self._memo.get(key)
-        if verdict is None:
-            lower = login.lower()
-            verdict = self._memo[key] = actor_type == "Bot" or lower.endswith("[bot]") or lower in self.bots
-        return verdict
+        lower = login.lower()
+        return actor_type == "Bot" or lower.endswith("[bot]") or lower in self.bots
 
     def roles(self, login: str | None, actor_type: str | None, association: str | None) -> Role:
         """Who one event's actor is, in one memo look-up: signals ask it for every event."""
@@ -261,13 +253,7 @@ class People:
         """A maintainer: a configured login, or an OWNER/MEMBER/COLLABORATOR association."""
         if login is None:
             return False
-        key = ("maintainer", login, association)
-        verdict = self._memo.get(key)
-        if verdict is None:
-            verdict = self._memo[key] = (
-                login.lower() in self.maintainers or (association or "").upper() in self.maintainer_associations
-            )
-        return verdict
+        return login.lower() in self.maintainers or (association or "").upper() in self.maintainer_associations
 
 
 @dataclass(frozen=True)

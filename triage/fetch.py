@@ -369,6 +369,7 @@ class _Run:
         self.rate: RateInfo | None = None
         self.errors: list[str] = []
         self.stopped: GitHubError | None = None
+        self.search_spent = False  # the search rate limit ran out: no more probes this run
         self.from_cache = 0
         self._gh: Github | None = None
         self._redirects: dict[str, str | None] = {}
@@ -387,6 +388,16 @@ class _Run:
 
     def _note(self, headers: Mapping[str, Any]) -> None:
         self.rate = _rate_from_headers(headers) or self.rate
+
+    def _probe_failure(self, exc: Exception) -> GitHubError:
+        """The error a probe search raised. Search has its own rate limit: a spent one stops the
+        probes of this run (each would fail the same way), and says nothing about GraphQL's."""
+        err = _failure(exc, self.config, "the change probe")
+        if err is None:
+            raise exc
+        if isinstance(err, RateLimitedError):
+            self.search_spent = True
+        return err
 
     def _error(self, err: GitHubError) -> None:
         if str(err) not in self.errors:
@@ -498,7 +509,7 @@ class _Run:
             if not keys:
                 continue
             probe = self._get_probe(group)
-            if self.stopped or probe is None or not probe.complete:
+            if self.stopped or self.search_spent or probe is None or not probe.complete:
                 stale.extend(keys)
                 continue
             # The probe vouches only for facts read after its baseline.
@@ -515,11 +526,8 @@ class _Run:
                     probe = self._probe_from(group, probe.baseline, *answer)
                     self._put_probe(probe)
             except Exception as e:
-                err = _failure(e, self.config, "the change probe")
-                if err is None:
-                    raise
+                err = self._probe_failure(e)
                 _log.info("change probe failed (%s); refetching %d items", err, len(keys))
-                # Search has its own rate limit: a spent one says nothing about GraphQL's.
                 if err.stops_run and not isinstance(err, RateLimitedError):
                     self._error(err)
                 stale.extend(keys)
@@ -653,7 +661,7 @@ class _Run:
         for e in entries:
             by_repo.setdefault(e.probe_repo or "", []).append(e)
         for group in _probe_groups(by_repo):
-            if self.stopped is not None:
+            if self.stopped is not None or self.search_spent:
                 return
             group_entries = [e for r in group for e in by_repo[r] if e.facts.kind != "discussion"]
             if not group_entries:
@@ -669,9 +677,7 @@ class _Run:
                 probe = self._probe_from(group, baseline, *answer)
                 self._put_probe(probe)
             except Exception as e:
-                err = _failure(e, self.config, "the change probe")
-                if err is None:
-                    raise
+                err = self._probe_failure(e)
                 # Without a probe the next run simply fetches these items again.
                 _log.info("could not record a change probe: %s", err)
 

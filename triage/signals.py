@@ -257,7 +257,7 @@ def compute(item: ItemFacts, as_of: datetime, people: People, agenda: AgendaCont
     approving_review = False
     verdicts: dict[str, Event] = {}
     acted_as_maintainer: set[str] = set()
-    participants: dict[str, str | None] = {author: item.author} if author else {}
+    participants: dict[str, str] = {author: item.author} if author and item.author else {}
     known, roles = people.known_roles, people.roles
     for e in events:
         kind, at, actor = e.kind, e.at, e.actor
@@ -271,7 +271,8 @@ def compute(item: ItemFacts, as_of: datetime, people: People, agenda: AgendaCont
             bots += 1
             continue
         last_human_at = at
-        participants.setdefault(login, actor)
+        if actor and login not in participants:
+            participants[login] = actor
         if login == author:
             # The author's own activity is a request, even when the author is a maintainer:
             # a maintainer's PR waits on the *other* maintainers.
@@ -294,19 +295,19 @@ def compute(item: ItemFacts, as_of: datetime, people: People, agenda: AgendaCont
     silence_from = last_response_at or first_seen
     external = tuple(
         login for lower, login in participants.items()
-        if login and lower != author and lower not in acted_as_maintainer and lower not in people.maintainers
-    ) if len(participants) > 1 else ()
+        if lower != author and lower not in acted_as_maintainer and not people.is_maintainer(login)
+    )
     return Signals(
         item, as_of, agenda or NO_AGENDA, state, state_note,
-        (as_of - first_seen).days if first_seen and first_seen <= as_of else None,
-        (as_of - last_human_at).days if last_human_at else None,  # events are visible: never negative
+        days_between(first_seen, as_of) if first_seen and first_seen <= as_of else None,
+        days_between(last_human_at, as_of) if last_human_at else None,
         turn.ball if turn else None,
         since,
-        (as_of - since).days if since and since <= as_of else None,
+        days_between(since, as_of) if since and since <= as_of else None,
         turn.reason if turn else None,
         days_between(silence_from, as_of) if silence_from else None,
         last_response_at,
-        tuple(p for p in participants.values() if p),
+        tuple(participants.values()),
         external,
         bots,
         people.is_maintainer(item.author, item.author_association) if item.author else None,
