@@ -72,16 +72,23 @@ def cmd_rank(args: argparse.Namespace) -> int:
     return 0
 
 
+def _github(args: argparse.Namespace) -> GitHubConfig:
+    """GitHub settings from the environment, with `--api-url` when given."""
+    return GitHubConfig.from_env(**({"api_url": args.api_url} if args.api_url else {}))
+
+
+def _progress(template: str) -> Callable[[int, int], None]:
+    """A progress callback that rewrites one line of standard error (`template` has {done}, {total})."""
+    def progress(done: int, total: int) -> None:
+        print("\r" + template.format(done=done, total=total), end="", file=sys.stderr, flush=True)
+    return progress
+
+
 def cmd_fetch(args: argparse.Namespace) -> int:
     """Fetch the facts of an agenda's items from GitHub and write the file `triage rank --facts` reads."""
     refs = agenda.parse_agenda(_read_minutes(args.file), args.default_repo, args.default_org)
-    config = GitHubConfig.from_env(**({"api_url": args.api_url} if args.api_url else {}))
-
-    def progress(done: int, total: int) -> None:
-        print(f"\rfetched {done}/{total}", end="", file=sys.stderr, flush=True)
-
-    result = fetch_items([r.key for r in refs], config, kinds={r.key: r.kind for r in refs},
-                         cache=ItemCache(), progress=progress)
+    result = fetch_items([r.key for r in refs], _github(args), kinds={r.key: r.kind for r in refs},
+                         cache=ItemCache(), progress=_progress("fetched {done}/{total}"))
     print(file=sys.stderr)
     now = datetime.now(UTC).replace(microsecond=0)
     meeting = fetched_meeting(Path(args.file).name, refs, result.items, now)
@@ -224,15 +231,10 @@ def cmd_scan(args: argparse.Namespace) -> int:
     target = scan.target(args.org, scan.parse_repos(" ".join(args.repo or [])))
     chosen = scan.ScanFilter(args.min_waiting, tuple(args.waiting_on or ("maintainers",)),
                              args.include_drafts, args.include_bots, args.issues)
-    github = GitHubConfig.from_env(**({"api_url": args.api_url} if args.api_url else {}))
     config = load_config(list(args.weights or []), local=Path.cwd())
     preset = config.preset(args.preset)
-
-    def progress(done: int, total: int) -> None:
-        print(f"\rread {done}/{total} open items", end="", file=sys.stderr, flush=True)
-
-    result = scan.run(target, github, include_issues=args.issues, people=config.people, cache=ItemCache(),
-                      progress=progress)
+    result = scan.run(target, _github(args), include_issues=args.issues, people=config.people, cache=ItemCache(),
+                      progress=_progress("read {done}/{total} open items"))
     print(file=sys.stderr)
     ranked = scan.rank(scan.select(scan.evaluate(result, preset.params, config.people), chosen), preset.weights)
     if args.limit is not None:

@@ -80,6 +80,7 @@ from triage.github_errors import (
 from triage.graphql_queries import (
     ChunkAnswer,
     GraphQLError,
+    RateLimitBody,
     build_items_query,
     parse_items_answer,
 )
@@ -87,6 +88,7 @@ from triage.http_cache import CachedItem, CacheError, ItemCache, Probe
 from triage.scan_queries import (
     MAX_ALIASES,
     MIN_PAGE_SIZE,
+    REPO_RE,
     Discovery,
     Planner,
     RepoScan,
@@ -110,8 +112,6 @@ SEARCH_QUERY_LIMIT = 256  # GitHub rejects longer search queries
 PROBE_MARGIN = timedelta(minutes=2)
 
 MAX_FILE_BYTES = 1_000_000  # minutes files are a few KB; GitHub's contents API stops inlining at 1 MB
-_OWNER_RE = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-_VALID_REPO = re.compile(rf"^{_OWNER_RE}/[A-Za-z0-9._-]+$")
 _RETRY_STATUS = re.compile(r"too many (\d{3}) error responses")
 
 
@@ -131,6 +131,12 @@ def _github_message(data: Any) -> str | None:
     return None
 
 
+def _not_found(subject: str, hidden: str = "private") -> NotFoundError:
+    """GitHub does not show `subject`: deleted, mistyped, or hidden from the token."""
+    sentence = f"GitHub does not show {subject}: it does not exist, or it is {hidden}"
+    return NotFoundError(sentence, "not found or private")
+
+
 def _failure(exc: BaseException, config: GitHubConfig, subject: str = "the items") -> GitHubError | None:
     """The typed, user-facing error for anything a GitHub request raised; None for our own bugs."""
     if isinstance(exc, GitHubError):
@@ -145,9 +151,7 @@ def _failure(exc: BaseException, config: GitHubConfig, subject: str = "the items
             "not fetched: GitHub rejected the token",
         )
     if isinstance(exc, UnknownObjectException):
-        return NotFoundError(
-            f"GitHub does not show {subject}: it does not exist, or it is private", "not found or private"
-        )
+        return _not_found(subject)
     if isinstance(exc, GithubException):
         return _status_failure(exc.status, _github_message(exc.data), exc.headers, config, subject)
     if isinstance(exc, requests.exceptions.RetryError):
@@ -214,9 +218,7 @@ def _status_failure(
             f"GitHub refused access to {subject}: {message or 'Forbidden'}", f"access refused: {message}"
         )
     if status == 404:
-        return NotFoundError(
-            f"GitHub does not show {subject}: it does not exist, or it is private", "not found or private"
-        )
+        return _not_found(subject)
     if status >= 500:
         return _server_failure(status, config)
     return GitHubFailedError(
@@ -232,10 +234,7 @@ def _graphql_failure(
     if kind in ("RATE_LIMITED", "RATE_LIMIT") or Requester.isPrimaryRateLimitError(err.message):
         return RateLimitedError(reset_time(headers))
     if kind == "NOT_FOUND":
-        what = key.ref if key else "the item"
-        return NotFoundError(
-            f"GitHub does not show {what}: it does not exist, or it is private", "not found or private"
-        )
+        return _not_found(key.ref if key else "the item")
     if kind == "FORBIDDEN":
         return ForbiddenError(
             f"GitHub refused access to {key.ref if key else 'the items'}: {err.message}",
@@ -389,6 +388,11 @@ class _Run:
     def _note(self, headers: Mapping[str, Any]) -> None:
         self.rate = _rate_from_headers(headers) or self.rate
 
+    def note_body_rate(self, headers: Mapping[str, Any], rate: RateLimitBody | None) -> None:
+        """GraphQL's own `rateLimit` answer, for servers that send no rate headers (e.g. GHES)."""
+        if rate is not None and _rate_from_headers(headers) is None:
+            self.rate = RateInfo(rate.remaining, rate.limit, rate.reset, "graphql")
+
     def _probe_failure(self, exc: Exception) -> GitHubError:
         """The error a probe search raised. Search has its own rate limit: a spent one stops the
         probes of this run (each would fail the same way), and says nothing about GraphQL's."""
@@ -439,7 +443,7 @@ class _Run:
 
     # -- requests --
 
-    def graphql(self, text: str, variables: Mapping[str, Any]) -> tuple[dict[str, Any], Any]:
+    def graphql(self, text: str, variables: Mapping[str, Any]) -> tuple[Mapping[str, Any], Any]:
         self.requests += 1
         requester = self.gh.requester
         headers, body = requester.requestJsonAndCheck(
@@ -607,9 +611,7 @@ class _Run:
         headers: Mapping[str, Any],
     ) -> None:
         now = _observed_at(headers)
-        if _rate_from_headers(headers) is None and answer.rate is not None:  # e.g. GHES without rate headers
-            r = answer.rate
-            self.rate = RateInfo(r.remaining, r.limit, r.reset, "graphql")
+        self.note_body_rate(headers, answer.rate)
         general = [_graphql_failure(e, None, headers) for e in answer.general_errors]
         limited = next((g for g in general if isinstance(g, RateLimitedError)), None)
         if limited is not None or (general and not answer.found and not answer.item_errors):
@@ -629,8 +631,8 @@ class _Run:
                 self.results[key] = facts
                 stored.append(CachedItem(facts, canonical.lower()))
             elif key in answer.item_errors:
-                err = _graphql_failure(answer.item_errors[key], key, headers)
                 error = answer.item_errors[key]
+                err = _graphql_failure(error, key, headers)
                 repo_missing = isinstance(err, NotFoundError) and len(error.path) <= 1
                 if repo_missing and (target := self.redirect_of(key.repo)) is not None:
                     err = MovedError(key.repo, target)
@@ -712,7 +714,7 @@ def fetch_items(
     now = datetime.now(UTC).replace(microsecond=0)
     valid: list[ItemKey] = []
     for key in unique:
-        if _VALID_REPO.match(key.repo) and key.number > 0:
+        if REPO_RE.match(key.repo) and key.number > 0:
             valid.append(key)
         else:
             err = GitHubError(f"{key.ref!r} is not a GitHub item", "not a valid owner/repo#number")
@@ -754,7 +756,7 @@ def fetch_file_text(url: str, config: GitHubConfig) -> str:
     file is missing, too large, not text, or GitHub fails.
     """
     ref = parse_file_url(url, config)
-    if not _VALID_REPO.match(ref.repo):
+    if not REPO_RE.match(ref.repo):
         raise UnsupportedURLError(f"{url!r} does not name a GitHub repository (read {ref.repo!r})")
     subject = f"{ref.path} in {ref.repo} at {ref.ref}"
     with github_client(config) as gh:
@@ -804,17 +806,14 @@ class ScanFetch:
 
     @property
     def complete(self) -> bool:
-        """True when every open item the discovery counted was read (or nothing failed)."""
+        """True when nothing failed: no repository, organisation or page is missing."""
         return not self.errors
 
 
 def _scan_failure(err: GraphQLError, headers: Mapping[str, Any] | None, what: str) -> GitHubError:
     """The typed error for a GraphQL error about a whole repository or organisation."""
     if (err.type or "").upper() == "NOT_FOUND":
-        return NotFoundError(
-            f"GitHub does not show {what}: it does not exist, or it is private to the token",
-            "not found or private",
-        )
+        return _not_found(what, "private to the token")
     return _graphql_failure(err, None, headers)
 
 
@@ -834,10 +833,6 @@ class _Scan:
         self.items: list[ItemFacts] = []
         self.notes: list[str] = []
 
-    def post(self, text: str, variables: Mapping[str, Any]) -> tuple[Mapping[str, Any], Any]:
-        headers, body = self.run.graphql(text, variables)
-        return headers, body
-
     def tick(self) -> None:
         if self.run.progress is not None:
             self.run.progress(self.planner.fetched, self.planner.expected)
@@ -852,7 +847,7 @@ class _Scan:
                 after: str | None = None
                 while True:
                     text, variables = org_query(self.target.org, after, issues)
-                    headers, body = self.post(text, variables)
+                    headers, body = self.run.graphql(text, variables)
                     answer = parse_org_answer(body, self.target.org, issues)
                     answers.append((answer, headers))
                     if not answer.has_next or answer.cursor is None or answer.general or answer.missing:
@@ -861,9 +856,9 @@ class _Scan:
             else:
                 repos = list(dict.fromkeys(self.target.repos))
                 for start in range(0, len(repos), MAX_ALIASES):
-                    text, variables = repos_query(repos[start : start + MAX_ALIASES], issues)
-                    headers, body = self.post(text, variables)
-                    answers.append((parse_repos_answer(body, repos[start : start + MAX_ALIASES], issues), headers))
+                    batch = repos[start : start + MAX_ALIASES]
+                    headers, body = self.run.graphql(*repos_query(batch, issues))
+                    answers.append((parse_repos_answer(body, batch, issues), headers))
         except Exception as e:
             err = _failure(e, self.run.config, subject)
             if err is None:
@@ -872,6 +867,7 @@ class _Scan:
             return
         archived = 0
         for answer, headers in answers:
+            self.run.note_body_rate(headers, answer.rate)
             for name, error in answer.missing.items():
                 what = f"the organisation {name}" if self.target.org else f"the repository {name}"
                 self.run._error(_scan_failure(error, headers, what))
@@ -891,7 +887,7 @@ class _Scan:
         failures = 0
         while self.run.stopped is None and (plan := self.planner.next_page()) is not None:
             try:
-                headers, body = self.post(plan.text, plan.variables)
+                headers, body = self.run.graphql(plan.text, plan.variables)
                 answer = parse_page_answer(plan, self.planner.streams, body, _observed_at(headers))
             except Exception as e:
                 err = _failure(e, self.run.config, "a page of the scan")
@@ -899,9 +895,7 @@ class _Scan:
                     raise
                 failures = self._page_failed(err, failures)
                 continue
-            if answer.rate is not None and _rate_from_headers(headers) is None:
-                r = answer.rate
-                self.run.rate = RateInfo(r.remaining, r.limit, r.reset, "graphql")
+            self.run.note_body_rate(headers, answer.rate)
             for alias, error in answer.failed.items():
                 stream_index = next(s.stream for s in plan.slices if s.alias == alias)
                 stream = self.planner.streams[stream_index]

@@ -98,10 +98,10 @@ class ScanResult:
         return f"{self.fetch.target.label}@{self.fetch.observed_at.isoformat()}"
 
 
-def result_of(fetch: ScanFetch, people: People | None = None, as_of: datetime | None = None) -> ScanResult:
-    """Wrap a fetch as a ScanResult judged as of `as_of` (default: when it was read)."""
+def result_of(fetch: ScanFetch, people: People | None = None) -> ScanResult:
+    """Wrap a fetch as a ScanResult judged as of when it was read."""
     facts = FactSet(fetch.items, f"scan:{fetch.target.label}", people or People(), fetch.observed_at)
-    return ScanResult(fetch, facts, as_of or fetch.observed_at)
+    return ScanResult(fetch, facts, fetch.observed_at)
 
 
 def run(
@@ -157,15 +157,14 @@ def evaluate(
     params: Params,
     people: People | None = None,
     agenda: Mapping[ItemKey, AgendaContext] | None = None,
-    as_of: datetime | None = None,
 ) -> pd.DataFrame:
-    """Every criterion's score for every scanned item, plus the scan's columns (`classify`).
+    """Every criterion's score for every scanned item (as of the scan's moment), plus the scan's
+    columns (`classify`).
 
     `agenda` gives items that are also on the agenda their agenda context, so they score the same
     here as on the Ranking page.
     """
-    moment = as_of or result.as_of
-    evaluated = scoring.evaluate(result.facts, params, moment, agenda, people)
+    evaluated = scoring.evaluate(result.facts, params, result.as_of, agenda, people)
     return classify(evaluated, result.facts, people)
 
 

@@ -114,11 +114,14 @@ class Discovery:
     rate: RateLimitBody | None = None
 
 
+def _open_counts(issues: bool) -> str:
+    """The fields counting a repository's open PRs (and issues)."""
+    return "pullRequests(states: [OPEN]) { totalCount }" + (" issues(states: [OPEN]) { totalCount }" if issues else "")
+
+
 def org_query(org: str, after: str | None, issues: bool) -> tuple[str, dict[str, Any]]:
     """One page of an organisation's repositories with their open PR (and issue) counts."""
-    counts = "pullRequests(states: [OPEN]) { totalCount }" + (
-        " issues(states: [OPEN]) { totalCount }" if issues else ""
-    )
+    counts = _open_counts(issues)
     text = (
         "query TriageScanOrg($org: String!, $after: String) {\n"
         f"  {_RATE}\n"
@@ -133,9 +136,7 @@ def org_query(org: str, after: str | None, issues: bool) -> tuple[str, dict[str,
 
 def repos_query(repos: Sequence[str], issues: bool) -> tuple[str, dict[str, Any]]:
     """Named repositories (one alias each, `r0`...) with their open PR (and issue) counts."""
-    counts = "pullRequests(states: [OPEN]) { totalCount }" + (
-        " issues(states: [OPEN]) { totalCount }" if issues else ""
-    )
+    counts = _open_counts(issues)
     declarations, blocks, variables = [], [], {}
     for n, repo in enumerate(repos):
         owner, name = repo.split("/", 1)
@@ -361,8 +362,9 @@ class Planner:
     page_size: int = PAGE_SIZE
 
     def add(self, info: RepoInfo, kinds: Sequence[ScanKind]) -> None:
-        """Plan to read `info`'s open items of `kinds` (archived repositories are skipped)."""
-        if info.archived:
+        """Plan to read `info`'s open items of `kinds`. Archived repositories are skipped, and so is
+        one already planned: a renamed repository named under its old and new names is read once."""
+        if info.archived or any(s.repo.lower() == info.name.lower() for s in self.streams):
             return
         for kind in kinds:
             expected = info.open_pulls if kind == "pull" else info.open_issues or 0
