@@ -15,6 +15,7 @@ if not summaries:
     st.info("No snapshots saved yet. Use **Save snapshot** on the Ranking page before each meeting.")
     st.stop()
 
+base = snapshot_panel.base_url()
 listing = pd.DataFrame({
     "Saved": [s.created_at.strftime("%Y-%m-%d %H:%M") for s in summaries],
     "As of": [s.as_of.strftime("%Y-%m-%d") for s in summaries],
@@ -22,7 +23,7 @@ listing = pd.DataFrame({
     "Source": [s.source for s in summaries],
     "Items": [s.items for s in summaries],
     "Preset": [s.preset for s in summaries],
-    "Link": [snapshot_panel.base_url() + f"/?snapshot={s.id}" for s in summaries],
+    "Link": [f"{base}/?snapshot={s.id}" for s in summaries],
 })
 st.dataframe(listing, hide_index=True, key="snapshot_list",
              column_config={"Link": st.column_config.LinkColumn(display_text=r".*snapshot=(.{12}).*")})
@@ -50,8 +51,6 @@ for col, (name, label) in zip(cols, [("resolved", "Resolved since"), ("new", "Ne
                                      ("still_waiting", "Still waiting"), ("dropped", "Dropped")], strict=True):
     col.metric(label, counts[name])
 
-carried = compare.carried_over([loaders.snapshot(url, s.id) for s in summaries
-                                if s.as_of <= newer.as_of][:12])
 for name, heading in [("resolved", "Resolved since"), ("new", "New"), ("still_waiting", "Still waiting"),
                       ("dropped", "Dropped from the agenda"), ("other", "Still listed, not waiting")]:
     table = getattr(result, name)
@@ -59,6 +58,9 @@ for name, heading in [("resolved", "Resolved since"), ("new", "New"), ("still_wa
         continue
     st.subheader(heading)
     if name == "still_waiting":
+        # How many meetings in a row listed each item: the (at most 12) latest saved snapshots up to the newer.
+        recent = [s for s in summaries if s.as_of <= newer.as_of][:12]
+        carried = compare.carried_over([loaders.snapshot(url, s.id) for s in recent])
         table = table.merge(carried[["ref", "meetings"]], on="ref", how="left")
     st.dataframe(table.drop(columns=["url"], errors="ignore"), hide_index=True, key=f"compare_{name}")
 

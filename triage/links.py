@@ -21,7 +21,7 @@ WEIGHT_PREFIX = "w_"
 SNAPSHOT = "snapshot"
 # Every parameter a link may carry besides w_<criterion>; anything else is reported and ignored.
 KNOWN = ("source", "preset", "as_of", SNAPSHOT, "item", "url")
-SOURCES = ("demo", "minutes", "url")
+SOURCES = ("demo", "url")  # the sources a link can carry ("minutes" is refused with its own sentence)
 _SNAPSHOT_ID = re.compile(r"^[0-9a-f]{12,64}$")
 
 

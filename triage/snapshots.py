@@ -251,8 +251,7 @@ class Snapshot:
         contribution (named after the criterion)."""
         rows = self.rows
         names = [n for n, _ in self.criteria] or sorted({n for r in rows for n in r.get("contributions", {})})
-        base = ["rank", "ref", "title", "url", "kind", "state", "status", "waiting_on", "waiting_days",
-                "score", "why"]
+        base = export.CSV_COLUMNS  # the CSV export's identity, waiting, score and why columns
         table = pd.DataFrame([{**{k: r.get(k) for k in base}, "flags": ", ".join(r.get("flags") or ()),
                                **{n: (r.get("contributions") or {}).get(n, 0.0) for n in names}}
                               for r in rows], columns=[*base, "flags", *names])
@@ -261,10 +260,11 @@ class Snapshot:
 
     def contributions(self) -> pd.DataFrame:
         """Long form (rank, ref, criterion, points, why) of the frozen contributions, for charts."""
+        rows = self.rows
         records = [
             {"rank": r["rank"], "ref": r["ref"], "criterion": n, "points": points,
              "why": (r.get("reasons") or {}).get(n, "")}
-            for n, _ in self.criteria for r in self.rows
+            for n, _ in self.criteria for r in rows
             for points in [(r.get("contributions") or {}).get(n, 0.0)]
         ]
         return pd.DataFrame(records, columns=["rank", "ref", "criterion", "points", "why"])

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from collections.abc import Iterable
+from typing import Any
 
 import altair as alt
 import pandas as pd
@@ -17,9 +18,25 @@ FULL_HEIGHT_ROWS = 40  # an agenda this long is shown whole, without a scrollbar
 _ROW_PX = 35  # st.dataframe's row height
 
 
-def table_height(rows: int) -> int | Literal["auto"]:
+def table_height(rows: int) -> int:
     """Tall enough to show a typical agenda whole; longer tables scroll inside."""
-    return (min(rows, FULL_HEIGHT_ROWS) + 1) * _ROW_PX + 3 if rows <= FULL_HEIGHT_ROWS else 600
+    return (rows + 1) * _ROW_PX + 3 if rows <= FULL_HEIGHT_ROWS else 600
+
+
+def score_top(scores: Iterable[float]) -> float:
+    """The Score bar's full length: the best score, at least 0.01 (so an all-zero ranking draws)."""
+    return float(max(max(scores, default=0.0), 0.01))
+
+
+def column_config(top: float, **extra: Any) -> dict[str, Any]:
+    """The columns every ranked table shares (the item's link showing owner-less `repo/pull/N`, the
+    Score bar from 0 to `top`, a wide Why), with the table's own `extra` columns."""
+    return {
+        "Item": st.column_config.LinkColumn(display_text=r"https://github\.com/[^/]+/(.*)"),
+        "Score": st.column_config.ProgressColumn(min_value=0.0, max_value=top, format="%.2f"),
+        "Why": st.column_config.TextColumn(width="large"),
+        **extra,
+    }
 
 
 def waiting_text(ball: Any, days: Any) -> str:
@@ -91,31 +108,34 @@ def show_table(ranked: pd.DataFrame, moves: pd.Series | None = None, key: str = 
     """The ranked table; pages of TABLE_ROWS_MAX rows when it is longer."""
     rows = page_of(ranked, f"{key}_page")
     frame = table_frame(rows, None if moves is None else moves.loc[rows.index], typical(ranked))
-    top = float(max(ranked["score"].max(), 0.01)) if len(ranked) else 1.0
     st.dataframe(
         frame,
         hide_index=True,
         key=key,
         height=table_height(len(frame)),
-        column_config={
-            "Rank": st.column_config.NumberColumn(width="small"),
-            "Move": st.column_config.TextColumn(width="small", help="Places moved against the preset"),
-            "Item": st.column_config.LinkColumn(display_text=r"https://github\.com/[^/]+/(.*)"),
-            "Score": st.column_config.ProgressColumn(min_value=0.0, max_value=top, format="%.2f"),
-            "Title": st.column_config.TextColumn(width="medium"),
-            "Why": st.column_config.TextColumn(width="large"),
-        },
+        column_config=column_config(
+            score_top(ranked["score"]),
+            Rank=st.column_config.NumberColumn(width="small"),
+            Move=st.column_config.TextColumn(width="small", help="Places moved against the preset"),
+            Title=st.column_config.TextColumn(width="medium"),
+        ),
     )
 
 
-def contribution_chart(ranked: pd.DataFrame, top: int = CHART_TOP) -> alt.Chart:
-    """Stacked horizontal bars: each item's score split by criterion (the top `top` items)."""
-    return chart_from_long(contributions(ranked[ranked["rank"] <= top]))
+def contribution_chart(ranked: pd.DataFrame) -> alt.Chart:
+    """Stacked horizontal bars: each item's score split by criterion (the top CHART_TOP items)."""
+    return _bars(contributions(ranked[ranked["rank"] <= CHART_TOP]))
 
 
-def chart_from_long(long: pd.DataFrame, top: int = CHART_TOP) -> alt.Chart:
-    """The contributions chart from long-form (rank, ref, criterion, points, why) rows."""
-    data = long[(long["points"] > 0) & (long["rank"] <= top)]
+def chart_from_long(long: pd.DataFrame) -> alt.Chart:
+    """The contributions chart from long-form (rank, ref, criterion, points, why) rows (the top
+    CHART_TOP items)."""
+    return _bars(long[long["rank"] <= CHART_TOP])
+
+
+def _bars(long: pd.DataFrame) -> alt.Chart:
+    """The stacked bars of long-form rows already cut to the items to chart."""
+    data = long[long["points"] > 0]
     data = data.assign(criterion=data["criterion"].map(title), item=data["ref"].map(short_ref))
     chart: alt.Chart = alt.Chart(data).mark_bar().encode(
         y=alt.Y("item:N", sort=alt.EncodingSortField(field="rank", op="min"), title=None),

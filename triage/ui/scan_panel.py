@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
+from collections import OrderedDict
 
 import altair as alt
 import pandas as pd
@@ -25,7 +27,7 @@ from triage.weights import Config, Preset
 
 _KEY = "scan_key"  # which kept scan this session shows (a plain key: survives page switches)
 # Scans kept in memory for every session of the server (a 10,000-PR scan holds about 100 MB); the
-# oldest go first, and a session whose scan went is asked to scan again.
+# least recently used go first, and a session whose scan went is asked to scan again.
 MAX_KEPT_SCANS = 4
 _FLASH = "scan_flash"  # the message to show after the rerun that follows "Add to the agenda"
 PICK_OPTIONS = 500  # the picker offers this many best-ranked items: nobody adds the 5,000th to a meeting
@@ -69,15 +71,42 @@ def _run(target: ScanTarget, issues: bool, config: Config) -> None:
     st.session_state[_KEY] = keep(result)
 
 
-@st.cache_resource(max_entries=MAX_KEPT_SCANS, show_spinner=False)
-def _kept(key: str, _result: scan.ScanResult | None = None) -> scan.ScanResult | None:
-    """The scan stored under `key` (the first call stores `_result`)."""
-    return _result
+class KeptScans:
+    """The scans kept in memory for every session of the server: the MAX_KEPT_SCANS most recently
+    kept or shown (least recently used goes first). Looking a key up never stores anything, so a
+    session whose scan went cannot push out another session's."""
+
+    def __init__(self, size: int = MAX_KEPT_SCANS) -> None:
+        self._lock = threading.Lock()  # sessions run in threads of their own
+        self._scans: OrderedDict[str, scan.ScanResult] = OrderedDict()
+        self._size = size
+
+    def put(self, key: str, result: scan.ScanResult) -> None:
+        """Keep `result` under `key`, dropping the least recently used scans beyond the size."""
+        with self._lock:
+            self._scans[key] = result
+            self._scans.move_to_end(key)
+            while len(self._scans) > self._size:
+                self._scans.popitem(last=False)
+
+    def get(self, key: str) -> scan.ScanResult | None:
+        """The scan kept under `key` (now the most recently used), or None."""
+        with self._lock:
+            result = self._scans.get(key)
+            if result is not None:
+                self._scans.move_to_end(key)
+            return result
+
+
+@st.cache_resource(show_spinner=False)
+def _kept_scans() -> KeptScans:
+    """The server's one store of kept scans."""
+    return KeptScans()
 
 
 def kept(key: str) -> scan.ScanResult | None:
     """The scan kept under `key`, or None once it was dropped to make room."""
-    return _kept(key)
+    return _kept_scans().get(key)
 
 
 def keep(result: scan.ScanResult) -> str:
@@ -85,7 +114,7 @@ def keep(result: scan.ScanResult) -> str:
     name it). Streamlit pickles session state on every rerun to check it can be serialised, which
     takes 0.7 s for 10,000 PRs; the key costs nothing."""
     key = secrets.token_hex(16)
-    _kept(key, result)
+    _kept_scans().put(key, result)
     return key
 
 
@@ -194,18 +223,13 @@ def table_frame(ranked: pd.DataFrame, usual: dict[str, float]) -> pd.DataFrame:
 def table(ranked: pd.DataFrame) -> None:
     """The ranked items, a page of `ranking_view.TABLE_ROWS_MAX` rows at a time."""
     page_rows = ranking_view.page_of(ranked, "scan_page")
-    top = float(max(ranked["score"].max(), 0.01))
     st.dataframe(
         table_frame(page_rows, scoring.typical(ranked)),
         hide_index=True,
         key="scan_table",
         height=ranking_view.table_height(len(page_rows)),
-        column_config={
-            "Rank": st.column_config.NumberColumn(width="small"),
-            "Score": st.column_config.ProgressColumn(min_value=0.0, max_value=top, format="%.2f"),
-            "Item": st.column_config.LinkColumn(display_text=r"https://github\.com/[^/]+/(.*)"),
-            "Why": st.column_config.TextColumn(width="large"),
-        },
+        column_config=ranking_view.column_config(ranking_view.score_top(ranked["score"]),
+                                                 Rank=st.column_config.NumberColumn(width="small")),
     )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 
 import pandas as pd
@@ -18,9 +17,10 @@ from triage.snapshots import (
     check_base_url,
     default_base_url,
     freeze,
-    render,
+    ordered_rows,
     share_link,
 )
+from triage.snapshots import heading as snapshot_heading
 from triage.ui import live, loaders, ranking_view
 from triage.weights import Preset
 
@@ -64,9 +64,10 @@ def _frozen_table(snap: Snapshot) -> pd.DataFrame:
 
 def show(snap: Snapshot) -> None:
     """The frozen ranking exactly as saved: rows, order, weights and reasons; nothing recomputed."""
+    rows = snap.rows  # parsed from the frozen JSON on every access: read once
     st.title(snap.title or "Triage snapshot")
     created = f" · saved {snap.created_at:%Y-%m-%d %H:%M} UTC" if isinstance(snap.created_at, datetime) else ""
-    st.caption(f"Snapshot {snap.short_id} · frozen, read-only · {len(snap.rows)} items ranked as of "
+    st.caption(f"Snapshot {snap.short_id} · frozen, read-only · {len(rows)} items ranked as of "
                f"{snap.as_of:%Y-%m-%d} · preset “{snap.preset}” · source: {snap.source}{created}")
     for change in snap.criteria_changes():
         st.info(f"{change} The rows below are as they were frozen.")
@@ -74,27 +75,23 @@ def show(snap: Snapshot) -> None:
     st.sidebar.dataframe(pd.DataFrame({"Criterion": [title(n) for n in snap.weights],
                                        "Weight": list(snap.weights.values())}),
                          hide_index=True, key="snapshot_weights")
-    st.dataframe(_frozen_table(snap), hide_index=True, key="ranked", height=ranking_view.table_height(len(snap.rows)),
-                 column_config={
-        "Item": st.column_config.LinkColumn(display_text=r"https://github\.com/[^/]+/(.*)"),
-        "Score": st.column_config.ProgressColumn(min_value=0.0, max_value=max(
-            [float(r["score"]) for r in snap.rows] + [0.01]), format="%.2f"),
-        "Why": st.column_config.TextColumn(width="large"),
-    })
+    st.dataframe(_frozen_table(snap), hide_index=True, key="ranked", height=ranking_view.table_height(len(rows)),
+                 column_config=ranking_view.column_config(ranking_view.score_top(float(r["score"]) for r in rows)))
     data = snap.contributions()
     st.subheader("What made each score")
     st.altair_chart(ranking_view.chart_from_long(data), width="stretch")
-    downloads(lambda fmt: render(snap, fmt, share_link(snap.id, base_url())), f"triage-{snap.short_id}")
+    # The rows laid out exactly as `snapshots.render` lays them out, read once for the three formats.
+    downloads(ordered_rows(snap), snapshot_heading(snap), f"triage-{snap.short_id}", share_link(snap.id, base_url()))
 
 
-def downloads(rendered: Callable[[str], str], stem: str) -> None:
-    """Markdown (for the next minutes), CSV and JSON download buttons."""
+def downloads(rows: list[export.Row], title: str, stem: str, link: str | None = None) -> None:
+    """Markdown (for the next minutes), CSV and JSON download buttons, all rendered from `rows`."""
     cols = st.columns(3)
     for col, (fmt, ext, mime) in zip(cols, [("markdown", "md", "text/markdown"), ("csv", "csv", "text/csv"),
                                             ("json", "json", "application/json")], strict=True):
         col.download_button(f"Download {fmt.upper() if fmt != 'markdown' else 'Markdown'}",
-                            data=rendered(fmt), file_name=f"{stem}.{ext}", mime=mime,
-                            key=f"download_{fmt}", on_click="ignore")
+                            data=export.render_rows(rows, fmt, title, link), file_name=f"{stem}.{ext}",
+                            mime=mime, key=f"download_{fmt}", on_click="ignore")
 
 
 def save_button(
@@ -116,4 +113,4 @@ def save_button(
 
 def live_downloads(ranked: pd.DataFrame, heading: str) -> None:
     """Downloads of the live ranking (no snapshot link: save one to get a link)."""
-    downloads(lambda fmt: export.render(ranked, fmt, heading), "triage")
+    downloads(export.to_rows(ranked), heading, "triage")
