@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import pytest
 
 from triage.demo import Demo, load_demo
+from triage.facts import ItemKey
 from triage.weights import Config, demo_config_path, load_config
 
 DATA = Path(__file__).parent / "data"
@@ -32,10 +34,25 @@ def demo_config() -> Config:
     return load_config([demo_config_path()])
 
 
+@pytest.fixture
+def demo_keys(demo) -> list[ItemKey]:
+    """The demo agenda's 16 item keys, in the demo's order."""
+    return [i.key for i in demo.facts.items]
+
+
+def free_port() -> int:
+    """A localhost port the OS just handed out and took back: free to listen on, and closed until someone does."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 # --- the fake GitHub (tests/fakegithub) -------------------------------------------------------------------
 
 # A token distinctive enough that finding it in a log, a file or a message cannot be a coincidence.
 FAKE_TOKEN = "ghp_TriageTestToken0123456789abcdefXYZ"
+# A pull request on the demo agenda, served by the fake.
+LIBS_470 = ItemKey("falcosecurity/libs", 470)
 
 
 @pytest.fixture(scope="session")

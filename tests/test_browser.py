@@ -4,7 +4,6 @@
 import contextlib
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -13,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import free_port
 from triage.meeting import demo_meeting
 from triage.snapshot_store import SnapshotStore
 from triage.snapshots import freeze
@@ -25,16 +25,10 @@ OLDEST = "https://github.com/falcosecurity/libs/issues/381"  # opened 2022-06-08
 GRID = '[data-testid="stMain"] [data-testid="stDataFrame"] >> nth=0'  # the ranked table
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextlib.contextmanager
 def serve(home: Path):
     """`streamlit run dashboard.py` headless on a free port, with its own TRIAGE_HOME."""
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "TRIAGE_"))}
     env["TRIAGE_HOME"] = str(home)
     log = home / "streamlit.log"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import http.client
 import json
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -18,14 +17,13 @@ from github import Auth, Github, GithubException, RateLimitExceededException, Un
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import FAKE_TOKEN
+from tests.conftest import FAKE_TOKEN, LIBS_470, free_port
 from tests.fakegithub import FakeGitHub, faults, generate_org
 from tests.fakegithub.graphql import connection
 from triage.facts import ItemKey
 from triage.graphql_queries import build_items_query, query_cost, query_pages_and_nodes
 
 ROOT = Path(__file__).resolve().parents[1]
-LIBS_470 = ItemKey("falcosecurity/libs", 470)
 
 
 _clients: list[Github] = []
@@ -359,14 +357,8 @@ def test_the_request_log_masks_the_token_everywhere(fake_github):
         assert FAKE_TOKEN not in repr(r)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_the_fake_runs_standalone_and_logs_requests_without_the_token():
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "tests.fakegithub", "--port", str(port)],
         cwd=ROOT,

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import FAKE_TOKEN
+from tests.conftest import FAKE_TOKEN, LIBS_470
 from tests.fakegithub import FakeGitHub, faults, generate_org
 from triage.facts import Event, ItemFacts, ItemKey, People, item_from_dict, item_to_dict
 from triage.fetch import SEARCH_QUERY_LIMIT, _probe_groups, _probe_query, fetch_file_text, fetch_items
@@ -36,7 +36,6 @@ DEMO_MISSING = {
     "falcosecurity/libs#1561",
     "falcosecurity/libs#1575",
 }
-LIBS_470 = ItemKey("falcosecurity/libs", 470)
 
 
 def comparable(item: ItemFacts) -> ItemFacts:
@@ -47,11 +46,6 @@ def comparable(item: ItemFacts) -> ItemFacts:
 def graphql_aliases(fake: FakeGitHub) -> list[list[str]]:
     """The item aliases each GraphQL request asked for."""
     return [sorted(re.findall(r"\b([id]\d+):", r.json["query"])) for r in fake.requests("^/graphql$")]
-
-
-@pytest.fixture
-def demo_keys(demo):
-    return [i.key for i in demo.facts.items]
 
 
 def test_the_demo_agenda_round_trips_through_github(fake_github, github_config, demo, demo_keys):

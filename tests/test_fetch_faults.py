@@ -4,31 +4,24 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import socket
 import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.conftest import FAKE_TOKEN
+from tests.conftest import FAKE_TOKEN, LIBS_470, free_port
 from tests.fakegithub import FakeGitHub, faults, generate_org
 from triage.facts import ItemKey
 from triage.fetch import _probe_groups, fetch_file_text, fetch_items
 from triage.github_config import FetchResult
 from triage.github_errors import BadCredentialsError, GitHubFailedError, RateLimitedError
 
-LIBS_470 = ItemKey("falcosecurity/libs", 470)
 LIBS_1375 = ItemKey("falcosecurity/libs", 1375)
 MINUTES_URL = (
     "https://github.com/falcosecurity/community/blob/main/meeting-notes/2023-12-14-falco-core-maintainers.md"
 )
 # With chunks of 6, the demo's 16 items (sorted by repo and number) make three queries:
 CHUNK_2 = ["libs#470", "libs#1375", "libs#1376", "libs#1393", "libs#1452", "libs#1463"]
-
-
-@pytest.fixture
-def demo_keys(demo):
-    return [i.key for i in demo.facts.items]
 
 
 def hhmm(epoch: float) -> str:
@@ -60,9 +53,8 @@ def test_a_spent_rate_limit_is_reported_with_its_reset_time_not_waited_out(
     fake_github, github_config, demo_keys
 ):
     fault = fake_github.inject(faults.primary_rate_limit(reset_in=40 * 60, path="^/graphql$", times=None))
-    started = time.monotonic()
     result = fetch_items(demo_keys, github_config)
-    assert time.monotonic() - started < 1
+    assert len(fake_github.log) == 1  # asked once, not retried until the reset
     when = hhmm(int(fault.headers["X-RateLimit-Reset"]))
     assert result.errors == (f"GitHub rate limit reached; resets at {when} UTC",)
     assert {(i.status, i.status_detail) for i in result.items} == {
@@ -77,9 +69,7 @@ def test_a_rest_style_403_rate_limit_on_graphql_is_not_waited_out_either(
     fault = fake_github.inject(
         faults.primary_rate_limit(40 * 60, graphql=False, path="^/graphql$", times=None)
     )
-    started = time.monotonic()
     result = fetch_items(demo_keys, github_config)
-    assert time.monotonic() - started < 1
     assert result.errors == (
         f"GitHub rate limit reached; resets at {hhmm(int(fault.headers['X-RateLimit-Reset']))} UTC",
     )
@@ -93,11 +83,10 @@ def test_a_rate_limit_that_resets_within_max_wait_is_waited_for(fake_github, git
 
 
 def test_a_secondary_limit_with_a_short_retry_after_is_retried(fake_github, github_config):
-    fake_github.inject(faults.secondary_rate_limit(retry_after=1, path="^/graphql$"))
-    started = time.monotonic()
+    fault = fake_github.inject(faults.secondary_rate_limit(retry_after=1, path="^/graphql$"))
     result = fetch_items([LIBS_470], github_config)
-    assert result.ok and len(fake_github.log) == 2
-    assert 0.9 < time.monotonic() - started < 2
+    assert result.ok and [r.status for r in fake_github.log] == [403, 200]
+    assert fault.hits == 1
 
 
 @pytest.mark.parametrize("status", [403, 429])
@@ -105,9 +94,9 @@ def test_a_secondary_limit_asking_for_long_is_reported_with_its_time(fake_github
     fake_github.inject(
         faults.secondary_rate_limit(retry_after=600, status=status, path="^/graphql$", times=None)
     )
-    started, before = time.monotonic(), time.time()
+    before = time.time()
     result = fetch_items([LIBS_470], github_config)
-    assert time.monotonic() - started < 1
+    assert len(fake_github.log) == 1  # asked once, not retried after ten minutes
     (error,) = result.errors
     when = re.fullmatch(r"GitHub's secondary rate limit was reached; try again after (\d\d:\d\d) UTC", error)
     assert when and when[1] in {hhmm(before + 600), hhmm(time.time() + 600)}
@@ -177,9 +166,7 @@ def test_github_down_for_two_chunks_in_a_row_stops_asking(fake_github, github_co
 def test_a_response_slower_than_the_timeout_is_reported(fake_github, github_config):
     config = dataclasses.replace(github_config, timeout=1, retries=0)
     fake_github.inject(faults.slow(1.5, path="^/graphql$"))
-    started = time.monotonic()
     result = fetch_items([LIBS_470], config)
-    assert 0.9 < time.monotonic() - started < 1.5
     assert result.errors == ("GitHub did not answer within 1 s; try again later",)
     assert (result.items[0].status, result.items[0].status_detail) == (
         "error",
@@ -187,14 +174,8 @@ def test_a_response_slower_than_the_timeout_is_reported(fake_github, github_conf
     )
 
 
-def _closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_github_unreachable_is_one_sentence_naming_the_host(github_config, demo_keys):
-    port = _closed_port()
+    port = free_port()  # nothing listens on it
     config = dataclasses.replace(github_config, api_url=f"http://127.0.0.1:{port}")
     result = fetch_items(demo_keys, config)
     assert result.errors == (
@@ -205,7 +186,7 @@ def test_github_unreachable_is_one_sentence_naming_the_host(github_config, demo_
 
 
 def test_cached_facts_are_kept_when_github_is_unreachable(github_config, demo_keys, item_cache):
-    port = _closed_port()
+    port = free_port()
     fake = FakeGitHub.demo(port=port).start()
     config = dataclasses.replace(github_config, api_url=fake.url)
     first = fetch_items(demo_keys, config, cache=item_cache)

@@ -45,7 +45,7 @@ def test_a_url_source_carries_its_file_link(demo_config):
 def test_each_bad_value_is_named_and_the_default_kept(demo_config, params, problem):
     view = parse_view(params, demo_config)
     assert len(view.problems) == 1 and view.problems[0].startswith(problem)
-    assert view.weights == demo_config.preset().weights or "preset" not in params
+    assert view.weights == demo_config.preset().weights
     assert view.source == "demo" and view.snapshot is None and view.as_of is None
 
 

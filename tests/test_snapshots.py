@@ -539,6 +539,8 @@ def test_frame_and_contributions_table_the_frozen_rows(snap):
         "why",
     ]
     first = rows[0]
+    assert (table.loc[0, "rank"], table.loc[0, "ref"], table.loc[0, "waiting_on"], table.loc[0, "waiting_days"]) == (
+        1, "falcosecurity/falco#1340", "maintainers", 128)  # the demo's top item on 2023-12-14
     assert table.loc[0, "waiting_days"] == first["waiting_days"] and table.loc[0, "why"] == first["why"]
     assert [table.loc[0, n] for n in CRITERIA] == [first["contributions"][n] for n in CRITERIA]
     long = snap.contributions()
