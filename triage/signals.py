@@ -293,9 +293,9 @@ def compute(item: ItemFacts, as_of: datetime, people: People, agenda: AgendaCont
     since = turn.since if turn else None
     first_seen = item.created_at or (events[0].at if events else None)
     silence_from = last_response_at or first_seen
+    # A configured maintainer counts as one on every event, so acting as one covers both ways of being one.
     external = tuple(
-        login for lower, login in participants.items()
-        if lower != author and lower not in acted_as_maintainer and not people.is_maintainer(login)
+        login for lower, login in participants.items() if lower != author and lower not in acted_as_maintainer
     )
     return Signals(
         item, as_of, agenda or NO_AGENDA, state, state_note,
