@@ -76,7 +76,7 @@ def fake_github(fake_github_server):
 @pytest.fixture
 def github_config(fake_github):
     """A fetch configuration pointing at the fake: no throttle, no real backoff, waits capped at 1 s."""
-    from triage.github_config import GitHubConfig
+    from triage.github.config import GitHubConfig
 
     return GitHubConfig(
         api_url=fake_github.url,
@@ -93,6 +93,6 @@ def github_config(fake_github):
 @pytest.fixture
 def item_cache(tmp_path):
     """A GitHub cache in its own file."""
-    from triage.http_cache import ItemCache
+    from triage.github.cache import ItemCache
 
     return ItemCache(tmp_path / "github-cache.sqlite3")

@@ -21,7 +21,7 @@ from tests.conftest import FAKE_TOKEN, LIBS_470, free_port
 from tests.fakegithub import FakeGitHub, faults, generate_org
 from tests.fakegithub.graphql import connection
 from triage.facts import ItemKey
-from triage.graphql_queries import build_items_query, query_cost, query_pages_and_nodes
+from triage.github.queries import build_items_query, query_cost, query_pages_and_nodes
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -15,19 +15,14 @@ from hypothesis import strategies as st
 from tests.conftest import FAKE_TOKEN, LIBS_470
 from tests.fakegithub import FakeGitHub, faults, generate_org
 from triage.facts import Event, ItemFacts, ItemKey, People, item_from_dict, item_to_dict
-from triage.fetch import SEARCH_QUERY_LIMIT, _probe_groups, _probe_query, fetch_file_text, fetch_items
-from triage.file_links import parse_file_url
-from triage.github_config import FetchResult, GitHubConfig
-from triage.github_errors import NotFoundError, UnsupportedURLError
-from triage.graphql_queries import (
-    CHUNK_SIZE,
-    GITHUB_NODE_LIMIT,
-    borrow_associations,
-    build_items_query,
-    query_cost,
-    query_pages_and_nodes,
-)
-from triage.http_cache import ItemCache
+from triage.github.agenda_fetch import fetch_items
+from triage.github.answers import borrow_associations
+from triage.github.cache import ItemCache
+from triage.github.config import FetchResult, GitHubConfig
+from triage.github.errors import NotFoundError, UnsupportedURLError
+from triage.github.file_links import fetch_file_text, parse_file_url
+from triage.github.probe import SEARCH_QUERY_LIMIT, probe_groups, probe_query
+from triage.github.queries import CHUNK_SIZE, GITHUB_NODE_LIMIT, build_items_query, query_cost, query_pages_and_nodes
 
 DEMO_MISSING = {
     "falcosecurity/evolution#345",
@@ -388,11 +383,11 @@ _repo_names = st.from_regex(r"[a-z][a-z0-9-]{0,38}/[a-z0-9._-]{1,60}", fullmatch
 @settings(max_examples=200)
 @given(st.lists(_repo_names, max_size=60))
 def test_probe_groups_cover_every_repo_once_inside_githubs_query_limit(repos):
-    groups = _probe_groups(repos)
+    groups = probe_groups(repos)
     assert sorted(r for g in groups for r in g) == sorted(set(repos))
     for group in groups:
         assert (
-            len(_probe_query(group, datetime(2024, 1, 1, tzinfo=UTC))) <= SEARCH_QUERY_LIMIT
+            len(probe_query(group, datetime(2024, 1, 1, tzinfo=UTC))) <= SEARCH_QUERY_LIMIT
             or len(group) == 1
         )
 
@@ -400,7 +395,7 @@ def test_probe_groups_cover_every_repo_once_inside_githubs_query_limit(repos):
 @settings(max_examples=10, deadline=None)
 @given(st.integers(0, 10_000))
 def test_the_cache_gives_back_exactly_what_it_was_given(tmp_path_factory, seed):
-    from triage.http_cache import CachedItem
+    from triage.github.cache import CachedItem
 
     cache = ItemCache(tmp_path_factory.mktemp("cache") / "c.sqlite3")
     items = generate_org("prop", repos=2, total=30, seed=seed)

@@ -16,10 +16,9 @@ from tests.fakegithub.schema import SCHEMA
 from triage import scan
 from triage.cli import main
 from triage.facts import Event, ItemFacts, ItemKey, People
-from triage.fetch import fetch_open_pulls
-from triage.github_config import GitHubConfig
-from triage.meeting import demo_meeting
-from triage.scan_queries import (
+from triage.github.config import GitHubConfig
+from triage.github.scan import fetch_open_pulls
+from triage.github.scan_queries import (
     PAGE_SIZE,
     Planner,
     RepoInfo,
@@ -28,6 +27,7 @@ from triage.scan_queries import (
     org_query,
     repos_query,
 )
+from triage.meeting import demo_meeting
 from triage.signals import (
     AUTHOR_SPOKE_LAST,
     CHANGES_REQUESTED,

@@ -13,9 +13,9 @@ from typing import Any
 from triage import agenda, compare, export, scan, scoring, snapshot_store, snapshots
 from triage.criteria import CRITERIA, help_text
 from triage.facts import FactsFormatError, parse_when
-from triage.fetch import fetch_items
-from triage.github_config import GitHubConfig
-from triage.http_cache import ItemCache
+from triage.github.agenda_fetch import fetch_items
+from triage.github.cache import ItemCache
+from triage.github.config import GitHubConfig
 from triage.meeting import Meeting, demo_meeting, fetched_meeting, meeting_from_dict, meeting_to_dict
 from triage.settings import SettingsError
 from triage.weights import WeightsError, demo_config_path, load_config

@@ -1,6 +1,6 @@
 """What the fake GitHub knows: repositories, their items (as `ItemFacts`, the "truth"), files, renames.
 
-The truth is stored in our own fact model so a test can compare what `triage.fetch` read with what
+The truth is stored in our own fact model so a test can compare what `triage.github` read with what
 the fake served, field for field. Each item is projected into GitHub's REST and GraphQL shapes on
 request (`rest.py`, `schema.py`).
 

@@ -14,9 +14,9 @@ from streamlit.errors import StreamlitSecretNotFoundError
 
 from triage import settings
 from triage.agenda import AgendaRef
-from triage.fetch import fetch_items
-from triage.github_config import FetchResult, GitHubConfig, RateInfo
-from triage.http_cache import ItemCache
+from triage.github.agenda_fetch import fetch_items
+from triage.github.cache import ItemCache
+from triage.github.config import FetchResult, GitHubConfig, RateInfo
 from triage.meeting import Meeting, fetched_meeting
 
 _RATE = "github_rate"

@@ -7,8 +7,8 @@ import hashlib
 import streamlit as st
 
 from triage.agenda import AgendaRef, read_minutes
-from triage.fetch import fetch_file_text
-from triage.github_errors import GitHubError
+from triage.github.errors import GitHubError
+from triage.github.file_links import fetch_file_text
 from triage.ui import live, session
 
 

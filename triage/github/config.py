@@ -1,6 +1,6 @@
 """How triage talks to GitHub (API root, token, waits and limits) and what a fetch reports back.
 
-Plain values, no PyGithub: the app, the command line and `triage.fetch` share them.
+Plain values, no PyGithub: the app, the command line and the rest of `triage.github` share them.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from triage import settings
 from triage.facts import ItemFacts
-from triage.graphql_queries import CHUNK_SIZE, MAX_CHUNK_SIZE
+from triage.github.queries import CHUNK_SIZE, MAX_CHUNK_SIZE
 
 DEFAULT_TIMEOUT = 15  # seconds per request (PyGithub's default); GitHub itself stops queries at 10 s
 # Rides out GitHub's brief 5xx blips; a dead endpoint fails in seconds, not after PyGithub's 10 tries.

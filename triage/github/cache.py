@@ -7,7 +7,7 @@ beyond the item facts and the probe's list of changed items is written.
 
 A *probe* is a conditional search for the items of a group of repositories updated since a
 baseline time; its ETag turns "did anything change?" into a 304 that costs no rate limit, and its
-last answer says which items changed (see `triage.fetch`).
+last answer says which items changed (see `triage.github.probe`).
 """
 
 from __future__ import annotations

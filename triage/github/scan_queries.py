@@ -1,7 +1,7 @@
 """The GraphQL of a repository or organisation scan, and the reading of its pages into `ItemFacts`.
 
-Pure, like `triage.graphql_queries`: query text in, response dicts out, no PyGithub and no network;
-`triage.fetch.fetch_open_pulls` sends the queries and turns failures into sentences.
+Pure, like `triage.github.queries`: query text in, response dicts out, no PyGithub and no network;
+`triage.github.scan.fetch_open_pulls` sends the queries and turns failures into sentences.
 
 A scan has two steps:
 
@@ -29,9 +29,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from triage.facts import ItemFacts, ItemKey
-from triage.graphql_queries import (
-    ISSUE_SELECTION,
-    PULL_SELECTION,
+from triage.github.answers import (
     GraphQLError,
     MalformedResponseError,
     RateLimitBody,
@@ -39,6 +37,7 @@ from triage.graphql_queries import (
     read_errors,
     read_rate,
 )
+from triage.github.queries import ISSUE_SELECTION, PULL_SELECTION
 
 ScanKind = Literal["pull", "issue"]
 
