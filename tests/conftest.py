@@ -49,6 +49,18 @@ def free_port() -> int:
 
 # --- the fake GitHub (tests/fakegithub) -------------------------------------------------------------------
 
+
+@pytest.fixture(autouse=True)
+def _graphql_documents_are_valid():
+    """Issue 9: every GraphQL document a test sends is checked against GitHub's published schema and
+    rules by the fake; one GitHub would reject fails the test that sent it (unless it takes it back)."""
+    from tests.fakegithub import FakeGitHub
+
+    FakeGitHub.take_rejected()
+    yield
+    rejected = FakeGitHub.take_rejected()
+    assert not rejected, f"GitHub would reject {len(rejected)} GraphQL document(s): {rejected[0][1]}\n{rejected[0][0]}"
+
 # A token distinctive enough that finding it in a log, a file or a message cannot be a coincidence.
 FAKE_TOKEN = "ghp_TriageTestToken0123456789abcdefXYZ"
 # A pull request on the demo agenda, served by the fake.

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import FAKE_TOKEN, LIBS_470, free_port
 from tests.fakegithub import FakeGitHub, faults, generate_org
-from tests.fakegithub.graphql import connection
+from tests.fakegithub.resolvers import connection
 from triage.facts import ItemKey
 from triage.github.queries import build_items_query, query_cost, query_pages_and_nodes
 
@@ -167,22 +167,71 @@ def test_a_renamed_repository_redirects_in_rest_and_is_followed_in_graphql(fake_
     )
 
 
-def test_graphql_rejects_unknown_fields_and_unbounded_connections_like_github(fake_github):
+def test_graphql_validation_errors_come_without_data_and_cost_nothing(fake_github):
     gh = client(fake_github.url)
     _, body = graphql(gh, '{ repository(owner: "falcosecurity", name: "libs") { stars } }')
-    assert body["errors"][0]["message"] == "Field 'stars' doesn't exist on type 'Repository'"
-    assert "data" not in body
-    _, body = graphql(
-        gh, '{ repository(owner: "falcosecurity", name: "libs") { issues { nodes { number } } } }'
-    )
-    assert body["errors"][0]["type"] == "MISSING_PAGINATION_BOUNDARIES"
-    _, body = graphql(
-        gh, '{ repository(owner: "falcosecurity", name: "libs") { issues(first: 101) { totalCount } } }'
-    )
-    assert body["errors"][0]["type"] == "EXCESSIVE_PAGINATION"
+    assert body == {
+        "errors": [
+            {"message": "Cannot query field 'stars' on type 'Repository'.", "locations": [{"line": 1, "column": 54}]}
+        ]
+    }
     _, body = graphql(gh, "{ repository(owner: )")
-    assert body["errors"][0]["message"].startswith("Parse error")
-    assert fake_github.quota_spent()["graphql"] == 0  # invalid queries are not run, so not charged
+    assert "data" not in body and body["errors"][0]["message"].startswith("Syntax Error")
+    _, body = graphql(gh, 'query($n: String!) { repository(owner: "falcosecurity", name: $n) { id } }')
+    assert "data" not in body and body["errors"][0]["message"] == (
+        "Variable '$n' has invalid value: Expected a value of non-null type 'String!' to be provided."
+    )
+    assert fake_github.quota_spent()["graphql"] == 0  # invalid documents are not run, so not charged
+    assert len(FakeGitHub.take_rejected()) == 2  # sent on purpose (the third fails later, at its variables)
+
+
+def test_a_document_with_an_unused_fragment_fails_as_a_whole(fake_github):
+    # Issue 9: GitHub applies every standard rule; an agenda query carrying the discussion fragment
+    # for an agenda without discussions got no data at all.
+    _, body = graphql(
+        client(fake_github.url),
+        """query { repository(owner: "falcosecurity", name: "libs") { i1376: issue(number: 1376) { ...I } } }
+        fragment I on Issue { number }
+        fragment D on Discussion { number }""",
+    )
+    assert body == {"errors": [{"message": "Fragment 'D' is never used.", "locations": [{"line": 3, "column": 9}]}]}
+    assert len(FakeGitHub.take_rejected()) == 1
+
+
+@pytest.mark.parametrize(
+    ("selection", "type_", "message"),
+    [
+        ("issues { nodes { number } }", "MISSING_PAGINATION_BOUNDARIES",
+         "You must provide a `first` or `last` value to properly paginate the `issues` connection."),
+        # GitHub documents the rule for every connection, even one read only for its totalCount.
+        ("issues { totalCount }", "MISSING_PAGINATION_BOUNDARIES",
+         "You must provide a `first` or `last` value to properly paginate the `issues` connection."),
+        ("issues(first: 101) { totalCount }", "EXCESSIVE_PAGINATION",
+         "Requesting 101 records on the `issues` connection exceeds the `first` limit of 100 records."),
+        ("issues(last: 0) { totalCount }", "EXCESSIVE_PAGINATION",
+         "Requesting 0 records on the `issues` connection exceeds the `last` limit of 100 records."),
+    ],
+)
+def test_graphql_enforces_githubs_pagination_bounds(fake_github, selection, type_, message):
+    text = f'{{ repository(owner: "falcosecurity", name: "libs") {{ {selection} }} }}'
+    _, body = graphql(client(fake_github.url), text)
+    assert "data" not in body
+    assert [(e["type"], e["message"]) for e in body["errors"]] == [(type_, message)]
+    assert len(FakeGitHub.take_rejected()) == 1
+
+
+def test_graphql_refuses_a_document_over_500000_nodes(fake_github):
+    _, body = graphql(
+        client(fake_github.url),
+        """{ organization(login: "falcosecurity") { repositories(first: 100) { nodes {
+           issues(first: 100) { nodes { labels(first: 51) { nodes { name } } } } } } } }""",
+    )
+    assert "data" not in body
+    assert body["errors"][0]["type"] == "MAX_NODE_LIMIT_EXCEEDED"
+    assert body["errors"][0]["message"] == (
+        "This query requests up to 520,100 possible nodes which exceeds the maximum limit of 500,000."
+    )
+    assert len(FakeGitHub.take_rejected()) == 1
 
 
 def test_graphql_cost_and_nodes_follow_githubs_formula(fake_github):
@@ -258,9 +307,9 @@ def test_connection_pages_cover_every_node_once_in_order(n, size, backwards):
     while True:
         args = {"last": size, "before": cursor} if backwards else {"first": size, "after": cursor}
         page = connection(items, args)
-        nodes = page.resolve("nodes", {})
+        nodes = page["nodes"]({})
         seen = nodes + seen if backwards else seen + nodes
-        info = page.fields["pageInfo"].fields
+        info = page["pageInfo"]
         more = info["hasPreviousPage"] if backwards else info["hasNextPage"]
         if not more:
             break

@@ -29,13 +29,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, TextIO
+from typing import Any, ClassVar, TextIO
 from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
 from tests.fakegithub import rest
 from tests.fakegithub.faults import Fault
-from tests.fakegithub.graphql import GraphQLSyntaxError, execute, parse, validate
-from tests.fakegithub.schema import SCHEMA, query_root
+from tests.fakegithub.graphql_endpoint import check, execute
+from tests.fakegithub.resolvers import query_root
 from tests.fakegithub.store import FakeItem, FakeRepo, Store, demo_truth
 from triage.facts import Event, ItemFacts, ItemKey, parse_when
 
@@ -91,6 +91,10 @@ class _Reply:
 
 class FakeGitHub:
     """A fake GitHub API server holding `items` (their `ItemFacts` are the truth it serves)."""
+
+    # Every GraphQL document any fake refused (text, errors), for the test suite's autouse check:
+    # a document GitHub would reject fails the test that sent it unless the test takes it back.
+    rejected: ClassVar[list[tuple[str, list[dict[str, Any]]]]] = []
 
     def __init__(
         self,
@@ -283,6 +287,13 @@ class FakeGitHub:
                 for r in self.log
                 if (path is None or re.search(path, r.path)) and (method is None or r.method == method)
             ]
+
+    @staticmethod
+    def take_rejected() -> list[tuple[str, list[dict[str, Any]]]]:
+        """The GraphQL documents refused since the last call (a test that sends invalid ones on purpose)."""
+        taken = list(FakeGitHub.rejected)
+        FakeGitHub.rejected.clear()
+        return taken
 
     def clear_log(self) -> None:
         with self._lock:
@@ -710,43 +721,37 @@ class FakeGitHub:
             text, variables = request["query"], request.get("variables") or {}
         except (ValueError, KeyError, TypeError):
             return _Reply(400, rest.error_json("Problems parsing JSON", 400))
-        try:
-            doc = parse(text)
-        except GraphQLSyntaxError as e:
-            return _Reply(200, {"errors": [{"message": str(e)}]}, charge=0)
+        if not isinstance(text, str) or not isinstance(variables, dict):
+            return _Reply(400, rest.error_json("Problems parsing JSON", 400))
         with self._lock:
-            priced = validate(doc, SCHEMA, variables)
-            if priced.errors:
-                return _Reply(200, {"errors": priced.errors}, charge=0)
+            checked = check(text, variables)
+            if checked.document is None:  # GitHub runs nothing, answers no `data`, charges nothing
+                FakeGitHub.rejected.append((text, list(checked.errors)))
+                return _Reply(200, {"errors": list(checked.errors)}, charge=0)
+            cost = checked.price.cost
             bucket = self.buckets[(True, "graphql")]
-            if bucket.remaining < priced.cost:
+            if bucket.remaining < cost:
                 limited = self._exhausted("graphql", True)
                 bucket.remaining = 0
                 return limited or _Reply(
                     200,
-                    {
-                        "errors": [
-                            {"type": "RATE_LIMITED", "message": "API rate limit exceeded for user ID 1."}
-                        ]
-                    },
+                    {"errors": [{"type": "RATE_LIMITED", "message": "API rate limit exceeded for user ID 1."}]},
                     {"x-ratelimit-remaining": "0"},
                     charge=0,
                 )
-            after = bucket.remaining - priced.cost
+            after = bucket.remaining - cost
             rate = {
-                "cost": priced.cost,
+                "cost": cost,
                 "limit": bucket.limit,
                 "remaining": after,
                 "resetAt": datetime.fromtimestamp(bucket.reset, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
                 "used": bucket.limit - after,
-                "nodeCount": priced.nodes,
+                "nodeCount": checked.price.nodes,
             }
             root = query_root(self.store, follow_renames=self.follow_renames, rate=rate, viewer=VIEWER)
-            data, errors = execute(doc, SCHEMA, variables, root)
-        out: dict[str, Any] = {"data": data}
-        if errors:
-            out["errors"] = errors
-        return _Reply(200, out, charge=priced.cost)
+            out = execute(checked, variables, root)
+        # Variables that do not fit their declarations stop the request before it runs: no charge.
+        return _Reply(200, out, charge=cost if "data" in out else 0)
 
 
 def rest_sha(item: FakeItem, n: int) -> str:

@@ -246,6 +246,7 @@ def parse_item(key: ItemKey, node: Mapping[str, Any], observed_at: datetime) -> 
     if created is not None:
         events.append(Event(author, created, "description", node.get("authorAssociation"), author_type))
     complete = True
+    comment_count: int | None = None
     if kind == "discussion":
         comments = node.get("comments")
         for c in _nodes(comments):
@@ -257,6 +258,8 @@ def parse_item(key: ItemKey, node: Mapping[str, Any], observed_at: datetime) -> 
         timeline = node.get("timelineItems")
         events.extend(e for n in _nodes(timeline) if (e := _timeline_event(n)) is not None)
         complete = (_total(timeline) or 0) <= len(_nodes(timeline))
+        # Comments are timeline items, so a timeline read whole counts them (no connection of their own).
+        comment_count = sum(e.kind == "comment" for e in events) if complete else None
         threads = node.get("reviewThreads")
         for thread in _nodes(threads):
             comments = thread.get("comments")
@@ -299,7 +302,7 @@ def parse_item(key: ItemKey, node: Mapping[str, Any], observed_at: datetime) -> 
         merged_at=_when(node.get("mergedAt")) if pull else None,
         events=borrow_associations(events),
         timeline_complete=complete,
-        comments_count=_total(node.get("comments")),
+        comments_count=_total(node.get("comments")) if kind == "discussion" else comment_count,
         reactions=_total(node.get("reactions")),
         review_decision=node.get("reviewDecision") if pull else None,
         review_requests=_total(node.get("reviewRequests")) if pull else None,

@@ -27,12 +27,12 @@ THREAD_COMMENTS_PAGE = 10  # replies per thread; each thread page multiplies the
 DISCUSSION_COMMENTS_PAGE = 100
 
 # Items per query. By the cost formula below (`query_pages_and_nodes`), a chunk of 50 items of
-# unknown kind asks for at most 26,000 nodes (GitHub's limit is 500,000) and costs 12 points of the
+# unknown kind asks for at most 26,150 nodes (GitHub's limit is 500,000) and costs 14 points of the
 # 5,000 per hour. Bigger chunks would fit, but GitHub aborts queries that run past 10 seconds and a
 # failed chunk loses its items for this run, so 50 keeps both small; 1,000 items take 20 queries,
 # inside the target of one request per 25 items.
 CHUNK_SIZE = 50
-MAX_CHUNK_SIZE = 100  # 52,000 nodes and 25 points: as far as one query should go on GitHub's 10 s budget
+MAX_CHUNK_SIZE = 100  # 52,300 nodes and 28 points: as far as one query should go on GitHub's 10 s budget
 GITHUB_NODE_LIMIT = 500_000  # documented per-query maximum
 
 ISSUE_TIMELINE_TYPES = ("ISSUE_COMMENT", "CLOSED_EVENT", "REOPENED_EVENT")
@@ -62,6 +62,13 @@ _PULL_TIMELINE_NODES = f"""{_ISSUE_TIMELINE_NODES}
       ... on MergedEvent {{ createdAt actor {_ACTOR} }}"""
 _LABEL_ORDER = "orderBy: {field: NAME, direction: ASC}"  # GitHub's default order is not documented
 _LABELS = f"labels(first: {LABELS_PAGE}, {_LABEL_ORDER}) {{ totalCount nodes {{ name }} }}"
+# GitHub documents that every connection needs `first` or `last`, even one read only for its
+# totalCount; one node is the cheapest page (it still counts as a request in the cost formula).
+def count_of(connection: str, arguments: str = "") -> str:
+    """`connection` read for its totalCount alone, with the one-node page GitHub's rule asks for."""
+    return f"{connection}({arguments}{', ' if arguments else ''}first: 1) {{ totalCount }}"
+
+
 
 # `state` is IssueState on Issue and PullRequestState on PullRequest; both fragments land in one
 # selection for `issueOrPullRequest`, where GraphQL forbids same-named fields of different types,
@@ -74,8 +81,7 @@ ISSUE_SELECTION = f"""
   author {_ACTOR} authorAssociation
   {_LABELS}
   milestone {{ title dueOn }}
-  comments {{ totalCount }}
-  reactions {{ totalCount }}
+  {count_of("reactions")}
   timelineItems(last: {TIMELINE_PAGE}, itemTypes: [{", ".join(ISSUE_TIMELINE_TYPES)}]) {{
     totalCount
     nodes {{{_ISSUE_TIMELINE_NODES}
@@ -87,10 +93,9 @@ PULL_SELECTION = f"""
   author {_ACTOR} authorAssociation
   {_LABELS}
   milestone {{ title dueOn }}
-  comments {{ totalCount }}
-  reactions {{ totalCount }}
+  {count_of("reactions")}
   reviewDecision
-  reviewRequests {{ totalCount }}
+  {count_of("reviewRequests")}
   statusCheckRollup {{ state }}
   mergeable additions deletions changedFiles
   timelineItems(last: {TIMELINE_PAGE}, itemTypes: [{", ".join(PULL_TIMELINE_TYPES)}]) {{
@@ -105,33 +110,40 @@ _REVIEW_THREADS = f"""
     nodes {{ comments(last: {THREAD_COMMENTS_PAGE}) {{
       totalCount nodes {{ createdAt authorAssociation author {_ACTOR} }} }} }}
   }}"""
-FRAGMENTS = f"""
+# The comment count of an issue or PR is read from its timeline (comments are timeline items), so
+# it is known whenever the timeline was read whole and costs no connection of its own.
+# GitHub rejects a document holding a fragment it does not use (a validation error, no `data` at
+# all), so a query carries only the fragments of the kinds it asks for (`fragments_for`).
+FRAGMENTS: dict[str, str] = {
+    "IssueFields": f"""
 fragment IssueFields on Issue {{{ISSUE_SELECTION}
-}}
+}}""",
+    "PullFields": f"""
 fragment PullFields on PullRequest {{{PULL_SELECTION}{_REVIEW_THREADS}
-}}
+}}""",
+    "DiscussionFields": f"""
 fragment DiscussionFields on Discussion {{
   __typename number url title closed stateReason
   createdAt updatedAt closedAt
   author {_ACTOR} authorAssociation
   {_LABELS}
-  reactions {{ totalCount }}
+  {count_of("reactions")}
   comments(last: {DISCUSSION_COMMENTS_PAGE}) {{
     totalCount
-    nodes {{ createdAt authorAssociation author {_ACTOR} replies {{ totalCount }} }}
+    nodes {{ createdAt authorAssociation author {_ACTOR} {count_of("replies")} }}
   }}
-}}
-"""
+}}""",
+}
 
-# GitHub's cost formula (docs: "rate limits and node limits for the GraphQL API"): one request per
-# connection page, multiplied by the pages of every enclosing connection, summed, divided by 100.
-# Connections that only ask for totalCount fetch no nodes and are not counted here.
-_ISSUE_PAGES = 2  # labels + timeline
-_PULL_PAGES = 3 + THREADS_PAGE  # labels + timeline + threads, and one comments page per thread
-_DISCUSSION_PAGES = 2  # labels + comments
-_ISSUE_NODES = LABELS_PAGE + TIMELINE_PAGE
-_PULL_NODES = LABELS_PAGE + TIMELINE_PAGE + THREADS_PAGE + THREADS_PAGE * THREAD_COMMENTS_PAGE
-_DISCUSSION_NODES = LABELS_PAGE + DISCUSSION_COMMENTS_PAGE
+
+# GitHub's cost formula (docs: "rate limits and query limits for the GraphQL API"): one request per
+# connection, multiplied by the page sizes of every enclosing connection, summed, divided by 100.
+_ISSUE_PAGES = 3  # labels + reactions + timeline
+_PULL_PAGES = 5 + THREADS_PAGE  # labels, reactions, review requests, timeline, threads, a page per thread
+_DISCUSSION_PAGES = 3 + DISCUSSION_COMMENTS_PAGE  # labels, reactions, comments, and replies per comment
+_ISSUE_NODES = LABELS_PAGE + 1 + TIMELINE_PAGE
+_PULL_NODES = LABELS_PAGE + 2 + TIMELINE_PAGE + THREADS_PAGE + THREADS_PAGE * THREAD_COMMENTS_PAGE
+_DISCUSSION_NODES = LABELS_PAGE + 1 + DISCUSSION_COMMENTS_PAGE * 2
 
 
 @dataclass(frozen=True)
@@ -168,7 +180,7 @@ def query_pages_and_nodes(kinds: Sequence[Kind | None]) -> tuple[int, int]:
 def query_cost(kinds: Sequence[Kind | None]) -> int:
     """Rate-limit points GitHub's formula gives a query for items of these kinds (minimum 1)."""
     pages, _ = query_pages_and_nodes(kinds)
-    return max(1, round(pages / 100))
+    return max(1, (pages + 50) // 100)  # rounded half up
 
 
 def build_items_query(
@@ -211,6 +223,15 @@ def build_items_query(
         blocks.append("\n".join(lines))
     text = (
         f"query TriageItems({', '.join(declarations)}) {{\n"
-        "  rateLimit { cost limit remaining resetAt }\n" + "\n".join(blocks) + "\n}\n" + FRAGMENTS
+        "  rateLimit { cost limit remaining resetAt }\n" + "\n".join(blocks) + "\n}\n" + fragments_for(kinds, keys)
     )
     return QueryPlan(text, variables, repo_aliases, item_aliases)
+
+
+def fragments_for(kinds: Mapping[ItemKey, Kind | None], keys: Sequence[ItemKey]) -> str:
+    """The fragment definitions a query for `keys` spreads, and no other (issue 9)."""
+    discussions = [kinds.get(k) == "discussion" for k in keys]
+    names = (["IssueFields", "PullFields"] if not all(discussions) else []) + (
+        ["DiscussionFields"] if any(discussions) else []
+    )
+    return "".join(FRAGMENTS[n] for n in names) + "\n"

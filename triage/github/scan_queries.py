@@ -37,7 +37,7 @@ from triage.github.answers import (
     read_errors,
     read_rate,
 )
-from triage.github.queries import ISSUE_SELECTION, PULL_SELECTION
+from triage.github.queries import ISSUE_SELECTION, PULL_SELECTION, count_of
 
 ScanKind = Literal["pull", "issue"]
 
@@ -115,7 +115,8 @@ class Discovery:
 
 def _open_counts(issues: bool) -> str:
     """The fields counting a repository's open PRs (and issues)."""
-    return "pullRequests(states: [OPEN]) { totalCount }" + (" issues(states: [OPEN]) { totalCount }" if issues else "")
+    pulls = count_of("pullRequests", "states: [OPEN]")
+    return pulls + (" " + count_of("issues", "states: [OPEN]") if issues else "")
 
 
 def org_query(org: str, after: str | None, issues: bool) -> tuple[str, dict[str, Any]]:
