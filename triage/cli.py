@@ -12,7 +12,7 @@ from typing import Any
 
 from triage import agenda, compare, export, scan, scoring, snapshot_store, snapshots
 from triage.criteria import CRITERIA, help_text
-from triage.facts import FactsFormatError, parse_when
+from triage.facts import FactsFormatError, People, parse_when
 from triage.github.agenda_fetch import fetch_items
 from triage.github.cache import ItemCache
 from triage.github.config import GitHubConfig
@@ -91,7 +91,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
                          cache=ItemCache(), progress=_progress("fetched {done}/{total}"))
     print(file=sys.stderr)
     now = datetime.now(UTC).replace(microsecond=0)
-    meeting = fetched_meeting(Path(args.file).name, refs, result.items, now)
+    meeting = fetched_meeting(Path(args.file).name, refs, result.items, now, People(by_repo=result.maintainers))
     text = json.dumps(meeting_to_dict(meeting), indent=1, ensure_ascii=False) + "\n"
     if args.out == "-":
         sys.stdout.write(text)

@@ -18,6 +18,7 @@ from triage.facts import (
     FactsFormatError,
     ItemFacts,
     ItemKey,
+    People,
     factset_from_dict,
     factset_to_dict,
     parse_when,
@@ -54,9 +55,12 @@ def agenda_facts(refs: list[AgendaRef], known: FactSet, source: str) -> FactSet:
     return FactSet(items, source, known.people, known.observed_at, known.note)
 
 
-def fetched_meeting(name: str, refs: list[AgendaRef], items: tuple[ItemFacts, ...], observed_at: datetime) -> Meeting:
-    """The meeting of an agenda whose items were just fetched, judged as of the fetch."""
-    facts = FactSet(items, f"minutes:{name}", observed_at=observed_at)
+def fetched_meeting(
+    name: str, refs: list[AgendaRef], items: tuple[ItemFacts, ...], observed_at: datetime, people: People | None = None
+) -> Meeting:
+    """The meeting of an agenda whose items were just fetched, judged as of the fetch (`people`: what
+    GitHub said about who maintains each repository)."""
+    facts = FactSet(items, f"minutes:{name}", people or People(), observed_at=observed_at)
     return Meeting(facts, observed_at, tuple(refs), {}, f"Agenda: {name}")
 
 

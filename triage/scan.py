@@ -100,7 +100,10 @@ class ScanResult:
 
 def result_of(fetch: ScanFetch, people: People | None = None) -> ScanResult:
     """Wrap a fetch as a ScanResult judged as of when it was read."""
-    facts = FactSet(fetch.items, f"scan:{fetch.target.label}", people or People(), fetch.observed_at)
+    known = people or People()
+    # What the repositories' own OWNERS (or similar) files say comes with the scan.
+    known = replace(known, by_repo={**known.by_repo, **fetch.maintainers})
+    facts = FactSet(fetch.items, f"scan:{fetch.target.label}", known, fetch.observed_at)
     return ScanResult(fetch, facts, fetch.observed_at)
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from tests.fakegithub.graphql_endpoint import ResolveError
 from tests.fakegithub.rest import iso
 from tests.fakegithub.store import FakeItem, FakeRepo, Store, sha_of, stable_id
-from triage.facts import Event, parse_when
+from triage.facts import Event, ItemKey, parse_when
 
 ITEM_TYPES = {
     "ISSUE_COMMENT": "comment",
@@ -28,8 +28,14 @@ ITEM_TYPES = {
     "CLOSED_EVENT": "closed",
     "MERGED_EVENT": "merged",
     "REOPENED_EVENT": "reopened",
+    "LABELED_EVENT": "labeled",
+    "UNLABELED_EVENT": "unlabeled",
+    "CROSS_REFERENCED_EVENT": "cross_referenced",
+    "CONNECTED_EVENT": "connected",
+    "ASSIGNED_EVENT": "assigned",
 }
-_ISSUE_KINDS = ("comment", "closed", "reopened")
+_CONTEXT_KINDS = ("labeled", "unlabeled", "cross_referenced", "connected", "assigned")
+_ISSUE_KINDS = ("comment", "closed", "reopened", *_CONTEXT_KINDS)
 _PULL_KINDS = tuple(ITEM_TYPES.values())
 
 
@@ -151,6 +157,21 @@ def _timeline_node(e: Event, item: FakeItem, n: int) -> dict[str, Any]:
                 statusCheckRollup=None,
             ),
         )
+    if e.kind in ("labeled", "unlabeled"):
+        label = Obj("Label", id=f"L_{stable_id(e.detail)}", name=e.detail, color="ededed")
+        typename = "LabeledEvent" if e.kind == "labeled" else "UnlabeledEvent"
+        return Obj(typename, id=f"E_{n}", createdAt=iso(e.at), actor=who, label=label)
+    if e.kind == "assigned":
+        assignee = actor(e.detail, "Bot" if (e.detail or "").endswith("[bot]") else "User")
+        return Obj("AssignedEvent", id=f"E_{n}", createdAt=iso(e.at), actor=who, assignee=assignee, user=assignee)
+    if e.kind in ("cross_referenced", "connected"):
+        other, this = _thread(store_of(item), e.detail or ""), _thread(store_of(item), item.facts.ref)
+        if e.kind == "cross_referenced":  # `source` refers to `target`, this thread
+            return Obj("CrossReferencedEvent", id=f"E_{n}", createdAt=iso(e.at), referencedAt=iso(e.at), actor=who,
+                       source=other, target=this, isCrossRepository=other["repository"] != this["repository"],
+                       willCloseTarget=False)
+        return Obj("ConnectedEvent", id=f"E_{n}", createdAt=iso(e.at), actor=who, source=other, subject=this,
+                   isCrossRepository=other["repository"] != this["repository"])
     typename = {
         "review_requested": "ReviewRequestedEvent",
         "ready_for_review": "ReadyForReviewEvent",
@@ -159,6 +180,26 @@ def _timeline_node(e: Event, item: FakeItem, n: int) -> dict[str, Any]:
         "reopened": "ReopenedEvent",
     }[e.kind]
     return Obj(typename, id=f"E_{n}", createdAt=iso(e.at), actor=who)
+
+
+def store_of(item: FakeItem) -> Store | None:
+    """The store an item was added to (to resolve the other end of a reference)."""
+    return item.store
+
+
+def _thread(store: Store | None, ref: str) -> dict[str, Any]:
+    """The Issue or PullRequest `owner/repo#N` names, as the other end of a reference (a PR when unknown)."""
+    repo, _, number = ref.partition("#")
+    known = None
+    if store is not None:
+        try:
+            known = store.item(ItemKey(repo, int(number)))
+        except (KeyError, ValueError):
+            known = None
+    kind = "Issue" if known is not None and known.facts.kind == "issue" else "PullRequest"
+    name = known.facts.repo if known is not None else repo
+    return Obj(kind, number=int(number) if number.isdigit() else 0, repository=Obj("Repository", nameWithOwner=name),
+               url=f"https://github.com/{name}/{'issues' if kind == 'Issue' else 'pull'}/{number}")
 
 
 def _since(args: Mapping[str, Any]) -> datetime | None:
@@ -347,6 +388,18 @@ def _ordered(items: list[FakeItem], args: Mapping[str, Any]) -> list[FakeItem]:
     return items[::-1] if order.get("direction") == "DESC" else items
 
 
+def _git_object(repo: FakeRepo, expression: str) -> dict[str, Any] | None:
+    """`object(expression: "REF:PATH")`: a file as a Blob (HEAD is the default branch); null when absent."""
+    ref, _, path = expression.partition(":")
+    text = repo.files.get((repo.default_branch if ref == "HEAD" else ref, path))
+    if text is None:
+        return None
+    raw = text.encode("utf-8")
+    oid = sha_of(repo.full_name, ref, path)
+    return Obj("Blob", text=text, byteSize=len(raw), isBinary=False, isTruncated=False, oid=oid,
+               abbreviatedOid=oid[:7], id=f"B_{oid[:12]}")
+
+
 def repo_obj(store: Store, repo: FakeRepo) -> dict[str, Any]:
     """A Repository object."""
 
@@ -389,7 +442,8 @@ def repo_obj(store: Store, repo: FakeRepo) -> dict[str, Any]:
         nameWithOwner=repo.full_name,
         owner=owner,
         url=f"https://github.com/{repo.full_name}",
-        isPrivate=repo.private,
+        isPrivate=repo.is_private,
+        object=lambda a: _git_object(repo, str(a.get("expression") or "")),
         isArchived=False,
         isFork=False,
         createdAt=iso(repo.created_at),

@@ -51,7 +51,7 @@ def repo_json(repo: FakeRepo, base: str) -> dict[str, Any]:
         "node_id": f"R_{repo.id}",
         "name": repo.name,
         "full_name": repo.full_name,
-        "private": repo.private,
+        "private": repo.is_private,
         "owner": owner,
         "html_url": f"https://github.com/{repo.full_name}",
         "description": None,
@@ -66,7 +66,7 @@ def repo_json(repo: FakeRepo, base: str) -> dict[str, Any]:
         "default_branch": repo.default_branch,
         "open_issues_count": sum(1 for i in repo.items.values() if i.facts.state == "open" and not i.hidden),
         "archived": False,
-        "visibility": "private" if repo.private else "public",
+        "visibility": "private" if repo.is_private else "public",
     }
 
 

@@ -36,7 +36,7 @@ from tests.fakegithub import rest
 from tests.fakegithub.faults import Fault
 from tests.fakegithub.graphql_endpoint import check, execute
 from tests.fakegithub.resolvers import query_root
-from tests.fakegithub.store import FakeItem, FakeRepo, Store, demo_truth
+from tests.fakegithub.store import FakeItem, FakeRepo, Store, demo_owners_files, demo_truth
 from triage.facts import Event, ItemFacts, ItemKey, parse_when
 
 LIMITS = {"core": 5000, "search": 30, "graphql": 5000}  # per token, as GitHub gives a personal token
@@ -130,6 +130,8 @@ class FakeGitHub:
         served, hidden = demo_truth(unknown)  # type: ignore[arg-type]
         fake = cls(served, hidden=hidden, **kwargs)
         fake.add_file(*DEMO_MINUTES, load_demo().minutes)
+        for repo, text in demo_owners_files().items():
+            fake.add_file(repo, "OWNERS", text)
         return fake
 
     def start(self) -> FakeGitHub:
@@ -222,8 +224,12 @@ class FakeGitHub:
             self.store.ensure_repo(repo).files[(ref, path)] = text
 
     def truth(self, key: ItemKey) -> ItemFacts:
-        """The facts served for `key`."""
-        return self.store.item(key).facts
+        """The facts served for `key`, with what its repository adds: `private` (its `isPrivate`), and
+        `label_history` (every label event is on the timeline the fake serves, discussions have none)."""
+        facts = self.store.item(key).facts
+        repo, _ = self.store.lookup(key.repo)
+        private = repo.is_private if repo is not None else None
+        return replace(facts, private=private, label_history=facts.kind != "discussion" and facts.timeline_complete)
 
     def hide(self, key: ItemKey, hidden: bool = True) -> None:
         """Serve `key` as missing (404 / NOT_FOUND) until `reset()`."""
@@ -238,6 +244,11 @@ class FakeGitHub:
         }.get(type, "Something went wrong while executing your query.")
         with self._lock:
             self.store.item(key).error = (type, text)
+
+    def grant_private(self, repo: str) -> None:
+        """Make a repository private (`isPrivate`, `"private": true`) but readable by the token."""
+        with self._lock:
+            self.store.ensure_repo(repo).is_private = True
 
     def make_private(self, repo: str) -> None:
         """Make a repository invisible to the token (404 / NOT_FOUND, as GitHub hides private repos)."""
@@ -255,7 +266,7 @@ class FakeGitHub:
             item = self.store.item(key)
             changes.setdefault("updated_at", datetime.now(UTC).replace(microsecond=0))
             item.facts = replace(item.facts, **changes)
-            return item.facts
+            return self.truth(key)
 
     def add_comment(
         self, key: ItemKey, login: str, *, association: str = "MEMBER", at: datetime | None = None

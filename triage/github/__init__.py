@@ -8,6 +8,7 @@ sentences, so nothing downstream can issue a request. Its parts:
 * `client`: the PyGithub client and one run's `Session` (requests counted, rate limit noted).
 * `faults`: PyGithub's, requests' and GraphQL's errors mapped onto `errors`, in one place.
 * `queries`, `answers`: the agenda look-up's GraphQL text, and reading GitHub's answers.
+* `owners`: maintainers read from a repository's OWNERS, MAINTAINERS or CODEOWNERS file.
 * `cache`, `probe`: item facts kept in SQLite, and the conditional searches that keep them fresh.
 * `agenda_fetch`: an agenda's items, batched and cached.
 * `scan_queries`, `scan`: every open PR (and issue) of repositories or an organisation.

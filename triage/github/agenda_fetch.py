@@ -72,6 +72,7 @@ class _ItemRun:
         self.results: dict[ItemKey, ItemFacts] = {}
         self.cached: dict[ItemKey, CachedItem] = {}
         self.from_cache = 0
+        self.maintainers: dict[str, frozenset[str]] = {}  # read in this run (empty: no owner file)
 
     def tick(self) -> None:
         if self.progress is not None:
@@ -145,6 +146,7 @@ class _ItemRun:
     def _take(self, chunk: Sequence[ItemKey], answer: ChunkAnswer, headers: Mapping[str, Any]) -> None:
         now = observed_at(headers)
         self.session.note_body_rate(headers, answer.rate)
+        self.maintainers.update(answer.maintainers)
         general = [graphql_failure(e, None, headers) for e in answer.general_errors]
         limited = next((g for g in general if isinstance(g, RateLimitedError)), None)
         if limited is not None or (general and not answer.found and not answer.item_errors):
@@ -182,9 +184,11 @@ class _ItemRun:
                     self.results[key] = _stale(self.cached[key], err)
             elif key not in self.results:
                 self.fail([key], GitHubFailedError("GitHub's answer left out an item", "not fetched"))
+        scope = self.session.config.scope
         if stored:
-            scope = self.session.config.scope
             self.session.cached(lambda c: c.put_items(scope, stored), None)
+        if answer.maintainers:
+            self.session.cached(lambda c: c.put_maintainers(scope, answer.maintainers), None)
         for entry in stored:
             self.cached[entry.facts.key] = entry
 
@@ -231,10 +235,14 @@ def fetch_items(
         run.fetch(to_fetch)
         if session.cache is not None and to_fetch:
             prober.baseline(valid)
+        # Maintainers of repositories whose items all came from the cache were read on an earlier run.
+        repos = {k.repo.lower() for k in valid} - set(run.maintainers)
+        maintainers = {**session.cached(lambda c: c.get_maintainers(config.scope, repos), {}), **run.maintainers}
     return FetchResult(
         items=tuple(run.results[k] for k in keys),
         rate=session.rate,
         requests=session.requests,
         errors=tuple(session.errors),
         from_cache=run.from_cache,
+        maintainers={repo: logins for repo, logins in maintainers.items() if logins},
     )

@@ -8,11 +8,12 @@ through `parse_item`, so a scanned PR has the same facts as the same PR named on
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, cast
 
 from triage.facts import EVENT_KINDS, Event, EventKind, ItemFacts, ItemKey, Kind, State, parse_when
+from triage.github.owners import maintainers_from
 from triage.github.queries import QueryPlan
 
 # GraphQL spells bot logins without the `[bot]` suffix that REST, the web and people use
@@ -28,7 +29,13 @@ _TIMELINE_KIND: dict[str, EventKind] = {
     "ClosedEvent": "closed",
     "MergedEvent": "merged",
     "ReopenedEvent": "reopened",
+    "LabeledEvent": "labeled",
+    "UnlabeledEvent": "unlabeled",
+    "CrossReferencedEvent": "cross_referenced",
+    "ConnectedEvent": "connected",
+    "AssignedEvent": "assigned",
 }
+_DETAILED = frozenset({"labeled", "unlabeled", "cross_referenced", "connected", "assigned"})
 _KIND_ORDER = {k: n for n, k in enumerate(EVENT_KINDS)}
 _MERGEABLE = {"MERGEABLE": True, "CONFLICTING": False}  # UNKNOWN (still computing) stays None
 
@@ -66,6 +73,10 @@ class ChunkAnswer:
     item_errors: dict[ItemKey, GraphQLError]  # per-alias errors: missing, forbidden, failed
     general_errors: tuple[GraphQLError, ...]  # errors about the whole query (rate limit, timeout)
     rate: RateLimitBody | None
+    # lower-cased "owner/name" (as requested, and as GitHub names it now) of every repository that
+    # answered -> the maintainers its OWNERS, MAINTAINERS or CODEOWNERS file names (empty: no such file)
+    maintainers: dict[str, frozenset[str]] = field(default_factory=dict)
+
 
 # --- reading the answer ----------------------------------------------------------------------------
 
@@ -118,6 +129,13 @@ def parse_items_answer(plan: QueryPlan, body: Any, observed_at: datetime) -> Chu
     found: dict[ItemKey, ItemFacts] = {}
     item_errors: dict[ItemKey, GraphQLError] = {}
     canonical: dict[str, str] = {}
+    maintainers: dict[str, frozenset[str]] = {}
+    for r_alias, repo in plan.repo_aliases.items():
+        repo_node = data.get(r_alias)
+        if isinstance(repo_node, Mapping):
+            logins = maintainers_from(repo_node) or frozenset()
+            for name in (repo, str(repo_node.get("nameWithOwner") or repo)):
+                maintainers[name.lower()] = logins
     for (r_alias, alias), key in plan.item_aliases.items():
         repo_node = data.get(r_alias)
         if not isinstance(repo_node, Mapping):
@@ -130,12 +148,15 @@ def parse_items_answer(plan: QueryPlan, body: Any, observed_at: datetime) -> Chu
         canonical[key.repo] = str(repo_node.get("nameWithOwner") or key.repo)
         node = repo_node.get(alias)
         if isinstance(node, Mapping):
-            found[key] = parse_item(key, node, observed_at)
+            private = repo_node.get("isPrivate")
+            found[key] = parse_item(
+                key, node, observed_at, private if isinstance(private, bool) else None, canonical[key.repo]
+            )
         elif (err := by_alias.get((r_alias, alias))) is not None:
             item_errors[key] = err
         elif not general:
             item_errors[key] = GraphQLError("NOT_FOUND", f"no answer for {key.ref}")
-    return ChunkAnswer(found, canonical, item_errors, tuple(general), read_rate(data))
+    return ChunkAnswer(found, canonical, item_errors, tuple(general), read_rate(data), maintainers)
 
 
 def _login(actor: Any) -> tuple[str | None, str | None]:
@@ -169,7 +190,28 @@ def _object(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
-def _timeline_event(node: Mapping[str, Any]) -> Event | None:
+def _thread_ref(value: Any) -> str | None:
+    """`owner/repo#N` of an Issue or PullRequest object (a cross-reference's or link's other end)."""
+    node = _object(value)
+    repo = _object(node.get("repository")).get("nameWithOwner")
+    number = node.get("number")
+    return f"{repo}#{number}" if isinstance(repo, str) and isinstance(number, int) else None
+
+
+def _detail(kind: EventKind, node: Mapping[str, Any], own_ref: str) -> str | None:
+    """What the event was about: a label, the other thread, or the assignee (see `Event.detail`)."""
+    if kind in ("labeled", "unlabeled"):
+        name = _object(node.get("label")).get("name")
+        return name if isinstance(name, str) else None
+    if kind == "assigned":
+        login = _object(node.get("assignee")).get("login")
+        return login if isinstance(login, str) else None
+    # A link has two ends and GitHub does not document which one this thread is: take the other.
+    ends = [_thread_ref(node.get("source")), _thread_ref(node.get("subject"))]
+    return next((r for r in ends if r is not None and r.lower() != own_ref.lower()), None)
+
+
+def _timeline_event(node: Mapping[str, Any], own_ref: str) -> Event | None:
     kind = _TIMELINE_KIND.get(str(node.get("__typename")))
     if kind is None:
         return None
@@ -191,7 +233,8 @@ def _timeline_event(node: Mapping[str, Any]) -> Event | None:
     if at is None:
         return None
     login, actor_type = _login(node.get("author") if "author" in node else node.get("actor"))
-    return Event(login, at, kind, node.get("authorAssociation"), actor_type)
+    detail = _detail(kind, node, own_ref) if kind in _DETAILED else None
+    return Event(login, at, kind, node.get("authorAssociation"), actor_type, detail=detail)
 
 
 def _comment_event(node: Mapping[str, Any], kind: EventKind) -> Event | None:
@@ -236,8 +279,14 @@ def borrow_associations(events: Iterable[Event]) -> tuple[Event, ...]:
     )
 
 
-def parse_item(key: ItemKey, node: Mapping[str, Any], observed_at: datetime) -> ItemFacts:
-    """The facts in one `issueOrPullRequest` or `discussion` node."""
+def parse_item(
+    key: ItemKey, node: Mapping[str, Any], observed_at: datetime, private: bool | None = None, repo: str | None = None
+) -> ItemFacts:
+    """The facts in one `issueOrPullRequest` or `discussion` node.
+
+    `private` is its repository's `isPrivate`; `repo` the repository's current name, when a rename
+    made it differ from `key.repo`.
+    """
     typename = node.get("__typename")
     kind: Kind = {"PullRequest": "pull", "Discussion": "discussion"}.get(str(typename), "issue")  # type: ignore[assignment]
     author, author_type = _login(node.get("author"))
@@ -247,6 +296,7 @@ def parse_item(key: ItemKey, node: Mapping[str, Any], observed_at: datetime) -> 
         events.append(Event(author, created, "description", node.get("authorAssociation"), author_type))
     complete = True
     comment_count: int | None = None
+    label_history = False  # discussions have no timeline of label events
     if kind == "discussion":
         comments = node.get("comments")
         for c in _nodes(comments):
@@ -256,10 +306,13 @@ def parse_item(key: ItemKey, node: Mapping[str, Any], observed_at: datetime) -> 
         complete = complete and (_total(comments) or 0) <= len(_nodes(comments))
     else:
         timeline = node.get("timelineItems")
-        events.extend(e for n in _nodes(timeline) if (e := _timeline_event(n)) is not None)
+        own = f"{repo or key.repo}#{key.number}"
+        events.extend(e for n in _nodes(timeline) if (e := _timeline_event(n, own)) is not None)
         complete = (_total(timeline) or 0) <= len(_nodes(timeline))
         # Comments are timeline items, so a timeline read whole counts them (no connection of their own).
         comment_count = sum(e.kind == "comment" for e in events) if complete else None
+        # Label events are timeline items too: a timeline read whole holds every one of them.
+        label_history = complete
         threads = node.get("reviewThreads")
         for thread in _nodes(threads):
             comments = thread.get("comments")
@@ -312,5 +365,7 @@ def parse_item(key: ItemKey, node: Mapping[str, Any], observed_at: datetime) -> 
         deletions=node.get("deletions") if pull else None,
         changed_files=node.get("changedFiles") if pull else None,
         observed_at=observed_at,
+        label_history=label_history,
+        private=private,
         note=None if complete else "timeline incomplete: only the most recent part was read from GitHub",
     )

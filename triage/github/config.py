@@ -5,8 +5,8 @@ Plain values, no PyGithub: the app, the command line and the rest of `triage.git
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -113,6 +113,9 @@ class FetchResult:
     requests: int  # requests triage issued (urllib3's retries of one request are not counted)
     errors: tuple[str, ...]  # sentences about failures that hit more than one item
     from_cache: int = 0  # items served from the cache
+    # lower-cased "owner/name" -> maintainers named by its OWNERS, MAINTAINERS or CODEOWNERS file
+    # (`People.by_repo`); repositories without such a file are absent
+    maintainers: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from triage.facts import ItemKey, Kind
+from triage.github.owners import OWNER_SELECTION
 
 # Page sizes. GitHub caps every page at 100 nodes; the cost of a query grows with the number of
 # *nested* pages, not with their size, so the top-level pages take the maximum and the nested one
@@ -35,7 +36,11 @@ CHUNK_SIZE = 50
 MAX_CHUNK_SIZE = 100  # 52,300 nodes and 28 points: as far as one query should go on GitHub's 10 s budget
 GITHUB_NODE_LIMIT = 500_000  # documented per-query maximum
 
-ISSUE_TIMELINE_TYPES = ("ISSUE_COMMENT", "CLOSED_EVENT", "REOPENED_EVENT")
+# Who labelled, cross-referenced, linked or assigned a thread, and when: the labels at a past
+# moment are replayed from these, and work elsewhere (a PR that references or fixes the item)
+# counts as activity on it. They share the timeline's one page, so they cost no extra connection.
+_CONTEXT_TYPES = ("LABELED_EVENT", "UNLABELED_EVENT", "CROSS_REFERENCED_EVENT", "CONNECTED_EVENT", "ASSIGNED_EVENT")
+ISSUE_TIMELINE_TYPES = ("ISSUE_COMMENT", "CLOSED_EVENT", "REOPENED_EVENT", *_CONTEXT_TYPES)
 PULL_TIMELINE_TYPES = (
     "ISSUE_COMMENT",
     "PULL_REQUEST_REVIEW",
@@ -45,14 +50,23 @@ PULL_TIMELINE_TYPES = (
     "CLOSED_EVENT",
     "MERGED_EVENT",
     "REOPENED_EVENT",
+    *_CONTEXT_TYPES,
 )
 
 _ACTOR = "{ __typename login }"
+_THREAD = "{ __typename ... on Issue { number repository { nameWithOwner } } " \
+    "... on PullRequest { number repository { nameWithOwner } } }"
 _ISSUE_TIMELINE_NODES = f"""
       __typename
       ... on IssueComment {{ createdAt authorAssociation author {_ACTOR} }}
       ... on ClosedEvent {{ createdAt actor {_ACTOR} }}
-      ... on ReopenedEvent {{ createdAt actor {_ACTOR} }}"""
+      ... on ReopenedEvent {{ createdAt actor {_ACTOR} }}
+      ... on LabeledEvent {{ createdAt actor {_ACTOR} label {{ name }} }}
+      ... on UnlabeledEvent {{ createdAt actor {_ACTOR} label {{ name }} }}
+      ... on CrossReferencedEvent {{ createdAt actor {_ACTOR} source {_THREAD} }}
+      ... on ConnectedEvent {{ createdAt actor {_ACTOR} source {_THREAD} subject {_THREAD} }}
+      ... on AssignedEvent {{ createdAt actor {_ACTOR} assignee {{ __typename ... on User {{ login }}
+        ... on Bot {{ login }} ... on Mannequin {{ login }} ... on Organization {{ login }} }} }}"""
 # A fragment must name a member of the connection's union, so PRs get their own (longer) list.
 _PULL_TIMELINE_NODES = f"""{_ISSUE_TIMELINE_NODES}
       ... on PullRequestReview {{ state submittedAt createdAt authorAssociation author {_ACTOR} }}
@@ -207,7 +221,11 @@ def build_items_query(
         repo_aliases[r_alias] = repo
         variables[f"o{n}"], variables[f"n{n}"] = owner, name
         declarations.append(f"$o{n}: String!, $n{n}: String!")
-        lines = [f"  {r_alias}: repository(owner: $o{n}, name: $n{n}) {{", "    nameWithOwner"]
+        # The repository's visibility and its maintainers' file ride along (`triage.github.owners`).
+        lines = [
+            f"  {r_alias}: repository(owner: $o{n}, name: $n{n}) {{",
+            f"    nameWithOwner isPrivate {OWNER_SELECTION}",
+        ]
         for key in dict.fromkeys(repo_keys):
             if kinds.get(key) == "discussion":
                 alias = f"d{key.number}"

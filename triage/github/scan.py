@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -54,6 +54,8 @@ class ScanFetch:
     rate: RateInfo | None
     requests: int  # GraphQL requests the scan issued
     observed_at: datetime
+    # lower-cased "owner/name" -> maintainers named by its OWNERS, MAINTAINERS or CODEOWNERS file
+    maintainers: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     @property
     def complete(self) -> bool:
@@ -86,6 +88,7 @@ class _Scan:
         self.planner = Planner()
         self.items: list[ItemFacts] = []
         self.notes: list[str] = []
+        self.maintainers: dict[str, frozenset[str]] = {}
 
     def tick(self) -> None:
         if self.progress is not None:
@@ -131,6 +134,9 @@ class _Scan:
                 if info.requested:
                     self.notes.append(f"{info.requested} is now {info.name}; scanned under its new name")
                 archived += info.archived
+                if info.maintainers:
+                    for name in (info.name, info.requested or info.name):
+                        self.maintainers[name.lower()] = info.maintainers
                 self.planner.add(info, self.kinds)
         if archived:
             self.notes.append(f"{archived} archived repositor{'y' if archived == 1 else 'ies'} skipped: "
@@ -224,4 +230,5 @@ def fetch_open_pulls(
         rate=session.rate,
         requests=session.requests,
         observed_at=datetime.now(UTC).replace(microsecond=0),
+        maintainers=scan.maintainers,
     )

@@ -37,6 +37,7 @@ from triage.github.answers import (
     read_errors,
     read_rate,
 )
+from triage.github.owners import OWNER_SELECTION, maintainers_from
 from triage.github.queries import ISSUE_SELECTION, PULL_SELECTION, count_of
 
 ScanKind = Literal["pull", "issue"]
@@ -99,6 +100,8 @@ class RepoInfo:
     open_pulls: int
     open_issues: int | None  # None when issues were not asked for
     requested: str | None = None  # the name asked for, when it was renamed or moved since
+    private: bool | None = None  # `isPrivate`
+    maintainers: frozenset[str] = frozenset()  # named by its OWNERS, MAINTAINERS or CODEOWNERS file
 
 
 @dataclass(frozen=True)
@@ -114,9 +117,11 @@ class Discovery:
 
 
 def _open_counts(issues: bool) -> str:
-    """The fields counting a repository's open PRs (and issues)."""
+    """A repository's fields for discovery: name, state, visibility, maintainers' file, and the counts
+    of its open PRs (and issues)."""
     pulls = count_of("pullRequests", "states: [OPEN]")
-    return pulls + (" " + count_of("issues", "states: [OPEN]") if issues else "")
+    counts = pulls + (" " + count_of("issues", "states: [OPEN]") if issues else "")
+    return f"nameWithOwner isArchived isPrivate {OWNER_SELECTION} {counts}"
 
 
 def org_query(org: str, after: str | None, issues: bool) -> tuple[str, dict[str, Any]]:
@@ -128,7 +133,7 @@ def org_query(org: str, after: str | None, issues: bool) -> tuple[str, dict[str,
         "  organization(login: $org) {\n"
         f"    repositories(first: {DISCOVERY_PAGE}, after: $after, orderBy: {{field: NAME, direction: ASC}}) {{\n"
         "      pageInfo { hasNextPage endCursor }\n"
-        f"      nodes {{ nameWithOwner isArchived {counts} }}\n"
+        f"      nodes {{ {counts} }}\n"
         "    }\n  }\n}\n"
     )
     return text, {"org": org, "after": after}
@@ -142,7 +147,7 @@ def repos_query(repos: Sequence[str], issues: bool) -> tuple[str, dict[str, Any]
         owner, name = repo.split("/", 1)
         variables[f"o{n}"], variables[f"n{n}"] = owner, name
         declarations.append(f"$o{n}: String!, $n{n}: String!")
-        blocks.append(f"  r{n}: repository(owner: $o{n}, name: $n{n}) {{ nameWithOwner isArchived {counts} }}")
+        blocks.append(f"  r{n}: repository(owner: $o{n}, name: $n{n}) {{ {counts} }}")
     text = f"query TriageScanRepos({', '.join(declarations)}) {{\n  {_RATE}\n" + "\n".join(blocks) + "\n}\n"
     return text, variables
 
@@ -162,12 +167,15 @@ def _repo_info(node: Any, issues: bool, requested: str | None = None) -> RepoInf
     if not isinstance(node, Mapping) or not isinstance(node.get("nameWithOwner"), str):
         return None
     name = str(node["nameWithOwner"])
+    private = node.get("isPrivate")
     return RepoInfo(
         name=name,
         archived=bool(node.get("isArchived")),
         open_pulls=_total(node, "pullRequests") or 0,
         open_issues=(_total(node, "issues") or 0) if issues else None,
         requested=requested if requested and requested.lower() != name.lower() else None,
+        private=private if isinstance(private, bool) else None,
+        maintainers=maintainers_from(node) or frozenset(),
     )
 
 
@@ -228,6 +236,7 @@ class Stream:
     repo: str  # owner/name as GitHub spells it now
     kind: ScanKind
     expected: int  # totalCount at discovery (it may change while the scan runs)
+    private: bool | None = None  # the repository's `isPrivate`
     cursor: str | None = None
     fetched: int = 0
     done: bool = False
@@ -344,7 +353,7 @@ def parse_page_answer(plan: PagePlan, streams: Sequence[Stream], body: Any, obse
         read: list[ItemFacts] = []
         for node in conn.get("nodes") or []:
             if isinstance(node, Mapping) and isinstance(node.get("number"), int):
-                read.append(parse_item(ItemKey(repo, int(node["number"])), node, observed_at))
+                read.append(parse_item(ItemKey(repo, int(node["number"])), node, observed_at, stream.private))
             else:
                 skipped += 1
         items[s.alias] = read
@@ -369,7 +378,7 @@ class Planner:
         for kind in kinds:
             expected = info.open_pulls if kind == "pull" else info.open_issues or 0
             if expected > 0:
-                self.streams.append(Stream(info.name, kind, expected))
+                self.streams.append(Stream(info.name, kind, expected, private=info.private))
 
     @property
     def expected(self) -> int:

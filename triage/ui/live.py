@@ -14,6 +14,7 @@ from streamlit.errors import StreamlitSecretNotFoundError
 
 from triage import settings
 from triage.agenda import AgendaRef
+from triage.facts import People
 from triage.github.agenda_fetch import fetch_items
 from triage.github.cache import ItemCache
 from triage.github.config import FetchResult, GitHubConfig, RateInfo
@@ -64,4 +65,5 @@ def fetch_meeting(name: str, refs: list[AgendaRef]) -> tuple[Meeting, FetchResul
     bar.empty()
     if result.rate is not None:
         st.session_state[_RATE] = result.rate
-    return fetched_meeting(name, refs, result.items, datetime.now(UTC).replace(microsecond=0)), result
+    now = datetime.now(UTC).replace(microsecond=0)
+    return fetched_meeting(name, refs, result.items, now, People(by_repo=result.maintainers)), result
