@@ -74,16 +74,29 @@ def test_the_demo_agenda_costs_one_request_without_a_cache(fake_github, github_c
     assert result.rate.remaining == fake_github.remaining("graphql")
 
 
-def test_cold_takes_two_requests_and_warm_spends_no_quota(fake_github, github_config, demo_keys, item_cache):
+def test_cold_records_one_probe_per_kind_and_warm_spends_no_quota(fake_github, github_config, demo_keys, item_cache):
     cold = fetch_items(demo_keys, github_config, cache=item_cache)
-    assert [r.path for r in fake_github.log] == ["/graphql", "/search/issues"]  # the 4 repos share a probe
-    assert cold.requests == 2
+    assert [r.path for r in fake_github.log] == ["/graphql", "/search/issues", "/search/issues"]
+    assert cold.requests == 3
+    # Issue 9: the probes say what they mean whatever GitHub makes of several `repo:` qualifiers (with
+    # advanced search a space is AND), and each restricts itself to issues or to PRs, as GitHub requires.
+    probes = [r.query for r in fake_github.requests("^/search/issues$")]
+    assert [(q["q"][0].rsplit(" ", 1)[0], q["advanced_search"]) for q in probes] == [
+        ("(repo:falcosecurity/falco OR repo:falcosecurity/libs) is:issue", ["true"]),
+        ("(repo:falcosecurity/falco OR repo:falcosecurity/libs OR repo:falcosecurity/plugins) is:pr", ["true"]),
+    ]
     fake_github.reset()
     warm = fetch_items(demo_keys, github_config, cache=item_cache)
     assert fake_github.quota_spent() == {"core": 0, "search": 0, "graphql": 0}
-    assert [(r.path, r.status) for r in fake_github.log] == [("/search/issues", 304)]
+    assert [(r.path, r.status) for r in fake_github.log] == [("/search/issues", 304)] * 2
     assert [comparable(i) for i in warm.items] == [comparable(i) for i in cold.items]
     assert warm.from_cache == 16
+
+
+def test_an_agenda_of_one_kind_records_one_probe(fake_github, github_config, demo, item_cache):
+    pulls = [i.key for i in demo.facts.items if i.kind == "pull" and i.status == "ok"]
+    fetch_items(pulls, github_config, cache=item_cache)
+    assert [r.path for r in fake_github.log] == ["/graphql", "/search/issues"]
 
 
 def test_a_new_process_reuses_the_cache_file(fake_github, github_config, demo_keys, tmp_path, monkeypatch):
@@ -101,14 +114,14 @@ def test_only_items_that_changed_are_fetched_again(fake_github, github_config, d
     truth = fake_github.add_comment(changed, "leogr")
     fake_github.clear_log()
     result = fetch_items(demo_keys, github_config, cache=item_cache)
-    assert [r.path for r in fake_github.log] == ["/search/issues", "/graphql"]
+    assert [r.path for r in fake_github.log] == ["/search/issues", "/search/issues", "/graphql"]
     assert graphql_aliases(fake_github) == [["i1557"]]
     fetched = result.items[demo_keys.index(changed)]
     assert comparable(fetched) == comparable(truth)
     assert fetched.events[-1].actor == "leogr" and fetched.comments_count == 1
     fake_github.clear_log()
     fetch_items(demo_keys, github_config, cache=item_cache)
-    assert [(r.path, r.status) for r in fake_github.log] == [("/search/issues", 304)]
+    assert [(r.path, r.status) for r in fake_github.log] == [("/search/issues", 304)] * 2
 
 
 def test_a_probe_that_cannot_list_every_change_refetches_its_group(
@@ -123,11 +136,41 @@ def test_a_probe_that_cannot_list_every_change_refetches_its_group(
         )
     )
     result = fetch_items(demo_keys, github_config, cache=item_cache)
-    assert [r.path for r in fake_github.log] == ["/search/issues", "/graphql", "/search/issues"]
-    assert result.ok and result.from_cache == 0
+    # The issue probe could not list everything: its issues are fetched again and it is recorded anew;
+    # the PR probe still vouches for the PRs (and threads GitHub does not show are kept for an hour).
+    assert [r.path for r in fake_github.log] == ["/search/issues", "/search/issues", "/graphql", "/search/issues"]
+    assert graphql_aliases(fake_github) == [["i1340", "i1376", "i1463", "i1557", "i2960", "i381"]]
+    assert result.ok and result.from_cache == 10
     fake_github.clear_log()
     fetch_items(demo_keys, github_config, cache=item_cache)  # the new baseline is complete again
-    assert [(r.path, r.status) for r in fake_github.log] == [("/search/issues", 304)]
+    assert [(r.path, r.status) for r in fake_github.log] == [("/search/issues", 304)] * 2
+
+
+def test_a_probe_answer_off_its_target_vouches_for_nothing(fake_github, github_config, demo_keys, item_cache):
+    fetch_items(demo_keys, github_config, cache=item_cache)
+    fake_github.clear_log()
+    # What a search reading `(repo:a OR repo:b)` some other way could answer: a thread of another repository.
+    stray = {"number": 9, "updated_at": "2024-01-01T00:00:00Z", "repository_url": f"{fake_github.url}/repos/x/y"}
+    answer = {"total_count": 1, "incomplete_results": False, "search_type": "lexical", "items": [stray]}
+    fake_github.inject(faults.Fault(200, answer, path="^/search/issues$"))
+    result = fetch_items(demo_keys, github_config, cache=item_cache)
+    assert graphql_aliases(fake_github) == [["i1340", "i1376", "i1463", "i1557", "i2960", "i381"]]
+    assert result.ok
+
+
+def test_a_probe_that_misses_a_known_change_is_never_read_as_nothing_changed(
+    fake_github, github_config, demo_keys, item_cache
+):
+    # Issue 9: a search that silently matches nothing (as `repo:a repo:b` does under advanced search)
+    # must not make every later run serve stale facts. libs#1557 changed after the probe's baseline,
+    # so a baseline answer without it shows the search does not find what it should.
+    fake_github.add_comment(ItemKey("falcosecurity/libs", 1557), "leogr")
+    empty = {"total_count": 0, "incomplete_results": False, "search_type": "lexical", "items": []}
+    fake_github.inject(faults.Fault(200, empty, path="^/search/issues$", body=None, times=1))
+    fetch_items(demo_keys, github_config, cache=item_cache)
+    fake_github.clear_log()
+    fetch_items(demo_keys, github_config, cache=item_cache)
+    assert graphql_aliases(fake_github) == [["i1340", "i1376", "i1463", "i1557", "i2960", "i381"]]
 
 
 def test_fresh_facts_are_served_without_asking(fake_github, github_config, demo_keys, item_cache):
@@ -420,15 +463,14 @@ _repo_names = st.from_regex(r"[a-z][a-z0-9-]{0,38}/[a-z0-9._-]{1,60}", fullmatch
 
 
 @settings(max_examples=200)
-@given(st.lists(_repo_names, max_size=60))
-def test_probe_groups_cover_every_repo_once_inside_githubs_query_limit(repos):
-    groups = probe_groups(repos)
-    assert sorted(r for g in groups for r in g) == sorted(set(repos))
+@given(st.lists(st.tuples(st.sampled_from(["issue", "pr"]), _repo_names), max_size=60))
+def test_probe_groups_cover_every_target_once_inside_githubs_query_limits(targets):
+    groups = probe_groups(targets)
+    assert sorted((g.kind, r) for g in groups for r in g.repos) == sorted(set(targets))
     for group in groups:
-        assert (
-            len(probe_query(group, datetime(2024, 1, 1, tzinfo=UTC))) <= SEARCH_QUERY_LIMIT
-            or len(group) == 1
-        )
+        query = probe_query(group, datetime(2024, 1, 1, tzinfo=UTC))
+        assert len(query) <= SEARCH_QUERY_LIMIT or len(group.repos) == 1
+        assert query.count(" OR ") + 2 <= 5  # GitHub's five operators, counting the spaces as ANDs
 
 
 @settings(max_examples=10, deadline=None)

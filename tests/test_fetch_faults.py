@@ -314,16 +314,18 @@ def test_a_rate_limited_probe_falls_back_to_fetching(fake_github, github_config,
     fake_github.inject(faults.secondary_rate_limit(600, status=429, path="^/search/", times=None))
     result = fetch_items(demo_keys, github_config, cache=item_cache)
     assert result.ok and result.errors == ()
+    # The first 429 stops the other probe too: it would only fail the same way.
     assert [(r.path, r.status) for r in fake_github.log] == [("/search/issues", 429), ("/graphql", 200)]
 
 
 def test_a_spent_search_limit_stops_the_other_probes_not_the_fetch(fake_github, github_config, item_cache):
-    # 40 repositories need four probe queries (GitHub caps a search at 256 characters); once the
-    # first says the search limit is spent, asking the others would only fail the same way.
+    # 40 repositories with issues and PRs need 15 probe queries (four repositories each, one kind each);
+    # once the first says the search limit is spent, asking the others would only fail the same way.
     items = generate_org("wideorg", repos=40, total=120, seed=5)
     fake_github.add_items(items)
     keys = [i.key for i in items]
-    assert len(probe_groups({k.repo for k in keys})) == 4
+    targets = {("pr" if i.kind == "pull" else "issue", i.repo.lower()) for i in items}
+    assert len(probe_groups(targets)) == 15
     fetch_items(keys, github_config, cache=item_cache)
     fake_github.reset()
     fake_github.inject(faults.secondary_rate_limit(600, status=429, path="^/search/", times=None))

@@ -153,6 +153,11 @@ def issue_json(item: FakeItem, repo: FakeRepo, base: str) -> dict[str, Any]:
     return out
 
 
+def search_item_json(item: FakeItem, repo: FakeRepo, base: str) -> dict[str, Any]:
+    """One item of a `/search/issues` answer (an issue's JSON; GitHub adds `score` and the `repository_url`)."""
+    return issue_json(item, repo, base)
+
+
 def pull_json(item: FakeItem, repo: FakeRepo, base: str) -> dict[str, Any]:
     """GET /repos/{o}/{r}/pulls/{n}."""
     f = item.facts

@@ -27,7 +27,7 @@ import threading
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar, TextIO
 from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
@@ -36,6 +36,7 @@ from tests.fakegithub import rest
 from tests.fakegithub.faults import Fault
 from tests.fakegithub.graphql_endpoint import check, execute
 from tests.fakegithub.resolvers import query_root
+from tests.fakegithub.search import SearchRejected, search
 from tests.fakegithub.store import FakeItem, FakeRepo, Store, demo_owners_files, demo_truth
 from triage.facts import Event, ItemFacts, ItemKey, parse_when
 
@@ -645,84 +646,20 @@ class FakeGitHub:
     # -- search --
 
     def _search(self, rec: Recorded, base: str) -> _Reply:
+        """Issue search with today's rules (`search.py`): advanced syntax, and GitHub's 422s."""
         q = (rec.query.get("q") or [""])[0]
-        if len(q) > 256:
-            return _Reply(
-                422,
-                rest.error_json(
-                    "Validation Failed",
-                    None,
-                    errors=[
-                        {
-                            "message": "The search is longer than 256 characters.",
-                            "resource": "Search",
-                            "field": "q",
-                            "code": "invalid",
-                        }
-                    ],
-                ),
-            )
-        repos: list[FakeRepo] = []
-        owners: list[str] = []
-        tests: list[Any] = []
-        terms: list[str] = []
-        for token in re.findall(r'\S+?:"[^"]*"|"[^"]*"|\S+', q):
-            name, _, value = token.partition(":")
-            value = value.strip('"')
-            name = name.lower() if value else ""
-            if name == "repo":
-                repo, _ = self.store.lookup(value)
-                if repo is None or repo.private:
-                    return _Reply(
-                        422,
-                        rest.error_json(
-                            "Validation Failed",
-                            None,
-                            errors=[
-                                {
-                                    "message": "The listed users and repositories cannot be searched "
-                                    "either because the resources"
-                                    " do not exist or you do not have permission to view them.",
-                                    "resource": "Search",
-                                    "field": "q",
-                                    "code": "invalid",
-                                }
-                            ],
-                        ),
-                    )
-                repos.append(repo)
-            elif name in ("org", "user"):
-                owners.append(value.lower())
-            elif name in ("is", "type", "state"):
-                tests.append(_is_test(value.lower()))
-            elif name in ("updated", "created"):
-                tests.append(_date_test("updated_at" if name == "updated" else "created_at", value))
-            elif name == "author":
-                tests.append(lambda f, v=value: (f.author or "").lower() == v.lower())
-            elif name == "label":
-                tests.append(lambda f, v=value: v in (f.labels or ()))
-            else:
-                terms.append(token.strip('"').lower())
-        pool = repos or [r for r in self.store.repos.values() if not owners or r.owner.lower() in owners]
-        found = [
-            (r, i)
-            for r in pool
-            for i in r.items.values()
-            if not i.hidden
-            and not r.private
-            and i.facts.kind in ("issue", "pull")
-            and all(t(i.facts) for t in tests)
-            and all(w in (i.facts.title or "").lower() for w in terms)
-        ]
-        q2 = {k: v[0] for k, v in rec.query.items()}
-        sort = {"updated": "updated", "created": "created", "comments": "comments"}.get(
-            q2.get("sort", ""), "updated"
-        )
-        ordered = _sort([i for _, i in found], sort, q2.get("order", "desc"))
+        try:
+            found = search(q, self.store)
+        except SearchRejected as e:
+            error = {"message": str(e), "resource": "Search", "field": "q", "code": "invalid"}
+            return _Reply(422, rest.error_json("Validation Failed", None, errors=[error]))
+        params = {k: v[0] for k, v in rec.query.items()}
+        sort = params.get("sort") if params.get("sort") in ("updated", "created", "comments") else "updated"
+        ordered = _sort([i for _, i in found], sort, params.get("order", "desc"))
         repo_of = {id(i): r for r, i in found}
-        found = [(repo_of[id(i)], i) for i in ordered]
-        rows = [{**rest.issue_json(i, r, base), "score": 1.0} for r, i in found]
-        return self._page(rows, rec, base, wrap={"total_count": len(rows), "incomplete_results": False})
+        rows = [{**rest.search_item_json(i, repo_of[id(i)], base), "score": 1.0} for i in ordered]
+        wrap = {"total_count": len(rows), "incomplete_results": False, "search_type": "lexical"}
+        return self._page(rows, rec, base, wrap=wrap)
 
     # -- GraphQL --
 
@@ -777,40 +714,6 @@ def _sort(items: list[FakeItem], sort: str, direction: str) -> list[FakeItem]:
     return sorted(
         items, key=lambda i: (getattr(i.facts, attr) or floor, i.facts.number), reverse=direction != "asc"
     )
-
-
-def _is_test(value: str) -> Any:
-    tests = {
-        "pr": lambda f: f.kind == "pull",
-        "issue": lambda f: f.kind == "issue",
-        "open": lambda f: f.state == "open",
-        "closed": lambda f: f.state != "open",
-        "merged": lambda f: f.state == "merged",
-        "unmerged": lambda f: f.kind == "pull" and f.state == "closed",
-        "draft": lambda f: bool(f.draft),
-    }
-    return tests.get(value, lambda f: True)
-
-
-def _date_test(attr: str, value: str) -> Any:
-    m = re.fullmatch(r"(>=|<=|>|<)?(.+)", value)
-    assert m
-    op, text = m[1] or "=", m[2]
-    if ".." in text:
-        lo, hi = (parse_when(p) for p in text.split("..", 1))
-        return lambda f: (v := getattr(f, attr)) is not None and lo <= v <= hi  # type: ignore[operator]
-    when = parse_when(text)
-    assert when is not None
-    date_only = len(text) == 10
-    day = timedelta(days=1)
-    ops = {
-        ">=": lambda v: v >= when,
-        ">": lambda v: v >= when + day if date_only else v > when,
-        "<=": lambda v: v < when + day if date_only else v <= when,
-        "<": lambda v: v < when,
-        "=": lambda v: when <= v < when + day if date_only else v == when,
-    }
-    return lambda f: (v := getattr(f, attr)) is not None and ops[op](v)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -40,7 +40,7 @@ from triage.github.client import Session, observed_at
 from triage.github.config import FetchResult, GitHubConfig, Progress
 from triage.github.errors import GitHubError, GitHubFailedError, MovedError, NotFoundError, RateLimitedError
 from triage.github.faults import failure, graphql_failure
-from triage.github.probe import Prober
+from triage.github.probe import ProbeKind, Prober
 from triage.github.queries import build_items_query
 from triage.github.scan_queries import REPO_RE
 
@@ -90,12 +90,12 @@ class _ItemRun:
             self.results[key] = self.cached[key].facts
             self.from_cache += 1
 
-    def plan(self, keys: Sequence[ItemKey]) -> tuple[list[ItemKey], dict[str, list[ItemKey]]]:
-        """Serve what the cache can vouch for; return (to fetch, candidates per probe repo)."""
+    def plan(self, keys: Sequence[ItemKey]) -> tuple[list[ItemKey], dict[tuple[ProbeKind, str], list[ItemKey]]]:
+        """Serve what the cache can vouch for; return (to fetch, candidates per probe target)."""
         now = datetime.now(UTC)
         config = self.session.config
         to_fetch: list[ItemKey] = []
-        candidates: dict[str, list[ItemKey]] = {}
+        candidates: dict[tuple[ProbeKind, str], list[ItemKey]] = {}
         for key in keys:
             entry = self.cached.get(key)
             seen = entry.facts.observed_at if entry else None
@@ -103,10 +103,10 @@ class _ItemRun:
                 to_fetch.append(key)
             elif now - seen <= config.fresh_for or entry.probe_repo is None:
                 self.serve([key])
-            elif entry.facts.kind == "discussion":  # search, hence the probe, does not see discussions
+            elif (target := Prober.target(entry)) is None:  # search, hence the probe, does not see discussions
                 to_fetch.append(key)
             else:
-                candidates.setdefault(entry.probe_repo, []).append(key)
+                candidates.setdefault(target, []).append(key)
         return to_fetch, candidates
 
     def fetch(self, keys: Sequence[ItemKey]) -> None:
@@ -176,10 +176,9 @@ class _ItemRun:
                 facts = _failed(key, self.kinds.get(key), err, now)
                 self.results[key] = facts
                 if isinstance(err, NotFoundError | MovedError):
-                    # Missing repos are not watched by a probe (search rejects them): their
-                    # answer is kept until it is max_age old.
-                    probe_repo = None if repo_missing else answer.canonical_repo.get(key.repo, key.repo).lower()
-                    stored.append(CachedItem(facts, probe_repo))
+                    # A missing thread has no kind for a probe to search (and search rejects a missing
+                    # repository): the answer is kept until it is max_age old.
+                    stored.append(CachedItem(facts, None))
                 elif key in self.cached:
                     self.results[key] = _stale(self.cached[key], err)
             elif key not in self.results:
@@ -224,11 +223,10 @@ def fetch_items(
         to_fetch, candidates = run.plan(valid)
         run.tick()
         if candidates:
-            # Repos of all requested items make the groups, so the same agenda always probes the
-            # same groups and finds its stored ETags.
-            repos = {run.cached[k].probe_repo or "" for k in valid if k in run.cached and run.cached[k].probe_repo}
-            repos |= {k.repo.lower() for k in valid if k not in run.cached}
-            stale, fresh = prober.validate(candidates, repos)
+            # The cached items of the whole agenda make the groups, as they did when the probes were
+            # recorded, so the same agenda always probes the same groups and finds its stored ETags.
+            targets = {t for k in valid if k in run.cached and (t := Prober.target(run.cached[k])) is not None}
+            stale, fresh = prober.validate(candidates, targets)
             run.serve(fresh)
             to_fetch += stale
             run.tick()

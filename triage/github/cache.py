@@ -7,8 +7,8 @@ API root and the item, never by anything derived from the token; no token, heade
 beyond the item facts, the probe's list of changed items and the maintainers' logins is written
 (never a file's text).
 
-A *probe* is a conditional search for the items of a group of repositories updated since a
-baseline time; its ETag turns "did anything change?" into a 304 that costs no rate limit, and its
+A *probe* is a conditional search for the items of one kind in a group of repositories updated
+since a baseline time; its ETag turns "did anything change?" into a 304 that costs no rate limit, and its
 last answer says which items changed (see `triage.github.probe`).
 """
 
@@ -41,12 +41,13 @@ CREATE TABLE IF NOT EXISTS items (
 );
 CREATE TABLE IF NOT EXISTS probes (
     scope TEXT NOT NULL,
+    kind TEXT NOT NULL,         -- issue or pr: GitHub searches one kind at a time
     repos TEXT NOT NULL,        -- the group's repos, lower-cased, sorted, space-separated
     baseline TEXT NOT NULL,     -- the probe lists items updated at or after this time
     etag TEXT,
     seen TEXT NOT NULL,         -- JSON [[repo, number, updated_at], ...] from the last full answer
-    complete INTEGER NOT NULL,  -- 0 when that answer had more items than one page
-    PRIMARY KEY (scope, repos)
+    complete INTEGER NOT NULL,  -- 0 when that answer cannot vouch (more than a page, or off target)
+    PRIMARY KEY (scope, kind, repos)
 );
 CREATE TABLE IF NOT EXISTS repos (
     scope TEXT NOT NULL,
@@ -71,13 +72,14 @@ class CachedItem:
 
 @dataclass(frozen=True)
 class Probe:
-    """The validator of one repo group: what its last answer listed, and the ETag of that answer."""
+    """The validator of one kind in one repo group: what its last answer listed, and that answer's ETag."""
 
     repos: tuple[str, ...]  # lower-cased, sorted
     baseline: datetime
     etag: str | None
     seen: tuple[tuple[str, int, datetime], ...]  # (repo lower-cased, number, updated_at)
     complete: bool
+    kind: str = "pr"  # "issue" or "pr": the `is:` qualifier of its search
 
 
 class ItemCache:
@@ -146,35 +148,29 @@ class ItemCache:
             with self._db() as conn:
                 conn.executemany("INSERT OR REPLACE INTO items VALUES (?, ?, ?, ?, ?)", rows)
 
-    def get_probe(self, scope: str, repos: Sequence[str]) -> Probe | None:
-        """The stored probe of exactly this repo group, if any."""
+    def get_probe(self, scope: str, repos: Sequence[str], kind: str) -> Probe | None:
+        """The stored probe of exactly this kind and repo group, if any."""
         group = " ".join(repos)
         with self._db() as conn:
             row = conn.execute(
-                "SELECT baseline, etag, seen, complete FROM probes WHERE scope = ? AND repos = ?",
-                (scope, group),
+                "SELECT baseline, etag, seen, complete FROM probes WHERE scope = ? AND kind = ? AND repos = ?",
+                (scope, kind, group),
             ).fetchone()
         if row is None:
             return None
         baseline = parse_when(row[0])
         assert baseline is not None
         seen = tuple((str(r), int(n), _utc(u)) for r, n, u in json.loads(row[2]))
-        return Probe(tuple(repos), baseline, row[1], seen, bool(row[3]))
+        return Probe(tuple(repos), baseline, row[1], seen, bool(row[3]), kind)
 
     def put_probe(self, scope: str, probe: Probe) -> None:
         """Store (or replace) a probe."""
         seen = json.dumps([[r, n, u.isoformat()] for r, n, u in probe.seen])
         with self._db() as conn:
             conn.execute(
-                "INSERT OR REPLACE INTO probes VALUES (?, ?, ?, ?, ?, ?)",
-                (
-                    scope,
-                    " ".join(probe.repos),
-                    probe.baseline.isoformat(),
-                    probe.etag,
-                    seen,
-                    int(probe.complete),
-                ),
+                "INSERT OR REPLACE INTO probes VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (scope, probe.kind, " ".join(probe.repos), probe.baseline.isoformat(), probe.etag, seen,
+                 int(probe.complete)),
             )
 
     def get_maintainers(self, scope: str, repos: Iterable[str]) -> dict[str, frozenset[str]]:
