@@ -57,9 +57,13 @@ def _graphql_documents_are_valid():
     from tests.fakegithub import FakeGitHub
 
     FakeGitHub.take_rejected()
+    FakeGitHub.take_violations()
     yield
     rejected = FakeGitHub.take_rejected()
     assert not rejected, f"GitHub would reject {len(rejected)} GraphQL document(s): {rejected[0][1]}\n{rejected[0][0]}"
+    # ... and every REST answer the fake gave for an endpoint triage calls has the shape GitHub documents.
+    violations = FakeGitHub.take_violations()
+    assert not violations, f"{len(violations)} REST answers break GitHub's description: {violations[:5]}"
 
 # A token distinctive enough that finding it in a log, a file or a message cannot be a coincidence.
 FAKE_TOKEN = "ghp_TriageTestToken0123456789abcdefXYZ"

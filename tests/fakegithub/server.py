@@ -36,6 +36,7 @@ from tests.fakegithub import rest
 from tests.fakegithub.faults import Fault
 from tests.fakegithub.graphql_endpoint import check, execute
 from tests.fakegithub.resolvers import query_root
+from tests.fakegithub.rest_description import check as check_rest
 from tests.fakegithub.search import SearchRejected, search
 from tests.fakegithub.store import FakeItem, FakeRepo, Store, demo_owners_files, demo_truth
 from triage.facts import Event, ItemFacts, ItemKey, parse_when
@@ -59,6 +60,7 @@ class Recorded:
     body: str
     authorized: bool
     generation: int = 0  # which reset() period it arrived in
+    token_kind: str | None = None  # the token's prefix (ghp, github_pat, ...), never the token
     status: int = 0
     resource: str | None = None
     charged: int = 0
@@ -96,6 +98,9 @@ class FakeGitHub:
     # Every GraphQL document any fake refused (text, errors), for the test suite's autouse check:
     # a document GitHub would reject fails the test that sent it unless the test takes it back.
     rejected: ClassVar[list[tuple[str, list[dict[str, Any]]]]] = []
+    # Every JSON answer any fake gave that breaks GitHub's REST description of that endpoint
+    # (`rest_description.check`), for the same autouse check: the fake must not invent a shape.
+    violations: ClassVar[list[str]] = []
 
     def __init__(
         self,
@@ -107,8 +112,14 @@ class FakeGitHub:
         log_stream: TextIO | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
+        scopes: Iterable[str] = ("repo", "read:org"),
+        enterprise: str | None = None,
     ) -> None:
         self._initial = (list(items), list(hidden))
+        self.scopes = tuple(scopes)  # X-OAuth-Scopes of a classic token (fine-grained ones get no header)
+        # A GitHub Enterprise Server version: the API then lives under /api/v3 (GraphQL at /api/graphql),
+        # answers say the version, and rate limits are off, as they are by default on GHES.
+        self.enterprise = enterprise
         self._initial_files: list[tuple[str, str, str, str]] = []
         self.tokens = set(tokens) if tokens is not None else None  # None: any token is valid
         self.follow_renames = follow_renames  # False: GraphQL behaves like GitHub before followRenames
@@ -181,8 +192,8 @@ class FakeGitHub:
 
     @property
     def url(self) -> str:
-        """The API root to give PyGithub as base_url."""
-        return f"http://{self.host}:{self.port}"
+        """The API root to give PyGithub as base_url (`/api/v3` on GitHub Enterprise Server)."""
+        return f"http://{self.host}:{self.port}{'/api/v3' if self.enterprise else ''}"
 
     def reset(self) -> None:
         """Back to the initial items and files, no faults, an empty log and full rate limits."""
@@ -301,6 +312,13 @@ class FakeGitHub:
             ]
 
     @staticmethod
+    def take_violations() -> list[str]:
+        """The REST answers that broke GitHub's description since the last call."""
+        taken = list(FakeGitHub.violations)
+        FakeGitHub.violations.clear()
+        return taken
+
+    @staticmethod
     def take_rejected() -> list[tuple[str, list[dict[str, Any]]]]:
         """The GraphQL documents refused since the last call (a test that sends invalid ones on purpose)."""
         taken = list(FakeGitHub.rejected)
@@ -338,8 +356,25 @@ class FakeGitHub:
 
     # -- request handling --
 
+    def _api_path(self, path: str) -> str | None:
+        """The API path of a request (GHES's /api/v3 and /api/graphql prefixes removed); None outside the API."""
+        if not self.enterprise:
+            return path
+        if path == "/api/graphql":
+            return "/graphql"
+        return path.removeprefix("/api/v3") or "/" if path.startswith("/api/v3") else None
+
     def _handle(self, h: BaseHTTPRequestHandler) -> None:
         split = urlsplit(h.path)
+        api_path = self._api_path(split.path)
+        if api_path is None:  # GHES's web pages, not its API: an HTML page, whatever was asked
+            page = _Reply(404, "<html><body><h1>Page not found</h1></body></html>", {"Content-Type": "text/html"})
+            rec = Recorded(h.command, split.path, {}, {}, "", authorized=False, generation=self._generation)
+            with self._lock:
+                self.log.append(rec)
+            self._respond(h, rec, page, "core", injected=True)
+            return
+        split = split._replace(path=api_path)
         length = int(h.headers.get("Content-Length") or 0)
         body = h.rfile.read(length).decode("utf-8", "replace") if length else ""
         auth = h.headers.get("Authorization") or ""
@@ -353,8 +388,9 @@ class FakeGitHub:
             body,
             authorized=token is not None,
             generation=self._generation,
+            token_kind=token.split("_", 1)[0] if token and token.startswith(("ghp_", "gho_", "ghu_", "ghs_")) else None,
         )
-        base = f"http://{h.headers.get('Host') or f'{self.host}:{self.port}'}"
+        base = f"http://{h.headers.get('Host') or f'{self.host}:{self.port}'}{'/api/v3' if self.enterprise else ''}"
         resource = (
             "graphql"
             if split.path == "/graphql"
@@ -368,6 +404,7 @@ class FakeGitHub:
         if fault is not None and fault.delay:
             time.sleep(fault.delay)
         try:
+            injected = fault is not None and fault.respond
             if fault is not None and fault.respond:
                 reply = _Reply(
                     fault.status, fault.payload, dict(fault.headers), charge=1 if fault.status != 304 else 0
@@ -376,12 +413,17 @@ class FakeGitHub:
                 reply = _Reply(401, rest.error_json("Bad credentials", 401))
             else:
                 reply = self._route(rec, base, resource, token is not None)
-            self._respond(h, rec, reply, resource)
+            self._respond(h, rec, reply, resource, injected)
         except (BrokenPipeError, ConnectionResetError):  # the client gave up (a timeout test)
             pass
 
-    def _respond(self, h: BaseHTTPRequestHandler, rec: Recorded, reply: _Reply, resource: str) -> None:
+    def _respond(
+        self, h: BaseHTTPRequestHandler, rec: Recorded, reply: _Reply, resource: str, injected: bool = False
+    ) -> None:
         payload = reply.payload
+        if not injected and isinstance(payload, dict | list):  # a fault's answer is wrong on purpose
+            plan = "ghes-3.19" if self.enterprise else "api.github.com"
+            FakeGitHub.violations.extend(check_rest(rec.method, rec.path, reply.status, payload, plan))
         if isinstance(payload, bytes):
             data = payload
         elif isinstance(payload, str):
@@ -417,8 +459,14 @@ class FakeGitHub:
                 "x-ratelimit-resource": resource,
             }
             rec.status, rec.resource, rec.charged = status, resource, charge
-        for k, v in rate.items():
-            out.setdefault(k, v)  # a fault's own rate headers win; each header is sent once
+        if not self.enterprise:  # GHES disables rate limits by default: no rate headers at all
+            for k, v in rate.items():
+                out.setdefault(k, v)  # a fault's own rate headers win; each header is sent once
+        else:
+            out.setdefault("x-github-enterprise-version", self.enterprise)
+        token = rec.token_kind
+        if token in ("ghp", "gho") and rec.authorized:  # classic and OAuth tokens list their scopes
+            out.setdefault("x-oauth-scopes", ", ".join(self.scopes))
         if data and "content-type" not in out:
             out["content-type"] = "application/json; charset=utf-8"
         out.setdefault("x-github-media-type", "github.v3; format=json")
@@ -480,7 +528,11 @@ class FakeGitHub:
         if rec.method != "GET":
             return _Reply(404, rest.error_json("Not Found", 404))
         if rec.path == "/rate_limit":
+            if self.enterprise:
+                return _Reply(404, rest.error_json("Rate limiting is not enabled.", 404), charge=0)
             return _Reply(200, self._rate_limit_json(authorized), charge=0)  # GitHub: free
+        if rec.path == "/meta":
+            return _Reply(200, rest.meta_json(self.enterprise))
         limited = self._exhausted(resource, authorized)
         if limited:
             return limited
@@ -489,7 +541,7 @@ class FakeGitHub:
                 return self._search(rec, base)
             if rec.path == "/user":
                 return (
-                    _Reply(200, rest.user(VIEWER, "User", base))
+                    _Reply(200, rest.viewer_json(VIEWER, base))
                     if authorized
                     else _Reply(401, rest.error_json("Requires authentication", 401))
                 )
