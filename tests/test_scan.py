@@ -17,15 +17,8 @@ from triage.cli import main
 from triage.facts import Event, ItemFacts, ItemKey, People
 from triage.github.config import GitHubConfig
 from triage.github.scan import fetch_open_pulls
-from triage.github.scan_queries import (
-    PAGE_SIZE,
-    Planner,
-    RepoInfo,
-    ScanInputError,
-    ScanTarget,
-    org_query,
-    repos_query,
-)
+from triage.github.scan_pages import PAGE_SIZE, Planner
+from triage.github.scan_queries import RepoInfo, ScanInputError, ScanTarget, org_query, repos_query
 from triage.meeting import demo_meeting
 from triage.signals import (
     AUTHOR_SPOKE_LAST,

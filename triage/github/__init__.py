@@ -11,6 +11,7 @@ sentences, so nothing downstream can issue a request. Its parts:
 * `owners`: maintainers read from a repository's OWNERS, MAINTAINERS or CODEOWNERS file.
 * `cache`, `probe`: item facts kept in SQLite, and the conditional searches that keep them fresh.
 * `agenda_fetch`: an agenda's items, batched and cached.
-* `scan_queries`, `scan`: every open PR (and issue) of repositories or an organisation.
+* `scan_queries`, `scan_pages`, `scan`: every open PR (and issue) of repositories or an organisation.
 * `file_links`: a minutes file named by a GitHub link.
+* `doctor`: the first-minute checks of a token and an API root (`triage doctor`).
 """

@@ -1,8 +1,9 @@
 """Read every open PR (and issue) of repositories or an organisation: discovery, then packed pages.
 
-`triage.github.scan_queries` builds the queries and reads the answers; this module sends them and
-keeps what each page read whatever happens next. About one request per 100 items. The sorting of
-what was read into buckets (whose turn it is) is `triage.scan`'s, outside the boundary.
+`triage.github.scan_queries` (discovery) and `triage.github.scan_pages` (pages) build the queries
+and read the answers; this module sends them and keeps what each page read whatever happens next.
+About one request per 100 items. Sorting what was read into buckets (whose turn it is) is
+`triage.scan`'s, outside the boundary.
 """
 
 from __future__ import annotations
@@ -20,17 +21,14 @@ from triage.github.client import Session, observed_at
 from triage.github.config import GitHubConfig, Progress, RateInfo
 from triage.github.errors import GitHubError, GitHubFailedError, GitHubTimeoutError, NotFoundError
 from triage.github.faults import failure, graphql_failure, not_found
+from triage.github.scan_pages import MIN_PAGE_SIZE, Planner, RepoScan, parse_page_answer
 from triage.github.scan_queries import (
     MAX_ALIASES,
-    MIN_PAGE_SIZE,
     Discovery,
-    Planner,
-    RepoScan,
     ScanKind,
     ScanTarget,
     org_query,
     parse_org_answer,
-    parse_page_answer,
     parse_repos_answer,
     repos_query,
 )
