@@ -36,9 +36,10 @@ class Meeting:
     title: str | None = None
 
     def context(self) -> dict[ItemKey, AgendaContext]:
-        """What the agenda says about each item, keyed for `scoring.evaluate`."""
+        """What the agenda says about each item, keyed for `scoring.evaluate`. Its section is the
+        heading path and then the bullets it sits under ("libs 0.14.0 release for Falco 0.37.0")."""
         return {
-            r.key: AgendaContext(r.flags, r.section, r.bullet, self.carried.get(r.key, ()))
+            r.key: AgendaContext(r.flags, (*r.section, *r.parents), r.bullet, self.carried.get(r.key, ()))
             for r in self.refs
         }
 
@@ -75,7 +76,8 @@ MEETING_FORMAT = 1
 def _ref_to_dict(ref: AgendaRef, carried: tuple[str, ...]) -> dict[str, Any]:
     return {
         "ref": ref.ref, "kind": ref.kind, "lines": list(ref.lines), "section": list(ref.section),
-        "bullet": ref.bullet, "flags": list(ref.flags), "carried_over": list(carried),
+        "parents": list(ref.parents), "bullet": ref.bullet, "flags": list(ref.flags),
+        "carried_over": list(carried),
     }
 
 
@@ -102,7 +104,7 @@ def meeting_from_dict(data: Any) -> Meeting:
             key = ItemKey.parse(raw["ref"])
             refs.append(AgendaRef(key, raw.get("kind"), tuple(raw.get("lines") or ()),
                                   tuple(raw.get("section") or ()), raw.get("bullet"),
-                                  tuple(raw.get("flags") or ())))
+                                  tuple(raw.get("flags") or ()), tuple(raw.get("parents") or ())))
         except (KeyError, TypeError, ValueError) as e:
             raise FactsFormatError(f"meeting: agenda entry {n} is invalid: {e}") from None
         if raw.get("carried_over"):
