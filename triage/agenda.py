@@ -191,7 +191,7 @@ def read_agenda(
     found: dict[tuple[str, int], _Item] = {}
     keys: dict[int, set[tuple[str, int]]] = {}
     # In line order: an item's continuation line can come after its sub-bullets.
-    mentioning = sorted(((n, b, m) for b in doc.blocks for n, m in b.mentions), key=lambda x: x[0])
+    mentioning = sorted(((n, b, m) for b in doc.named for n, m in b.mentions), key=lambda x: x[0])
     for n, block, raw in mentioning:
         if raw.repo is None:
             repo = block.head.repo or default_repo
@@ -211,7 +211,7 @@ def read_agenda(
         item.lines.add(n)
         item.blocks.setdefault(id(block), block)
         keys.setdefault(id(block), set()).add(fold)
-    for b in doc.blocks:
+    for b in doc.named:
         b.keys = frozenset(keys.get(id(b), ()))
 
     reader = ContextReader(doc.blocks, doc.labelled)

@@ -46,12 +46,14 @@ class ContextReader:
         self.tree: dict[int, frozenset[str]] = {}  # block -> the flags of the items nested in it
         self.chains: dict[int, frozenset[str]] = {}
         self.under: dict[int, frozenset[str]] = {}  # heading naming an item -> the flags of its discussion
-        self.first_note: dict[int, Block] = {}  # heading naming an item -> the first block under it naming nothing
+        self.first_note: dict[int, Block] = {}  # heading naming an item -> the first line of its discussion
         for b in reversed(blocks):  # nested items come after their parents
-            own = detect_flags(b.prose)
+            own = b.own_flags if b.own_flags is not None else detect_flags(b.prose)
             if own:
                 self.own[id(b)] = own
-            if b.parent is not None and (own or id(b) in self.tree):
+            # A list item speaks about what it is nested in or introduced by; a paragraph line does not
+            # speak about the line before it.
+            if b.parent is not None and b.kind == "item" and (own or id(b) in self.tree):
                 self.tree[id(b.parent)] = self.tree.get(id(b.parent), _NONE) | own | self.tree.get(id(b), _NONE)
         title = next((b for b in blocks if b.kind == "heading"), None)  # names the meeting, not an item
         item_heading: dict[int, Block | None] = {}  # heading -> the nearest heading at or above it naming an item
@@ -74,7 +76,7 @@ class ContextReader:
                 # that item's discussion, whatever else it names (as nested bullets are a bullet's).
                 key = id(b.anchor)
                 self.under[key] = self.under.get(key, _NONE) | self.flags_of_block(b) | self.tree.get(id(b), _NONE)
-                if not b.keys:
+                if not b.keys <= b.anchor.keys or not b.keys:  # not a line that only links the item again
                     self.first_note.setdefault(key, b)
 
     def flags_of_block(self, b: Block) -> frozenset[str]:

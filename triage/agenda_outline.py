@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from triage.agenda_flags import AGENDA_LABEL_STATEMENT, detect_flags
@@ -30,6 +30,7 @@ SETEXT = re.compile(r" {0,3}(?:=+|-+)[ \t]*")
 _RULE = re.compile(r" {0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})")
 _LIST_ITEM = re.compile(r"[ \t]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|$)(?:\[[ xX]\][ \t]+)?")
 _QUOTE = re.compile(r"[ \t]*>(?:[ \t]?>)*[ \t]?")
+_MARKUP_START = frozenset("#=-*_+[0123456789")  # the first characters of headings, rules, lists, definitions
 
 BlockKind = Literal["heading", "line", "item"]
 
@@ -57,27 +58,28 @@ class Block:
     indent: int  # column of the list marker (items), of the text (lines)
     parent: Block | None  # the enclosing item, or the short line introducing this list or line
     head: Heading  # the heading it sits under (a heading block: its own)
-    first_line: int
-    lines: list[InlineLine] = field(default_factory=list)
-    mentions: list[tuple[int, Mention]] = field(default_factory=list)  # (line number, mention)
+    lines: list[tuple[int, InlineLine]]  # (line number, what it says)
     # Filled in once the document is read (`agenda.read_agenda`, `agenda_context`):
     keys: frozenset[tuple[str, int]] = frozenset()  # the items its mentions resolve to, folded
+    own_flags: frozenset[str] | None = None  # the flags of its own words, once read
     anchor: Block | None = None  # the nearest block above it that names an item: whose discussion it is
 
     @property
     def text(self) -> str:
         """Plain text of the block's own lines (not of nested items)."""
-        return " ".join(line.plain for line in self.lines if line.plain)
+        return " ".join(line.plain for _, line in self.lines if line.plain)
 
     @property
     def prose(self) -> str:
         """The block's own words, without link texts and URLs: what flags are read from."""
-        return " ".join(line.prose for line in self.lines if line.prose)
+        if len(self.lines) == 1:
+            return self.lines[0][1].prose
+        return " ".join(line.prose for _, line in self.lines if line.prose)
 
-    def add(self, n: int, line: InlineLine) -> None:
-        """Add line `n` of the block's text."""
-        self.lines.append(line)
-        self.mentions += [(n, m) for m in line.mentions]
+    @property
+    def mentions(self) -> Iterator[tuple[int, Mention]]:
+        """(line number, mention) of every reference in the block's own lines."""
+        return ((n, m) for n, line in self.lines for m in line.mentions)
 
 
 @dataclass
@@ -85,6 +87,7 @@ class Outline:
     """The blocks of a document in source order (a parent always comes before its children)."""
 
     blocks: list[Block]
+    named: list[Block]  # the blocks whose lines hold references
     owners: dict[str, str]  # lower-cased -> as first written, of every owner a URL or reference names
     labelled: bool  # the minutes say their items come from an agenda label (`AGENDA_LABEL_STATEMENT`)
     line_count: int
@@ -179,12 +182,14 @@ class _Reader:
         self.blocks: list[Block] = []
         self.headings: list[Heading] = []
         self.items: list[Block] = []  # open list items, outermost first
-        self.para: list[Block] = []  # the lines of the paragraph being read
+        self.para: list[Block] = []  # the lines of the paragraph being read, while it is short
         self.label: Block | None = None  # the label line the paragraph's next lines sit under
         self.para_chars = 0  # plain characters of the paragraph so far
+        self.note_pending = False  # no line without references read yet under the current heading
         self.intro: Block | None = None  # the line that introduces a list starting here
         self.quote: int | None = None  # the column of the block quote being read
         self.owners: dict[str, str] = {}
+        self.named: dict[int, Block] = {}  # the blocks whose lines hold references, in the order met
         self.labelled = False
         self.seen: set[tuple[str, str, int]] = set()
         self.mentions = 0
@@ -199,6 +204,12 @@ class _Reader:
         """A line's inline content, and whether reading stops after it because the document reached
         its limits there (the line then holds the mentions up to the limit)."""
         line = read_inline(source, self.defs, self.max_mentions - self.mentions)
+        for o in line.owners:
+            self.owners.setdefault(o.lower(), o)
+        if not self.labelled and "xtracted" in line.plain:
+            self.labelled = bool(AGENDA_LABEL_STATEMENT.search(line.plain))
+        if not line.mentions:  # most lines
+            return line, True
         repo = self.head.repo or ""
         kept = []
         for m in line.mentions:
@@ -214,19 +225,15 @@ class _Reader:
         if len(kept) < len(line.mentions):
             line = replace(line, mentions=tuple(kept))
         self.mentions += len(kept)
-        for o in line.owners:
-            self.owners.setdefault(o.lower(), o)
-        if not self.labelled and "xtracted" in line.plain:
-            self.labelled = bool(AGENDA_LABEL_STATEMENT.search(line.plain))
         return line, self.stopped_by is None
 
     def new_block(
         self, kind: BlockKind, indent: int, parent: Block | None, lines: list[tuple[int, InlineLine]]
     ) -> Block:
-        block = Block(kind, indent, parent, self.head, lines[0][0])
-        for n, line in lines:
-            block.add(n, line)
+        block = Block(kind, indent, parent, self.head, lines)
         self.blocks.append(block)
+        if any(line.mentions for _, line in lines):
+            self.named[id(block)] = block
         return block
 
     def end_paragraph(self) -> None:
@@ -251,6 +258,7 @@ class _Reader:
                                      outer.flags | own, outer))
         self.head.block = self.new_block("heading", 0, None, lines)
         self.close_all()
+        self.note_pending = True
 
     def step(self, n: int, quote: int | None, body: str | None) -> bool:
         """Read line `n`; False when the document's limits stop reading before it."""
@@ -266,6 +274,25 @@ class _Reader:
             self.end_paragraph()
             return True
         stripped = body.rstrip()
+        markup = body.lstrip(" \t")[:1] in _MARKUP_START
+        if markup and (done := self.markup(n, quote, body, stripped)) is not None:
+            return done
+        if self.items:
+            indent = (0 if quote is None else quote + 2) + _indent(body)
+            if owner := next((b for b in reversed(self.items) if b.indent < indent), None):
+                # A continuation line of an item: its text, not a new block.
+                line, go_on = self.read(body.strip())
+                while self.items[-1] is not owner:
+                    self.items.pop()
+                owner.lines.append((n, line))
+                if line.mentions:
+                    self.named[id(owner)] = owner
+                return go_on
+            self.items.clear()  # text at the margin ends the lists above it
+        return self.paragraph_line(n, quote, body)
+
+    def markup(self, n: int, quote: int | None, body: str, stripped: str) -> bool | None:
+        """Read line `n` if it is a heading, a rule, a list item or a definition; None if it is not."""
         if "]:" in body and DEFINITION.fullmatch(stripped):  # not shown; read by `definitions`
             return True
         if m := ATX.fullmatch(stripped):
@@ -276,39 +303,52 @@ class _Reader:
             line, go_on = self.read(title)
             self.open_heading(len(m[1]), [(n, line)])
             return go_on
-        if self.para and SETEXT.fullmatch(body):  # the paragraph above the underline is a heading
-            lines = [(b.first_line, line) for b in self.para for line in b.lines]
+        if self.para and SETEXT.fullmatch(body):  # the short paragraph above the underline is a heading
+            lines = [numbered for b in self.para for numbered in b.lines]
             del self.blocks[-len(self.para) :]
             self.open_heading(1 if "=" in body else 2, lines)
             return True
         if _RULE.fullmatch(stripped):
             self.close_all()
             return True
-        indent = (0 if quote is None else quote + 2) + _indent(body)
         if m := _LIST_ITEM.match(body):
+            indent = (0 if quote is None else quote + 2) + _indent(body)
             while self.items and self.items[-1].indent >= indent:
                 self.items.pop()
             parent = self.items[-1] if self.items else self.intro
             line, go_on = self.read(body[m.end() :])
             self.items.append(self.new_block("item", indent, parent, [(n, line)]))
             self.end_paragraph()
+            self.note_pending = self.note_pending and bool(line.mentions)
             return go_on
+        return None
+
+    def paragraph_line(self, n: int, quote: int | None, body: str) -> bool:
+        """Read line `n` of a paragraph at the margin: a block of its own."""
         line, go_on = self.read(body.strip())
-        owner = next((b for b in reversed(self.items) if b.indent < indent), None)
-        if owner is not None:  # a continuation line of an item (its text, not a new block)
-            while self.items[-1] is not owner:
-                self.items.pop()
-            owner.add(n, line)
-            return go_on
-        self.items.clear()  # text at the margin ends the lists above it
         self.para_chars += len(line.plain)
         short = self.para_chars <= INTRO_MAX_CHARS  # the paragraph so far is a short title or label
-        parent = self.label or (self.para[-1] if short and self.para else None)
-        block = self.new_block("line", indent, parent, [(n, line)])
-        self.para.append(block)
-        if _is_label(line):
+        label = _is_label(line)
+        # A label starts its own scope, even right after another one; a line of a short paragraph
+        # ("Graduation items" / "(see #281)") carries on the line before it.
+        parent = None if label else self.label or (self.para[-1] if short and self.para else None)
+        flags = detect_flags(line.prose)
+        if not (short or label or line.mentions or self.note_pending or flags):
+            # A line that names nothing, flags nothing and introduces nothing can matter to no item:
+            # it is not kept (a 2 MB paste of such lines would otherwise hold a million blocks).
+            self.para.clear()
+            self.intro = None
+            return go_on
+        block = self.new_block("line", 0 if quote is None else quote + 2, parent, [(n, line)])
+        block.own_flags = flags
+        self.note_pending = self.note_pending and bool(line.mentions)
+        if short:
+            self.para.append(block)
+        else:
+            self.para.clear()  # a long paragraph is no setext heading and carries nothing on
+        if label:
             self.label = block
-        self.intro = block if short or _is_label(line) else None
+        self.intro = block if short or label else None
         return go_on
 
 
@@ -321,5 +361,6 @@ def outline(text: str, max_items: int, max_mentions: int) -> Outline:
     for n, quote, body in source_lines(text):
         line_count = n
         if not r.step(n, quote, body):
-            return Outline(r.blocks, r.owners, r.labelled, text.count("\n") + 1, n, r.stopped_by)
-    return Outline(r.blocks, r.owners, r.labelled, line_count)
+            return Outline(r.blocks, list(r.named.values()), r.owners, r.labelled, text.count("\n") + 1, n,
+                           r.stopped_by)
+    return Outline(r.blocks, list(r.named.values()), r.owners, r.labelled, line_count)

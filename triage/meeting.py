@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from triage.agenda import AgendaRef, carried_over, parse_agenda
+from triage.agenda_title import meeting_label, meeting_title_and_date
 from triage.demo import DEMO_DEFAULT_ORG, load_demo
 from triage.facts import (
     FactSet,
@@ -55,10 +56,22 @@ def agenda_facts(refs: list[AgendaRef], known: FactSet, source: str) -> FactSet:
     return FactSet(items, source, known.people, known.observed_at, known.note)
 
 
-def fetched_meeting(name: str, refs: list[AgendaRef], items: tuple[ItemFacts, ...], observed_at: datetime) -> Meeting:
-    """The meeting of an agenda whose items were just fetched, judged as of the fetch."""
+def fetched_meeting(
+    name: str,
+    refs: list[AgendaRef],
+    items: tuple[ItemFacts, ...],
+    observed_at: datetime,
+    minutes: str = "",
+    filename: str | None = None,
+) -> Meeting:
+    """The meeting of an agenda whose items were just fetched, titled and dated as its `minutes` (and
+    their `filename`) say. It is judged as of the end of the meeting's day, as `--as-of DAY` would be,
+    or as of the fetch when the minutes give no date or a later one (an agenda for next week)."""
+    title, day = meeting_title_and_date(minutes, filename)
+    end_of_day = parse_when(day, end_of_day=True) if day else None
+    as_of = min(end_of_day, observed_at) if end_of_day else observed_at
     facts = FactSet(items, f"minutes:{name}", observed_at=observed_at)
-    return Meeting(facts, observed_at, tuple(refs), {}, f"Agenda: {name}")
+    return Meeting(facts, as_of, tuple(refs), {}, meeting_label(title, day, name))
 
 
 def demo_meeting() -> Meeting:
