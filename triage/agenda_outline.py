@@ -327,7 +327,8 @@ class _Reader:
         """Read line `n` of a paragraph at the margin: a block of its own."""
         line, go_on = self.read(body.strip())
         self.para_chars += len(line.plain)
-        short = self.para_chars <= INTRO_MAX_CHARS  # the paragraph so far is a short title or label
+        # The paragraph so far is a short title or label. A table row is never one: each row is its own.
+        short = self.para_chars <= INTRO_MAX_CHARS and not body.lstrip().startswith("|")
         label = _is_label(line)
         # A label starts its own scope, even right after another one; a line of a short paragraph
         # ("Graduation items" / "(see #281)") carries on the line before it.
