@@ -31,6 +31,7 @@ _RULE = re.compile(r" {0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})"
 _LIST_ITEM = re.compile(r"[ \t]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|$)(?:\[[ xX]\][ \t]+)?")
 _QUOTE = re.compile(r"[ \t]*>(?:[ \t]?>)*[ \t]?")
 _MARKUP_START = frozenset("#=-*_+[0123456789")  # the first characters of headings, rules, lists, definitions
+_FENCE_START = frozenset("`~")
 
 BlockKind = Literal["heading", "line", "item"]
 
@@ -135,17 +136,21 @@ def source_lines(text: str) -> Iterator[tuple[int, int | None, str | None]]:
             yield n, None, None
             continue
         raw = raw.removesuffix("\r")  # CRLF text pasted as-is keeps its line numbers
-        quote = _QUOTE.match(raw)
+        # Cheap tests first: most lines are neither quoted, nor fences, nor comments.
+        quote = _QUOTE.match(raw) if raw.lstrip(" \t")[:1] == ">" else None
         body = raw[quote.end() :] if quote else raw
         column = _indent(raw) if quote else None
+        first = body.lstrip(" \t")[:1]
         if fence is not None:
-            m = FENCE.fullmatch(body.rstrip())
-            if m and m[1][0] == fence[0] and len(m[1]) >= len(fence) and not m[2].strip():
+            m = FENCE.fullmatch(body.rstrip()) if first == fence[0] else None
+            if m and len(m[1]) >= len(fence) and not m[2].strip():
                 fence = None
             yield n, column, None
             continue
-        body, in_comment = _drop_comments(body, in_comment)
-        if (m := FENCE.match(body)) and not (m[1][0] == "`" and "`" in m[2]):
+        if in_comment or "<!--" in body:
+            body, in_comment = _drop_comments(body, in_comment)
+            first = body.lstrip(" \t")[:1]
+        if first in _FENCE_START and (m := FENCE.match(body)) and not (m[1][0] == "`" and "`" in m[2]):
             fence = m[1]
             yield n, column, None
             continue
@@ -232,12 +237,13 @@ class _Reader:
     ) -> Block:
         block = Block(kind, indent, parent, self.head, lines)
         self.blocks.append(block)
-        if any(line.mentions for _, line in lines):
+        if lines[0][1].mentions or any(line.mentions for _, line in lines[1:]):
             self.named[id(block)] = block
         return block
 
     def end_paragraph(self) -> None:
-        self.para, self.label, self.para_chars = [], None, 0
+        if self.para_chars or self.para or self.label:
+            self.para, self.label, self.para_chars = [], None, 0
 
     def close_all(self) -> None:
         """A heading, a rule or a quote's edge: open lists, the paragraph and an introducing line end."""
@@ -274,8 +280,8 @@ class _Reader:
             self.end_paragraph()
             return True
         stripped = body.rstrip()
-        markup = body.lstrip(" \t")[:1] in _MARKUP_START
-        if markup and (done := self.markup(n, quote, body, stripped)) is not None:
+        first = body.lstrip(" \t")[:1]
+        if first in _MARKUP_START and (done := self.markup(n, quote, body, stripped, first)) is not None:
             return done
         if self.items:
             indent = (0 if quote is None else quote + 2) + _indent(body)
@@ -291,11 +297,12 @@ class _Reader:
             self.items.clear()  # text at the margin ends the lists above it
         return self.paragraph_line(n, quote, body)
 
-    def markup(self, n: int, quote: int | None, body: str, stripped: str) -> bool | None:
-        """Read line `n` if it is a heading, a rule, a list item or a definition; None if it is not."""
-        if "]:" in body and DEFINITION.fullmatch(stripped):  # not shown; read by `definitions`
+    def markup(self, n: int, quote: int | None, body: str, stripped: str, first: str) -> bool | None:
+        """Read line `n` if it is a heading, a rule, a list item or a definition; None if it is not.
+        `first` is its first character, which says which of them it can be."""
+        if first == "[" and "]:" in body and DEFINITION.fullmatch(stripped):  # read by `definitions`
             return True
-        if m := ATX.fullmatch(stripped):
+        if first == "#" and (m := ATX.fullmatch(stripped)):
             title = (m[2] or "").rstrip()
             bare = title.rstrip("#")
             if not bare or bare[-1] in " \t":  # a closing run of #s is not part of the title
@@ -303,15 +310,15 @@ class _Reader:
             line, go_on = self.read(title)
             self.open_heading(len(m[1]), [(n, line)])
             return go_on
-        if self.para and SETEXT.fullmatch(body):  # the short paragraph above the underline is a heading
+        if first in "=-" and self.para and SETEXT.fullmatch(body):  # the short paragraph above is a heading
             lines = [numbered for b in self.para for numbered in b.lines]
             del self.blocks[-len(self.para) :]
             self.open_heading(1 if "=" in body else 2, lines)
             return True
-        if _RULE.fullmatch(stripped):
+        if first in "-*_" and _RULE.fullmatch(stripped):
             self.close_all()
             return True
-        if m := _LIST_ITEM.match(body):
+        if first in "-*+0123456789" and (m := _LIST_ITEM.match(body)):
             indent = (0 if quote is None else quote + 2) + _indent(body)
             while self.items and self.items[-1].indent >= indent:
                 self.items.pop()
