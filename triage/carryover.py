@@ -89,11 +89,12 @@ def since(item: ItemFacts | None, after: datetime, until: datetime) -> str:
     return f"{count} by {shown}; last {last.kind} on {last.at.date().isoformat()}"
 
 
-def _who_acted(record: OutcomeRecord, item: ItemFacts | None, after: datetime, until: datetime) -> str:
+def _who_acted(record: OutcomeRecord, item: ItemFacts | None, after: datetime, until: datetime) -> str | None:
+    """For "assigned to @x" and "needs review by @x": whether @x acted since."""
     if not OUTCOMES[record.outcome].names_someone or item is None:
-        return ""
+        return None
     acted = activity_by(item, record.who, after, until)
-    return f" @{record.who} {'last acted on ' + acted.date().isoformat() if acted else 'has not acted since'}."
+    return f"@{record.who} " + (f"last acted on {acted.date().isoformat()}" if acted else "has not acted since")
 
 
 def followup(
@@ -112,7 +113,7 @@ def followup(
         out.append({
             "rank": row.get("rank"), "ref": key.ref, "title": row.get("title"), "url": row.get("url"),
             "outcome": record.describe(), "note": record.note, "decided": when.date().isoformat(),
-            "since": since(item, when, until) + _who_acted(record, item, when, until),
+            "since": "; ".join(t for t in (since(item, when, until), _who_acted(record, item, when, until)) if t),
         })
     table = pd.DataFrame(out, columns=FOLLOWUP_COLUMNS)
     table["rank"] = table["rank"].astype("Int64")
