@@ -31,6 +31,7 @@ class Outcome:
     name: str  # the stored value and the CLI's OUTCOME argument
     label: str  # how the app, the minutes and the "why" text say it
     heading: str  # the minutes' heading for items with this outcome
+    button: str  # the chair's button (short: seven of them share a row)
     shortcut: str  # the key the chair presses in meeting mode
     names_someone: bool = False  # "assigned to @x", "needs review by @x": a login is required
     carry: float = 0.0  # the score the next ranking's `earlier_outcomes` criterion gives it
@@ -44,13 +45,13 @@ class Outcome:
 # item the meeting put off comes back first; an open decision or a stalled assignment next; an
 # item discussed, or assigned and moving, hardly needs the meeting again.
 OUTCOMES: dict[str, Outcome] = {o.name: o for o in (
-    Outcome("discussed", "discussed", "Discussed", "1", carry=0.2),
-    Outcome("assigned", "assigned to", "Assigned", "2", names_someone=True),
-    Outcome("needs-review", "needs review by", "Needs review", "3", names_someone=True),
-    Outcome("decision", "decision needed", "Decision needed", "4", carry=0.7),
-    Outcome("deferred", "deferred to the next meeting", "Deferred to the next meeting", "5", carry=1.0),
-    Outcome("skipped", "skipped", "Skipped", "6", carry=0.8),
-    Outcome("wontfix", "closed/won't do", "Closed or won't do", "7", carry=0.1),
+    Outcome("discussed", "discussed", "Discussed", "Discussed", "1", carry=0.2),
+    Outcome("assigned", "assigned to", "Assigned", "Assigned", "2", names_someone=True),
+    Outcome("needs-review", "needs review by", "Needs review", "Review", "3", names_someone=True),
+    Outcome("decision", "decision needed", "Decision needed", "Decision", "4", carry=0.7),
+    Outcome("deferred", "deferred to the next meeting", "Deferred to the next meeting", "Deferred", "5", carry=1.0),
+    Outcome("skipped", "skipped", "Skipped", "Skipped", "6", carry=0.8),
+    Outcome("wontfix", "closed/won't do", "Closed or won't do", "Won't do", "7", carry=0.1),
 )}
 CARRIED = ("deferred", "skipped")  # outcomes that put the item on the next agenda as it was
 STALLED = 0.6  # "assigned"/"needs review" and the person named has not acted since

@@ -166,7 +166,7 @@ def chair(snap: Snapshot, info: MeetingInfo, view: View, rows: list[dict[str, An
                   on_click=_go, args=(1, pos, refs, info.id, view.key, follow), disabled=pos == len(refs) - 1,
                   width="stretch")
     for col, (name, entry) in zip(st.columns(len(OUTCOMES)), OUTCOMES.items(), strict=True):
-        col.button(entry.heading, key=f"outcome_{name}", shortcut=entry.shortcut, width="stretch",
+        col.button(entry.button, key=f"outcome_{name}", shortcut=entry.shortcut, width="stretch",
                    on_click=_record, args=(name, pos, refs, info.id, view.key, follow),
                    help=f"Record “{entry.label}{' @login' if entry.names_someone else ''}” and go to the next item")
     flash = st.session_state.pop(_FLASH, None)
@@ -269,7 +269,7 @@ def show(snap: Snapshot, info: MeetingInfo, view: View) -> None:
                               placeholder=_user_name() or "e.g. leogr")
         chair(snap, info, view, rows)
         st.caption("Keys: ← previous · → next · " + " · ".join(
-            f"{o.shortcut} {o.heading.lower()}" for o in OUTCOMES.values())
+            f"{o.shortcut} {o.describe('login')}" for o in OUTCOMES.values())
             + ". Type a login in Who, press Tab, then 2 or 3.")
     links(snap, info, view)
     outcomes_live(snap.id, info.id, view.player, view.players)
