@@ -61,6 +61,8 @@ def load_earlier(store: MeetingStore, *, before: datetime | None = None,
 
 def with_outcomes(meeting: Meeting, outcomes: Outcomes) -> Meeting:
     """`meeting` with earlier decisions on its agenda items (others are not its business)."""
+    if not outcomes:
+        return meeting
     agenda = {r.key for r in meeting.refs}
     mine = {key: history for key, history in outcomes.items() if key in agenda}
     return replace(meeting, outcomes=mine) if mine else meeting

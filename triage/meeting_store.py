@@ -59,6 +59,7 @@ MEETING_ID = re.compile(r"^[0-9a-f]{12}$")
 _KEY = re.compile(r"^[A-Za-z0-9_-]{16,128}$")  # what `secrets.token_urlsafe` gives, with room to spare
 _KEY_BYTES = 18  # 144 bits: 24 URL-safe characters in the chair's link
 _MIN_SECRET = 8  # shorter "tokens" are test placeholders (as for snapshots)
+_AGENDAS_KEPT = 64  # snapshots whose item lists a long-running server keeps at hand
 
 
 class MeetingError(SnapshotError):
@@ -190,6 +191,8 @@ class MeetingStore:
     def _agenda(self, snapshot_id: str) -> frozenset[ItemKey]:
         if snapshot_id not in self._agendas:
             rows = self.snapshots.load(snapshot_id).rows
+            if len(self._agendas) >= _AGENDAS_KEPT:
+                self._agendas.clear()
             self._agendas[snapshot_id] = frozenset(ItemKey.parse(r["ref"]) for r in rows)
         return self._agendas[snapshot_id]
 

@@ -34,7 +34,7 @@ class Outcome:
     button: str  # the chair's button (short: seven of them share a row)
     shortcut: str  # the key the chair presses in meeting mode
     names_someone: bool = False  # "assigned to @x", "needs review by @x": a login is required
-    carry: float = 0.0  # the score the next ranking's `earlier_outcomes` criterion gives it
+    carry: float = 0.0  # the next ranking's `earlier_outcomes` score (those naming someone: STALLED or MOVING)
 
     def describe(self, who: str | None = None) -> str:
         """"assigned to @leogr", "skipped", ..."""
