@@ -289,6 +289,11 @@ def test_an_item_written_as_a_heading_keeps_the_discussion_under_it():
     assert found["rust-lang/rust#114000"].bullet == "Josh: This is the follow-up to #114000; see also the reference PR."
 
 
+def test_an_item_written_as_a_setext_heading_is_one_block():
+    r = parse_agenda("# Meeting\n\n[Release 0.37](https://github.com/o/r/issues/5)\n---\n\nDiscussion: postponed")[0]
+    assert (r.section, r.bullet, r.flags) == (("Meeting", "Release 0.37"), "Discussion: postponed", ("deferred",))
+
+
 def test_the_title_heading_is_not_an_item_heading():
     # Else everything in the document would be the discussion of the meeting's own issue.
     text = "# Meeting on https://github.com/o/r/issues/1\n\n- https://github.com/o/r/pull/2 postponed\n\nSkip it today"

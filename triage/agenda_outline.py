@@ -313,6 +313,8 @@ class _Reader:
         if first in "=-" and self.para and SETEXT.fullmatch(body):  # the short paragraph above is a heading
             lines = [numbered for b in self.para for numbered in b.lines]
             del self.blocks[-len(self.para) :]
+            for b in self.para:
+                self.named.pop(id(b), None)
             self.open_heading(1 if "=" in body else 2, lines)
             return True
         if first in "-*_" and _RULE.fullmatch(stripped):
