@@ -30,6 +30,7 @@ __all__ = [
     "MAX_BULLET_CHARS",
     "MAX_MINUTES_BYTES",
     "MAX_REFS",
+    "MENTIONS_PER_REF",
     "AgendaInputError",
     "AgendaReading",
     "AgendaRef",

@@ -18,7 +18,7 @@ from triage.agenda_flags import detect_flags
 from triage.agenda_outline import Block, Heading
 
 MAX_BULLET_CHARS = 200  # an agenda line is shown in a table cell; longer prose is cut
-MAX_PARENTS = 4  # the enclosing lines kept, nearest first: a deeper outline adds nothing to read
+MAX_PARENTS = 4  # the nearest enclosing lines are kept: a deeper outline adds nothing to read
 _NONE: frozenset[str] = frozenset()
 
 
@@ -47,7 +47,7 @@ class ContextReader:
         self.chains: dict[int, frozenset[str]] = {}
         self.under: dict[int, frozenset[str]] = {}  # heading naming an item -> the flags of its discussion
         self.first_note: dict[int, Block] = {}  # heading naming an item -> the first line of its discussion
-        for b in reversed(blocks):  # nested items come after their parents
+        for b in reversed(blocks):  # backwards: a nested item is folded into its parent before the parent is
             own = b.own_flags if b.own_flags is not None else detect_flags(b.prose)
             if own:
                 self.own[id(b)] = own
@@ -71,7 +71,7 @@ class ContextReader:
                 b.anchor = b.parent if b.parent.keys and b.parent.kind == "item" else b.parent.anchor
             else:
                 b.anchor = named_at_or_above(b.head)
-            if b.anchor is not None and b.anchor.kind == "heading" and (b.parent is None or b.kind == "heading"):
+            if b.anchor is not None and b.anchor.kind == "heading" and b.parent is None:
                 # A block right under a heading that names an item, with everything nested in it, is
                 # that item's discussion, whatever else it names (as nested bullets are a bullet's).
                 key = id(b.anchor)
