@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from triage import agenda, compare, export, scan, scoring, snapshot_store, snapshots
+from triage import agenda, cli_meeting, compare, export, scan, scoring, settings, snapshot_store, snapshots
 from triage.criteria import CRITERIA, help_text
 from triage.facts import FactsFormatError, ItemKey, People, parse_when
 from triage.github import doctor
@@ -33,9 +33,22 @@ def _read_minutes(path: str) -> str:
     return agenda.read_minutes(sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes(), path)
 
 
+def _read_agenda(args: argparse.Namespace) -> tuple[str, list[agenda.AgendaRef]]:
+    """The minutes `args.file` names and the references in them; what stopped the reading, or that
+    nothing was found, is said on standard error."""
+    text = _read_minutes(args.file)
+    limit = args.max_refs or settings.max_refs(agenda.MAX_REFS)
+    reading = agenda.read_agenda(text, args.default_repo, args.default_org, limit)
+    if reading.limit_note:
+        print(f"triage: warning: {reading.limit_note}", file=sys.stderr)
+    if not reading.refs:
+        print(f"triage: no GitHub pull requests, issues or discussions found in {args.file}", file=sys.stderr)
+    return text, reading.refs
+
+
 def cmd_refs(args: argparse.Namespace) -> int:
     """Print the GitHub references an agenda names."""
-    refs = agenda.parse_agenda(_read_minutes(args.file), args.default_repo, args.default_org)
+    _, refs = _read_agenda(args)
     if args.format == "json":
         print(json.dumps(agenda.refs_to_json(refs), indent=2, ensure_ascii=False))
     else:
@@ -46,16 +59,17 @@ def cmd_refs(args: argparse.Namespace) -> int:
 
 
 def load_meeting(args: argparse.Namespace) -> Meeting:
-    """The meeting a command ranks: the demo, or a facts file written by `triage fetch`."""
+    """The meeting a command ranks: the demo, or a facts file written by `triage fetch`, with the
+    outcomes of the meetings `--previous` names."""
     if args.demo:
-        return demo_meeting()
+        return cli_meeting.with_previous(demo_meeting(), args)
     if not args.facts:
         raise ValueError("Say what to rank: --demo, or --facts FILE written by `triage fetch`")
     try:
         data = json.loads(Path(args.facts).read_text("utf-8"))
     except json.JSONDecodeError as e:
         raise FactsFormatError(f"Facts file {args.facts!r} is not JSON: {e}") from None
-    return meeting_from_dict(data)
+    return cli_meeting.with_previous(meeting_from_dict(data), args)
 
 
 def cmd_rank(args: argparse.Namespace) -> int:
@@ -87,12 +101,14 @@ def _progress(template: str) -> Callable[[int, int], None]:
 
 def cmd_fetch(args: argparse.Namespace) -> int:
     """Fetch the facts of an agenda's items from GitHub and write the file `triage rank --facts` reads."""
-    refs = agenda.parse_agenda(_read_minutes(args.file), args.default_repo, args.default_org)
+    text, refs = _read_agenda(args)
     result = fetch_items([r.key for r in refs], _github(args), kinds={r.key: r.kind for r in refs},
                          cache=ItemCache(), progress=_progress("fetched {done}/{total}"))
     print(file=sys.stderr)
     now = datetime.now(UTC).replace(microsecond=0)
-    meeting = fetched_meeting(Path(args.file).name, refs, result.items, now, People(by_repo=result.maintainers))
+    filename = None if args.file == "-" else args.file
+    people = People(by_repo=result.maintainers)
+    meeting = fetched_meeting(Path(args.file).name, refs, result.items, now, text, filename, people)
     text = json.dumps(meeting_to_dict(meeting), indent=1, ensure_ascii=False) + "\n"
     if args.out == "-":
         sys.stdout.write(text)
@@ -199,10 +215,14 @@ def cmd_snapshot_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_snapshot_commands(sub: Any) -> None:
+def _db_option() -> argparse.ArgumentParser:
     db = argparse.ArgumentParser(add_help=False)
     db.add_argument("--db", metavar="URL", help="SQLAlchemy URL of the snapshot store "
                     "(default: $TRIAGE_DB_URL, else SQLite under $TRIAGE_HOME)")
+    return db
+
+
+def _add_snapshot_commands(sub: Any, db: argparse.ArgumentParser) -> None:
     group = sub.add_parser("snapshot", help="freeze, list, show, compare and export snapshots")
     commands = group.add_subparsers(dest="snapshot_command", required=True)
 
@@ -242,6 +262,9 @@ def _add_meeting_source(p: argparse.ArgumentParser) -> None:
     src = p.add_mutually_exclusive_group()
     src.add_argument("--demo", action="store_true", help="the embedded Falco 2023-12-14 demo")
     src.add_argument("--facts", metavar="FILE", help="a facts file written by `triage fetch`")
+    p.add_argument("--previous", metavar="ID", action="append",
+                   help="a meeting whose outcomes feed this ranking (deferred and skipped items carry over, "
+                   "stalled assignments are flagged); a snapshot id means all its meetings (repeatable)")
 
 
 # --- triage scan --------------------------------------------------------------------------------------
@@ -308,19 +331,32 @@ def _add_doctor_command(sub: Any) -> None:
     p.set_defaults(func=cmd_doctor)
 
 
+def _at_least_one(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of at least 1")
+    return int(value)
+
+
+def _add_agenda_source(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", help="minutes/agenda markdown file, or - for standard input")
+    p.add_argument("--default-repo", metavar="OWNER/REPO", help="resolves bare #N")
+    p.add_argument("--default-org", metavar="OWNER", help="resolves repo#N")
+    p.add_argument("--max-refs", type=_at_least_one, metavar="N",
+                   help=f"read at most N items (default: $TRIAGE_MAX_REFS or {agenda.MAX_REFS:,})")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The `triage` argument parser with every subcommand."""
     parser = argparse.ArgumentParser(prog="triage", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("refs", help="list the GitHub references in a minutes/agenda file")
-    p.add_argument("file", help="markdown file, or - for standard input")
-    p.add_argument("--default-repo", metavar="OWNER/REPO", help="resolves bare #N")
-    p.add_argument("--default-org", metavar="OWNER", help="resolves repo#N")
+    _add_agenda_source(p)
     p.add_argument("--format", choices=("json", "text"), default="text")
     p.set_defaults(func=cmd_refs)
 
-    p = sub.add_parser("rank", help="rank a meeting's items against the criteria")
+    db = _db_option()
+    p = sub.add_parser("rank", parents=[db], help="rank a meeting's items against the criteria")
     _add_meeting_source(p)
     p.add_argument("--weights", metavar="FILE", action="append", help="a triage.toml overlay (repeatable)")
     p.add_argument("--preset", help="a preset from the criteria files (default: their default_preset)")
@@ -329,9 +365,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_rank)
 
     p = sub.add_parser("fetch", help="fetch an agenda's items from GitHub into a facts file")
-    p.add_argument("file", help="minutes/agenda markdown file, or - for standard input")
-    p.add_argument("--default-repo", metavar="OWNER/REPO", help="resolves bare #N")
-    p.add_argument("--default-org", metavar="OWNER", help="resolves repo#N")
+    _add_agenda_source(p)
     p.add_argument("--api-url", help="GitHub API root (default: $GITHUB_API_URL or https://api.github.com)")
     p.add_argument("--out", metavar="FILE", required=True, help="where to write the facts (- for stdout)")
     p.set_defaults(func=cmd_fetch)
@@ -340,8 +374,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_criteria)
 
     _add_doctor_command(sub)
-
-    _add_snapshot_commands(sub)
+    _add_snapshot_commands(sub, db)
+    cli_meeting.add_meeting_commands(sub, db)
     _add_scan_command(sub)
     return parser
 
