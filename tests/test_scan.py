@@ -11,13 +11,14 @@ import pytest
 
 from tests.conftest import FAKE_TOKEN
 from tests.fakegithub import FakeGitHub, faults, generate_org
+from tests.fakegithub.generate import spread
 from tests.fakegithub.graphql_endpoint import check
 from triage import scan
 from triage.cli import main
 from triage.facts import Event, ItemFacts, ItemKey, People
 from triage.github.config import GitHubConfig
 from triage.github.scan import fetch_open_pulls
-from triage.github.scan_pages import PAGE_SIZE, Planner
+from triage.github.scan_pages import PAGE_SIZE, QUERY_ITEMS, PageAnswer, Planner
 from triage.github.scan_queries import RepoInfo, ScanInputError, ScanTarget, org_query, repos_query
 from triage.meeting import demo_meeting
 from triage.signals import (
@@ -198,22 +199,32 @@ def org_fake():
     fake.stop()
 
 
-def test_an_org_scan_reads_every_open_pr_once_in_packed_pages(org_fake):
+def _asked(request) -> list[tuple[str, int]]:
+    """(owner/name, items asked for) of each alias of a page query, in the query's order."""
+    variables = request.json["variables"]
+    return [(f"{variables[f'o{n}']}/{variables[f'n{n}']}", variables[f"f{n}"])
+            for n in range(len([k for k in variables if k.startswith("f")]))]
+
+
+def test_an_org_scan_takes_as_many_page_queries_as_its_biggest_repo_has_pages(org_fake):
+    # issue 13: the request floor. A repository's pages follow one another (each needs the last
+    # cursor); every other repository's pages ride along in those queries.
     fake, items = org_fake
     fake.reset()
     result = fetch_open_pulls(ScanTarget(org="scanco"), config_for(fake))
     expected = {i.key for i in items if i.kind == "pull" and i.state == "open"}
     keys = [i.key for i in result.items]
     assert len(keys) == len(set(keys)) and set(keys) == expected
-    pages = -(-len(expected) // PAGE_SIZE)
-    assert result.requests == len(fake.requests("^/graphql$")) == 1 + pages  # discovery, then full pages
-    asked = [sum(v for k, v in r.json["variables"].items() if k.startswith("f"))
-             for r in fake.requests("^/graphql$")[1:]]
-    assert asked[:-1] == [PAGE_SIZE] * (pages - 1)  # every page but the last is full, across repositories
-    assert max(len([k for k in r.json["variables"] if k.startswith("f")]) for r in fake.requests("^/graphql$")) > 1
+    per_repo = {repo: sum(k.repo == repo for k in expected) for repo in {k.repo for k in expected}}
+    biggest = max(per_repo, key=per_repo.__getitem__)
+    pages = -(-per_repo[biggest] // PAGE_SIZE)
+    assert result.requests == len(fake.requests("^/graphql$")) == 1 + pages  # discovery, then the floor
+    asked = [_asked(r) for r in fake.requests("^/graphql$")[1:]]
+    assert all(a[0] == (biggest, min(PAGE_SIZE, per_repo[biggest] - PAGE_SIZE * n)) for n, a in enumerate(asked))
+    assert len(asked[0]) > 1  # the others ride along from the first query on
     assert result.complete and not result.errors
-    # ~4 points a full page: labels, reactions, review requests and timeline are 4 connections per PR.
-    assert fake.quota_spent()["graphql"] <= 4 * len(fake.requests("^/graphql$"))
+    # ~4 points per 100 PRs: labels, reactions, review requests and timeline are 4 connections per PR.
+    assert fake.quota_spent()["graphql"] <= 1 + 4 * sum(-(-n // PAGE_SIZE) for n in per_repo.values())
     assert FAKE_TOKEN not in repr(result)
 
 
@@ -326,7 +337,7 @@ def test_a_secondary_rate_limit_beyond_the_cap_stops_the_scan_with_a_sentence(or
     said = datetime.strptime(error.removesuffix(" UTC")[-5:], "%H:%M").time()
     expected = datetime.now(UTC) + timedelta(seconds=3600)
     assert abs(expected.hour * 60 + expected.minute - said.hour * 60 - said.minute) % (24 * 60) <= 1
-    assert len(result.items) == PAGE_SIZE  # the page read before the limit is kept
+    assert len(result.items) == sum(n for _, n in _asked(fake.requests("^/graphql$")[1]))  # the first page is kept
     assert len(fake.requests("^/graphql$")) == 3  # discovery, one page, the limited page: no hammering
     assert not result.complete and all(r.error == error for r in result.repos if r.fetched < r.expected)
 
@@ -338,9 +349,8 @@ def test_a_page_that_times_out_is_retried_smaller(org_fake):
     result = fetch_open_pulls(ScanTarget(org="scanco"), config_for(fake))
     assert result.complete
     assert {i.key for i in result.items} == {i.key for i in items if i.kind == "pull" and i.state == "open"}
-    sizes = [sum(v for k, v in r.json["variables"].items() if k.startswith("f"))
-             for r in fake.requests("^/graphql$")[1:]]
-    assert sizes[:2] == [PAGE_SIZE, PAGE_SIZE // 2]
+    sizes = [sum(n for _, n in _asked(r)) for r in fake.requests("^/graphql$")[1:]]
+    assert sizes[1] == sizes[0] // 2 and sizes[0] > PAGE_SIZE
 
 
 def test_a_renamed_repo_is_scanned_under_its_new_name(org_fake):
@@ -371,23 +381,60 @@ def test_every_scan_query_validates_against_the_schema():
     streams.add(RepoInfo("o/b", False, 150, 0), ("pull", "issue"))
     plan = streams.next_page()
     assert plan is not None
-    for text, variables in (org_query("o", None, True), repos_query(["o/a", "o/b"], False),
-                            (plan.text, plan.variables)):
+    for text, variables in (org_query("o", None, True), repos_query(["o/a", "o/b"], False)):
         checked = check(text, variables)
         assert checked.errors == () and checked.price.cost <= 4
+    checked = check(plan.text, plan.variables)
+    assert [(streams.streams[s.stream].kind, s.first) for s in plan.slices] == [
+        ("pull", 100), ("pull", 30), ("issue", 5)]
+    # GitHub's price: 4 connections per PR and 3 per issue, one request per 100 of them.
+    assert checked.errors == () and checked.price.cost == round((3 + 130 * 4 + 5 * 3) / 100)
+    assert checked.price.nodes == plan.nodes(streams.streams)
 
 
-def test_pages_are_packed_across_repositories():
+def test_pages_are_packed_across_repositories_longest_first():
     planner = Planner()
-    for name, count in (("o/big", 230), ("o/mid", 60), ("o/small", 5), ("o/archived", 40)):
+    for name, count in (("o/mid", 60), ("o/big", 230), ("o/small", 5), ("o/archived", 40)):
         planner.add(RepoInfo(name, name == "o/archived", count, None), ("pull",))
-    plan = planner.next_page()
-    assert [(planner.streams[s.stream].repo, s.first) for s in plan.slices] == [("o/big", 100)]
-    planner.streams[0].fetched, planner.streams[0].cursor = 200, "c"
+    # 5 pages to read, 3 of them o/big's in a row: 2 pages a query end with it.
     plan = planner.next_page()
     assert [(planner.streams[s.stream].repo, s.first) for s in plan.slices] == [
-        ("o/big", 30), ("o/mid", 60), ("o/small", 5)]
+        ("o/big", 100), ("o/mid", 60), ("o/small", 5)]
+    _read(planner, plan)
+    plan = planner.next_page()
+    assert [(planner.streams[s.stream].repo, s.first) for s in plan.slices] == [("o/big", 100)]
+    _read(planner, plan)
+    assert [(planner.streams[s.stream].repo, s.first) for s in planner.next_page().slices] == [("o/big", 30)]
     assert "o/archived" not in {s.repo for s in planner.streams}
+
+
+def _read(planner: Planner, plan) -> None:
+    """As if GitHub answered `plan` in full: every stream moves on by what it asked for."""
+    answer = PageAnswer(
+        items={s.alias: [None] * s.first for s in plan.slices},
+        pages={s.alias: (planner.streams[s.stream].fetched + s.first < planner.streams[s.stream].expected,
+                         f"cursor{planner.streams[s.stream].fetched + s.first}") for s in plan.slices},
+        failed={}, general=())
+    planner.take(plan, answer)
+
+
+def test_a_kubernetes_sized_org_is_read_at_the_floor_within_githubs_limits():
+    # issue 13: 10,000 open PRs in 50 repositories, sized like kubernetes' (the bench's org): 23 page
+    # queries, the biggest repository's pages, none past GitHub's node limit or the item budget.
+    planner = Planner()
+    sizes = spread(10_000, 50, 1.0)
+    for n, count in enumerate(sizes):
+        planner.add(RepoInfo(f"k/r{n}", False, count, None), ("pull",))
+    plans = []
+    while (plan := planner.next_page()) is not None:
+        plans.append(plan)
+        _read(planner, plan)
+    assert len(plans) == -(-max(sizes) // PAGE_SIZE) == 23
+    assert planner.fetched == 10_000
+    assert max(p.size for p in plans) <= QUERY_ITEMS
+    biggest = max(plans, key=lambda p: p.nodes(planner.streams))
+    checked = check(biggest.text, biggest.variables)  # GitHub's rules, as the fake applies them
+    assert checked.errors == () and checked.price.nodes == biggest.nodes(planner.streams) < 500_000
 
 
 # --- input -------------------------------------------------------------------------------------------------------
@@ -494,3 +541,12 @@ def test_triage_scan_reports_failures_and_bad_input(handmade, capsys, monkeypatc
         "triage: error: Invalid repository 'not-a-repo': expected owner/name, e.g. falcosecurity/libs\n")
     assert main(["scan", "--org", "handmade", "--min-waiting", "-1"]) == 2
     assert "Minimum days waiting -1" in capsys.readouterr().err
+
+
+def test_the_app_and_the_cli_read_without_pauses(monkeypatch):
+    # issue 13: GitHub asks for a pause between requests that create content; triage only reads,
+    # one request at a time, and waits only when a secondary limit says so (Retry-After).
+    monkeypatch.delenv("GITHUB_API_URL", raising=False)
+    config = GitHubConfig.from_env()
+    assert config.seconds_between_requests is None
+    assert (config.secondary_wait, config.max_wait) == (60.0, 30.0)

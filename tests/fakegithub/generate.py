@@ -275,7 +275,7 @@ def _item(
     )
 
 
-def _spread(total: int, repos: int, skew: float) -> list[int]:
+def spread(total: int, repos: int, skew: float) -> list[int]:
     """`total` items over `repos` repositories, shares proportional to 1 / (i + 1) ** skew."""
     weights = [1 / (i + 1) ** skew for i in range(repos)]
     counts = [int(total * w / sum(weights)) for w in weights]
@@ -311,7 +311,7 @@ def generate_org(
         (_WORDS[i % len(_WORDS)] + (f"-{i // len(_WORDS) + 1}" if i >= len(_WORDS) else ""))
         for i in range(repos)
     ]
-    counts = [prs_per_repo] * repos if prs_per_repo is not None else _spread(int(total or 0), repos, skew)
+    counts = [prs_per_repo] * repos if prs_per_repo is not None else spread(int(total or 0), repos, skew)
     items: list[ItemFacts] = []
     for name, count in zip(names, counts, strict=True):
         repo = _Repo(org, name, rng, externals)

@@ -21,9 +21,13 @@ DEFAULT_RETRIES = 3
 DEFAULT_BACKOFF = 0.5  # urllib3 then waits 0, 1 and 2 s between the retries
 DEFAULT_SECONDARY_WAIT = 60.0  # GitHub: with no Retry-After, wait at least a minute after a secondary limit
 DEFAULT_MAX_WAIT = 30.0  # longest rate-limit pause we sit through; a longer one is reported with its time
-# Kept at PyGithub's default on purpose: serial requests 0.25 s apart stay far inside GitHub's
-# secondary limits (900 points/min per REST endpoint), and a run makes at most a few dozen requests.
-DEFAULT_SECONDS_BETWEEN_REQUESTS = 0.25
+# No fixed pause (PyGithub's default is 0.25 s before every request, and 1 s before every POST):
+# GitHub asks for a pause between requests that create content, and triage only reads. Its
+# documented secondary limits are kept by the shape of a run instead: one request in flight at a
+# time (GitHub allows 100), so at most 60 s of GitHub's time per minute, and a few dozen queries at
+# 1 point each against 2,000 per minute; when a limit comes anyway, its Retry-After is waited out
+# (up to `max_wait`) by `triage.github.client`'s retry.
+DEFAULT_SECONDS_BETWEEN_REQUESTS: float | None = None
 DEFAULT_FRESH_FOR = timedelta(0)  # by default every run asks GitHub; a 304 costs no rate limit
 DEFAULT_MAX_AGE = timedelta(hours=1)  # CI status and mergeability change without moving updated_at
 

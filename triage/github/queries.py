@@ -155,8 +155,11 @@ fragment DiscussionFields on Discussion {{
 _ISSUE_PAGES = 3  # labels + reactions + timeline
 _PULL_PAGES = 5 + THREADS_PAGE  # labels, reactions, review requests, timeline, threads, a page per thread
 _DISCUSSION_PAGES = 3 + DISCUSSION_COMMENTS_PAGE  # labels, reactions, comments, and replies per comment
-_ISSUE_NODES = LABELS_PAGE + 1 + TIMELINE_PAGE
-_PULL_NODES = LABELS_PAGE + 2 + TIMELINE_PAGE + THREADS_PAGE + THREADS_PAGE * THREAD_COMMENTS_PAGE
+# Nodes inside one item read with ISSUE_SELECTION / PULL_SELECTION (labels, reactions, review
+# requests, timeline); the scan reads items with these alone (`triage.github.scan_pages`).
+SELECTION_NODES: dict[Kind, int] = {"issue": LABELS_PAGE + 1 + TIMELINE_PAGE, "pull": LABELS_PAGE + 2 + TIMELINE_PAGE}
+_ISSUE_NODES = SELECTION_NODES["issue"]
+_PULL_NODES = SELECTION_NODES["pull"] + THREADS_PAGE + THREADS_PAGE * THREAD_COMMENTS_PAGE
 _DISCUSSION_NODES = LABELS_PAGE + 1 + DISCUSSION_COMMENTS_PAGE * 2
 
 

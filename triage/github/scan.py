@@ -1,8 +1,9 @@
 """Read every open PR (and issue) of repositories or an organisation: discovery, then packed pages.
 
 `triage.github.scan_queries` (discovery) and `triage.github.scan_pages` (pages) build the queries
-and read the answers; this module sends them and keeps what each page read whatever happens next.
-About one request per 100 items. Sorting what was read into buckets (whose turn it is) is
+and read the answers; this module sends them, one at a time and without pauses, and keeps what each
+page read whatever happens next. A scan takes discovery plus as many queries as its biggest
+repository has pages of 100. Sorting what was read into buckets (whose turn it is) is
 `triage.scan`'s, outside the boundary.
 """
 
@@ -21,7 +22,7 @@ from triage.github.client import Session, observed_at
 from triage.github.config import GitHubConfig, Progress, RateInfo
 from triage.github.errors import GitHubError, GitHubFailedError, GitHubTimeoutError, NotFoundError
 from triage.github.faults import failure, graphql_failure, not_found
-from triage.github.scan_pages import MIN_PAGE_SIZE, Planner, RepoScan, parse_page_answer
+from triage.github.scan_pages import MIN_QUERY_ITEMS, Planner, RepoScan, parse_page_answer
 from triage.github.scan_queries import (
     MAX_ALIASES,
     Discovery,
@@ -151,7 +152,7 @@ class _Scan:
                 err = failure(e, self.session.config, "a page of the scan")
                 if err is None:
                     raise
-                failures = self._page_failed(err, failures)
+                failures = self._page_failed(err, failures, plan.size)
                 continue
             self.session.note_body_rate(headers, answer.rate)
             for alias, error in answer.failed.items():
@@ -168,7 +169,7 @@ class _Scan:
             read = self.planner.take(plan, answer)
             if answer.general and not answer.pages:
                 err = _scan_failure(answer.general[0], headers, "a page of the scan")
-                failures = self._page_failed(err, failures)
+                failures = self._page_failed(err, failures, plan.size)
                 continue
             if answer.general:  # GitHub answered, with a remark about part of it: the data is kept
                 _log.info("scan page answered with errors: %s", [e.message for e in answer.general])
@@ -176,15 +177,15 @@ class _Scan:
             self._keep(read)
             self.tick()
 
-    def _page_failed(self, err: GitHubError, failures: int) -> int:
-        """Shrink the page or give up; returns the count of failures in a row."""
-        _log.info("scan page of %d items failed: %s", self.planner.page_size, err)
+    def _page_failed(self, err: GitHubError, failures: int, size: int) -> int:
+        """Ask for half as many items from now on, or give up; returns the count of failures in a row."""
+        _log.info("scan query of %d items failed: %s", size, err)
         failures += 1
         if err.stops_run:
             self.session.error(err)
             self.planner.stop(str(err))
-        elif _looks_slow(err) and self.planner.page_size > MIN_PAGE_SIZE:
-            self.planner.page_size = max(self.planner.page_size // 2, MIN_PAGE_SIZE)
+        elif _looks_slow(err) and size > MIN_QUERY_ITEMS:
+            self.planner.query_items = max(size // 2, MIN_QUERY_ITEMS)
         elif failures >= MAX_FAILED_SCAN_PAGES:
             self.session.error(err)
             self.planner.stop(str(err))
@@ -208,7 +209,8 @@ def fetch_open_pulls(
 ) -> ScanFetch:
     """Every open PR (and issue, with `include_issues`) of `target`, read through paginated GraphQL.
 
-    About one request per 100 items (see `triage.github.scan_queries`). GitHub failures never raise: a
+    Discovery, then as many queries as the biggest repository has pages of 100 (see
+    `triage.github.scan_pages`). GitHub failures never raise: a
     repository that cannot be read is reported in `ScanFetch.errors` and the others are kept; a
     rate limit stops the scan with what was read so far. Items read are written to `cache`, so an
     agenda fetch of the same items right after can use them. `progress(done, total)` counts items.

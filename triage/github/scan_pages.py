@@ -1,8 +1,23 @@
 """The pages of a scan: which open items are still to read, and the packed GraphQL query reading them.
 
-Pure, like `triage.github.scan_queries` (discovery): a page reads the open items of several
-repositories at once, oldest first, one alias and cursor each, so 10,000 PRs across 50 repositories of
-any sizes take about 100 queries; `triage.github.scan` sends them.
+Pure, like `triage.github.scan_queries` (discovery): a query reads a page of open items from each of
+several repositories at once, oldest first, one alias and cursor each; `triage.github.scan` sends them.
+
+**The request floor.** A repository's pages can only be read one after the other (each needs the
+previous page's cursor), so a scan takes at least as many queries as its biggest repository has
+pages: 23 for an organisation whose biggest repository holds 2,223 open PRs. Every other page can
+ride along in those queries. So each query serves the repositories with the most pages left first
+(the longest one starts at once and never waits), and carries just enough other pages to finish
+with it: the pages left divided by the longest repository's pages left, rounded up. 10,000 PRs in
+50 repositories of kubernetes-like sizes then take 23 page queries plus discovery, and no query is
+bigger than that floor needs.
+
+**GitHub's limits on one query.** Each query stays within GitHub's documented node limit (500,000
+nodes, priced here as GitHub prices them: `SELECTION_NODES` per item) and a budget of
+`QUERY_ITEMS` items. GitHub stops any query after 10 seconds and does not document how long a page
+takes, so that budget is a judgement, not a documented figure: a query that times out is halved
+(down to `MIN_QUERY_ITEMS`) by `triage.github.scan`, and, since GitHub's changelog of 2025-07-21,
+a timeout also costs rate limit.
 
 Every item is read with the agenda look-up's own field selections and `parse_item`, except review-thread
 comments (see `triage.github.scan_queries`).
@@ -17,11 +32,14 @@ from typing import Any
 
 from triage.facts import ItemFacts, ItemKey
 from triage.github.answers import GraphQLError, RateLimitBody, parse_item, read_rate
-from triage.github.queries import ISSUE_SELECTION, PULL_SELECTION
+from triage.github.queries import ISSUE_SELECTION, PULL_SELECTION, SELECTION_NODES
 from triage.github.scan_queries import MAX_ALIASES, RATE, RepoInfo, ScanKind, mapping, read_body
 
-PAGE_SIZE = 100  # items per page query: GitHub's maximum page; about 4 points a query
-MIN_PAGE_SIZE = 10  # a page that keeps timing out is halved down to this, then reported
+PAGE_SIZE = 100  # items per repository per query: GitHub's maximum `first`
+# Items per query at most: ten full pages, about 153,000 nodes and 40 points. A judgement about
+# GitHub's 10 s limit (see the module docstring); GitHub's node limit alone would allow 3,200.
+QUERY_ITEMS = 1_000
+MIN_QUERY_ITEMS = 10  # a query that keeps timing out is halved down to this, then reported
 
 # The agenda's fragments minus `reviewThreads` (see the module docstring); `state` keeps its alias
 # because `parse_item` reads `prState` / `issueState`. GitHub rejects a document with an unused
@@ -53,6 +71,11 @@ class Stream:
     def remaining(self) -> int:
         """Items still expected; at least 1 while GitHub says there is another page."""
         return max(self.expected - self.fetched, 1)
+
+    @property
+    def pages(self) -> int:
+        """Full pages still to read, one query after another."""
+        return -(-self.remaining // PAGE_SIZE)
 
 
 @dataclass(frozen=True)
@@ -92,6 +115,10 @@ class PagePlan:
     def size(self) -> int:
         """Items the query asks for."""
         return sum(s.first for s in self.slices)
+
+    def nodes(self, streams: Sequence[Stream]) -> int:
+        """Nodes the query asks for, counted as GitHub counts them for its 500,000-node limit."""
+        return sum(s.first * (1 + SELECTION_NODES[streams[s.stream].kind]) for s in self.slices)
 
 
 @dataclass(frozen=True)
@@ -175,7 +202,7 @@ class Planner:
     """Which items are still to be read, and the next packed page query to read them."""
 
     streams: list[Stream] = field(default_factory=list)
-    page_size: int = PAGE_SIZE
+    query_items: int = QUERY_ITEMS  # items per query at most; halved when GitHub times out
 
     def add(self, info: RepoInfo, kinds: Sequence[ScanKind]) -> None:
         """Plan to read `info`'s open items of `kinds`. Archived repositories are skipped, and so is
@@ -198,18 +225,23 @@ class Planner:
         return sum(s.fetched for s in self.streams)
 
     def next_page(self) -> PagePlan | None:
-        """The next query: streams in order, each given what it has left until the page is full."""
+        """The next query: a page from each of the streams with most pages left, as many as it takes
+        to finish with the longest one (see the module docstring), within `query_items`."""
+        live = sorted((i for i, s in enumerate(self.streams) if not s.done),
+                      key=lambda i: (-self.streams[i].pages, -self.streams[i].remaining, i))
+        if not live:
+            return None
+        longest = self.streams[live[0]].pages
+        floor = -(-sum(self.streams[i].pages for i in live) // longest)  # pages per query to end with it
+        room = min(floor * PAGE_SIZE, self.query_items)
         slices: list[Slice] = []
-        room = self.page_size
-        for index, stream in enumerate(self.streams):
-            if stream.done:
-                continue
-            take = min(stream.remaining, room)
+        for index in live:
+            take = min(self.streams[index].remaining, PAGE_SIZE, room)
             slices.append(Slice(f"s{len(slices)}", index, take))
             room -= take
             if room == 0 or len(slices) == MAX_ALIASES:
                 break
-        return page_query(self.streams, slices) if slices else None
+        return page_query(self.streams, slices)
 
     def take(self, plan: PagePlan, answer: PageAnswer) -> list[ItemFacts]:
         """Advance every stream the answer covers; return the items read."""

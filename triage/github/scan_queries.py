@@ -9,10 +9,10 @@ A scan has two steps:
    their visibility and maintainers' file: one query per 100 repositories of an organisation
    (`organization.repositories`), or one query for up to 100 named repositories (aliases), which
    also resolves renamed ones.
-2. **Pages** (`triage.github.scan_pages`) read the open items, oldest first, 100 per query. A query
-   is *packed*: when a repository has fewer items left than the page holds, the rest of the page
-   goes to the next repositories (one alias and cursor each), so 10,000 PRs across 50 repositories
-   of any sizes take about 100 queries instead of one page per repository and more.
+2. **Pages** (`triage.github.scan_pages`) read the open items, oldest first, up to 100 per
+   repository per query, several repositories per query (one alias and cursor each), the one with
+   most pages left first: a scan takes as many page queries as its biggest repository has pages
+   (23 for 10,000 PRs across 50 repositories of kubernetes-like sizes), the request floor.
 
 Every item is read with the agenda look-up's own field selections and `parse_item`, so a scanned
 PR has the same facts, signals and scores as the same PR named on an agenda, with one exception:
