@@ -1,4 +1,12 @@
-"""`triage`: the command-line twin of the dashboard. Each command parses, calls the core, prints."""
+"""`triage`: the command-line twin of the dashboard. Each command parses, calls the core, prints.
+
+It starts in a few hundredths of a second (issue 13): only the command being run has its options
+built (`COMMANDS` names every command and its help without building them), and each command
+imports the part of triage it uses when it runs. pandas, SQLAlchemy and PyGithub take about a
+second to import, and even the agenda reader's patterns take longer to compile than Python takes
+to start, so nothing is imported for `triage --help`, and `refs` and `criteria` import only the
+agenda reader and the criteria.
+"""
 
 from __future__ import annotations
 
@@ -8,34 +16,32 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from triage import agenda, cli_meeting, compare, export, scan, scoring, settings, snapshot_store, snapshots
-from triage.criteria import CRITERIA, help_text
-from triage.facts import FactsFormatError, ItemKey, People, parse_when
-from triage.github import doctor
-from triage.github.agenda_fetch import fetch_items
-from triage.github.cache import ItemCache
-from triage.github.config import GitHubConfig
-from triage.meeting import Meeting, demo_meeting, fetched_meeting, meeting_from_dict, meeting_to_dict
-from triage.settings import SettingsError
-from triage.weights import WeightsError, demo_config_path, load_config
+if TYPE_CHECKING:
+    from triage.agenda import AgendaRef
+    from triage.github.config import GitHubConfig
+    from triage.meeting import Meeting
+    from triage.snapshot_store import SnapshotStore
 
-# Errors that are the user's input, reported as one line and exit status 2 (no traceback).
-USER_ERRORS: tuple[type[Exception], ...] = (
-    agenda.AgendaInputError, FactsFormatError, WeightsError, SettingsError, OSError, ValueError,
-    snapshots.SnapshotError,
-)
+# Errors that are the user's input, reported as one line and exit status 2 (no traceback): triage's
+# own (AgendaInputError, FactsFormatError, WeightsError, SettingsError) are ValueErrors; the
+# snapshot store's are added by `_user_errors`.
+USER_ERRORS: tuple[type[Exception], ...] = (OSError, ValueError)
 Command = Callable[[argparse.Namespace], int]
 
 
 def _read_minutes(path: str) -> str:
+    from triage import agenda
+
     return agenda.read_minutes(sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes(), path)
 
 
-def _read_agenda(args: argparse.Namespace) -> tuple[str, list[agenda.AgendaRef]]:
+def _read_agenda(args: argparse.Namespace) -> tuple[str, list[AgendaRef]]:
     """The minutes `args.file` names and the references in them; what stopped the reading, or that
     nothing was found, is said on standard error."""
+    from triage import agenda, settings
+
     text = _read_minutes(args.file)
     limit = args.max_refs or settings.max_refs(agenda.MAX_REFS)
     reading = agenda.read_agenda(text, args.default_repo, args.default_org, limit)
@@ -48,6 +54,8 @@ def _read_agenda(args: argparse.Namespace) -> tuple[str, list[agenda.AgendaRef]]
 
 def cmd_refs(args: argparse.Namespace) -> int:
     """Print the GitHub references an agenda names."""
+    from triage import agenda
+
     _, refs = _read_agenda(args)
     if args.format == "json":
         print(json.dumps(agenda.refs_to_json(refs), indent=2, ensure_ascii=False))
@@ -61,6 +69,10 @@ def cmd_refs(args: argparse.Namespace) -> int:
 def load_meeting(args: argparse.Namespace) -> Meeting:
     """The meeting a command ranks: the demo, or a facts file written by `triage fetch`, with the
     outcomes of the meetings `--previous` names."""
+    from triage import cli_meeting
+    from triage.facts import FactsFormatError
+    from triage.meeting import demo_meeting, meeting_from_dict
+
     if args.demo:
         return cli_meeting.with_previous(demo_meeting(), args)
     if not args.facts:
@@ -74,6 +86,10 @@ def load_meeting(args: argparse.Namespace) -> Meeting:
 
 def cmd_rank(args: argparse.Namespace) -> int:
     """Rank a meeting's items and print them."""
+    from triage import export, scoring
+    from triage.facts import parse_when
+    from triage.weights import demo_config_path, load_config
+
     meeting = load_meeting(args)
     overlays = ([demo_config_path()] if args.demo else []) + list(args.weights or [])
     config = load_config(overlays, local=Path.cwd())
@@ -89,6 +105,8 @@ def cmd_rank(args: argparse.Namespace) -> int:
 
 def _github(args: argparse.Namespace) -> GitHubConfig:
     """GitHub settings from the environment, with `--api-url` when given."""
+    from triage.github.config import GitHubConfig
+
     return GitHubConfig.from_env(**({"api_url": args.api_url} if args.api_url else {}))
 
 
@@ -101,6 +119,11 @@ def _progress(template: str) -> Callable[[int, int], None]:
 
 def cmd_fetch(args: argparse.Namespace) -> int:
     """Fetch the facts of an agenda's items from GitHub and write the file `triage rank --facts` reads."""
+    from triage.facts import People
+    from triage.github.agenda_fetch import fetch_items
+    from triage.github.cache import ItemCache
+    from triage.meeting import fetched_meeting, meeting_to_dict
+
     text, refs = _read_agenda(args)
     result = fetch_items([r.key for r in refs], _github(args), kinds={r.key: r.kind for r in refs},
                          cache=ItemCache(), progress=_progress("fetched {done}/{total}"))
@@ -127,6 +150,10 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 
 def cmd_doctor(args: argparse.Namespace) -> int:
     """Check the GitHub settings in a few requests: the API, the token, the rate limits, GraphQL."""
+    from triage import agenda
+    from triage.facts import ItemKey
+    from triage.github import doctor
+
     config = doctor.default_config(args.api_url)
     if args.skip_offline and not config.token:
         print("triage doctor: skipped: GITHUB_TOKEN is not set, so there is nothing to check against GitHub")
@@ -147,13 +174,17 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 def cmd_criteria(args: argparse.Namespace) -> int:
     """List the criteria with their one-line documentation."""
+    from triage.criteria import CRITERIA, help_text
+
     for name in CRITERIA:
         print(f"{name:<24} {help_text(name)}")
     return 0
 
 
-def _store(args: argparse.Namespace) -> snapshot_store.SnapshotStore:
-    return snapshot_store.SnapshotStore(args.db)
+def _store(args: argparse.Namespace) -> SnapshotStore:
+    from triage.snapshot_store import SnapshotStore
+
+    return SnapshotStore(args.db)
 
 
 def _print(text: str, fmt: str) -> None:
@@ -162,6 +193,10 @@ def _print(text: str, fmt: str) -> None:
 
 def cmd_snapshot_create(args: argparse.Namespace) -> int:
     """Rank a meeting as `triage rank` does, freeze the result and save it; print its id last."""
+    from triage import snapshots
+    from triage.facts import parse_when
+    from triage.weights import demo_config_path, load_config
+
     meeting = load_meeting(args)
     overlays = ([demo_config_path()] if args.demo else []) + list(args.weights or [])
     config = load_config(overlays, local=Path.cwd())
@@ -177,6 +212,8 @@ def cmd_snapshot_create(args: argparse.Namespace) -> int:
 
 def cmd_snapshot_list(args: argparse.Namespace) -> int:
     """List the stored snapshots, newest first."""
+    from triage import snapshots
+
     with _store(args) as store:
         found = store.list(args.limit)
     if args.format == "json":
@@ -190,6 +227,8 @@ def cmd_snapshot_list(args: argparse.Namespace) -> int:
 
 def cmd_snapshot_show(args: argparse.Namespace) -> int:
     """Print a stored snapshot's frozen ranking."""
+    from triage import snapshots
+
     with _store(args) as store:
         snapshot = store.load(args.id)
     for change in snapshot.criteria_changes():
@@ -200,6 +239,8 @@ def cmd_snapshot_show(args: argparse.Namespace) -> int:
 
 def cmd_snapshot_diff(args: argparse.Namespace) -> int:
     """Compare two stored snapshots: resolved, new, still waiting, dropped, rank movement."""
+    from triage import compare
+
     with _store(args) as store:
         older, newer = store.load(args.old), store.load(args.new)
     _print(compare.render(compare.compare(older, newer), args.format), args.format)
@@ -208,6 +249,8 @@ def cmd_snapshot_diff(args: argparse.Namespace) -> int:
 
 def cmd_snapshot_export(args: argparse.Namespace) -> int:
     """Print a stored snapshot for the minutes, with its share link in Markdown."""
+    from triage import snapshots
+
     with _store(args) as store:
         snapshot = store.load(args.id)
     link = snapshots.share_link(snapshot.id, args.base_url)
@@ -215,15 +258,22 @@ def cmd_snapshot_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_db_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", metavar="URL", help="SQLAlchemy URL of the snapshot store "
+                   "(default: $TRIAGE_DB_URL, else SQLite under $TRIAGE_HOME)")
+
+
 def _db_option() -> argparse.ArgumentParser:
+    """`--db` as a parent parser, for the subcommands of `snapshot` and `meeting`."""
     db = argparse.ArgumentParser(add_help=False)
-    db.add_argument("--db", metavar="URL", help="SQLAlchemy URL of the snapshot store "
-                    "(default: $TRIAGE_DB_URL, else SQLite under $TRIAGE_HOME)")
+    _add_db_option(db)
     return db
 
 
-def _add_snapshot_commands(sub: Any, db: argparse.ArgumentParser) -> None:
-    group = sub.add_parser("snapshot", help="freeze, list, show, compare and export snapshots")
+def _add_snapshot_commands(group: argparse.ArgumentParser) -> None:
+    from triage import compare, snapshots
+
+    db = _db_option()
     commands = group.add_subparsers(dest="snapshot_command", required=True)
 
     p = commands.add_parser("create", parents=[db], help="rank a meeting and save the frozen result")
@@ -272,6 +322,10 @@ def _add_meeting_source(p: argparse.ArgumentParser) -> None:
 
 def cmd_scan(args: argparse.Namespace) -> int:
     """Scan repositories or an organisation for open PRs waiting on maintainers; print them ranked."""
+    from triage import export, scan
+    from triage.github.cache import ItemCache
+    from triage.weights import load_config
+
     target = scan.target(args.org, scan.parse_repos(" ".join(args.repo or [])))
     chosen = scan.ScanFilter(args.min_waiting, tuple(args.waiting_on or ("maintainers",)),
                              args.include_drafts, args.include_bots, args.issues)
@@ -299,8 +353,9 @@ def cmd_scan(args: argparse.Namespace) -> int:
     return 1 if fetched.errors else 0
 
 
-def _add_scan_command(sub: Any) -> None:
-    p = sub.add_parser("scan", help="find open PRs waiting on maintainers in repositories or an organisation")
+def _add_scan_command(p: argparse.ArgumentParser) -> None:
+    from triage import export
+
     what = p.add_mutually_exclusive_group(required=True)
     what.add_argument("--org", metavar="ORG", help="scan every repository of this organisation")
     what.add_argument("--repo", metavar="OWNER/NAME", action="append", help="scan this repository (repeatable)")
@@ -319,8 +374,9 @@ def _add_scan_command(sub: Any) -> None:
     p.set_defaults(func=cmd_scan)
 
 
-def _add_doctor_command(sub: Any) -> None:
-    p = sub.add_parser("doctor", help="check the API, the token, the rate limits and GraphQL in a few requests")
+def _add_doctor_command(p: argparse.ArgumentParser) -> None:
+    from triage.github import doctor
+
     p.add_argument("--api-url", metavar="URL", help="GitHub API root (default: $GITHUB_API_URL or api.github.com)")
     p.add_argument("--item", metavar="OWNER/REPO#N", help=f"a thread to read back (default: {doctor.KNOWN_ITEM})")
     p.add_argument("--agenda", metavar="FILE", help="also read this agenda's items, as `triage fetch` would")
@@ -338,6 +394,8 @@ def _at_least_one(value: str) -> int:
 
 
 def _add_agenda_source(p: argparse.ArgumentParser) -> None:
+    from triage import agenda
+
     p.add_argument("file", help="minutes/agenda markdown file, or - for standard input")
     p.add_argument("--default-repo", metavar="OWNER/REPO", help="resolves bare #N")
     p.add_argument("--default-org", metavar="OWNER", help="resolves repo#N")
@@ -345,18 +403,16 @@ def _add_agenda_source(p: argparse.ArgumentParser) -> None:
                    help=f"read at most N items (default: $TRIAGE_MAX_REFS or {agenda.MAX_REFS:,})")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The `triage` argument parser with every subcommand."""
-    parser = argparse.ArgumentParser(prog="triage", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-
-    p = sub.add_parser("refs", help="list the GitHub references in a minutes/agenda file")
+def _add_refs_command(p: argparse.ArgumentParser) -> None:
     _add_agenda_source(p)
     p.add_argument("--format", choices=("json", "text"), default="text")
     p.set_defaults(func=cmd_refs)
 
-    db = _db_option()
-    p = sub.add_parser("rank", parents=[db], help="rank a meeting's items against the criteria")
+
+def _add_rank_command(p: argparse.ArgumentParser) -> None:
+    from triage import export
+
+    _add_db_option(p)
     _add_meeting_source(p)
     p.add_argument("--weights", metavar="FILE", action="append", help="a triage.toml overlay (repeatable)")
     p.add_argument("--preset", help="a preset from the criteria files (default: their default_preset)")
@@ -364,29 +420,67 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=export.FORMATS, default="markdown")
     p.set_defaults(func=cmd_rank)
 
-    p = sub.add_parser("fetch", help="fetch an agenda's items from GitHub into a facts file")
+
+def _add_fetch_command(p: argparse.ArgumentParser) -> None:
     _add_agenda_source(p)
     p.add_argument("--api-url", help="GitHub API root (default: $GITHUB_API_URL or https://api.github.com)")
     p.add_argument("--out", metavar="FILE", required=True, help="where to write the facts (- for stdout)")
     p.set_defaults(func=cmd_fetch)
 
-    p = sub.add_parser("criteria", help="list the criteria and what each measures")
+
+def _add_criteria_command(p: argparse.ArgumentParser) -> None:
     p.set_defaults(func=cmd_criteria)
 
-    _add_doctor_command(sub)
-    _add_snapshot_commands(sub, db)
-    cli_meeting.add_meeting_commands(sub, db)
-    _add_scan_command(sub)
+
+def _add_meeting_commands(group: argparse.ArgumentParser) -> None:
+    from triage import cli_meeting
+
+    cli_meeting.add_meeting_commands(group, _db_option())
+
+
+# Every command in `triage --help` order: its name, its one-line help, and what adds its options.
+COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
+    "refs": ("list the GitHub references in a minutes/agenda file", _add_refs_command),
+    "rank": ("rank a meeting's items against the criteria", _add_rank_command),
+    "fetch": ("fetch an agenda's items from GitHub into a facts file", _add_fetch_command),
+    "criteria": ("list the criteria and what each measures", _add_criteria_command),
+    "doctor": ("check the API, the token, the rate limits and GraphQL in a few requests", _add_doctor_command),
+    "snapshot": ("freeze, list, show, compare and export snapshots", _add_snapshot_commands),
+    "meeting": ("run a meeting on a snapshot: start it, record outcomes, export the minutes", _add_meeting_commands),
+    "scan": ("find open PRs waiting on maintainers in repositories or an organisation", _add_scan_command),
+}
+
+
+def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
+    """The `triage` argument parser: every command named, the one `argv` runs built in full."""
+    parser = argparse.ArgumentParser(prog="triage", description=__doc__.split("\n", 1)[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    # Commands come first and take no abbreviations, so the first word that is not an option is it.
+    chosen = next((a for a in argv if not a.startswith("-")), None)
+    for name, (text, add_options) in COMMANDS.items():
+        p = sub.add_parser(name, help=text)
+        if name == chosen:
+            add_options(p)
     return parser
+
+
+def _user_errors() -> tuple[type[Exception], ...]:
+    """`USER_ERRORS`, and the snapshot store's errors once a command has imported the store (they
+    cannot have been raised before)."""
+    snapshots = sys.modules.get("triage.snapshots")
+    return USER_ERRORS + ((snapshots.SnapshotError,) if snapshots is not None else ())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `triage` command."""
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(argv).parse_args(argv)
     try:
         result: int = args.func(args)
         return result
-    except USER_ERRORS as e:
+    except Exception as e:
+        if not isinstance(e, _user_errors()):
+            raise
         print(f"triage: error: {e}", file=sys.stderr)
         return 2
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
 
 from triage import carryover, minutes, snapshots
 from triage.agenda import parse_agenda
@@ -113,14 +112,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_meeting_commands(sub: Any, db: argparse.ArgumentParser) -> None:
-    """The `triage meeting` command group; `db` is the parent parser holding `--db`."""
+def add_meeting_commands(group: argparse.ArgumentParser, db: argparse.ArgumentParser) -> None:
+    """The commands of the `triage meeting` group; `db` is the parent parser holding `--db`."""
     base = argparse.ArgumentParser(add_help=False)
     base.add_argument("--base-url", metavar="URL", help="the app's address for links "
                       f"(default: $TRIAGE_BASE_URL, else {snapshots.DEFAULT_BASE_URL})")
-    group = sub.add_parser(
-        "meeting", help="run a meeting on a snapshot: start it, record outcomes, export the minutes",
-        epilog="Exit status: 0 done, 2 bad input, 3 the edit key does not open the meeting.")
+    group.epilog = "Exit status: 0 done, 2 bad input, 3 the edit key does not open the meeting."
     commands = group.add_subparsers(dest="meeting_command", required=True)
 
     p = commands.add_parser("start", parents=[db, base], help="start a meeting on a stored snapshot")
