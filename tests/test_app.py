@@ -178,10 +178,10 @@ def test_compare_page_lists_snapshots_and_compares_the_last_two(demo_config):
     assert list(listing["As of"]) == ["2024-01-20", "2023-12-14"]
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["New"] == "0" and metrics["Resolved since"] == "0"
-    waiting = next(d.value for d in at.dataframe if "waiting_days" in d.value.columns)
-    row = waiting[waiting["ref"] == "falcosecurity/libs#1557"].iloc[0]
-    assert row["waiting_on"] == "maintainers" and row["waiting_days"] == 45  # 2023-12-06 to 2024-01-20
-    assert row["meetings"] == 2
+    waiting = next(d.value for d in at.dataframe if "Waiting (days)" in d.value.columns)
+    row = waiting[waiting["Item"] == "falcosecurity/libs#1557"].iloc[0]
+    assert row["Waiting on"] == "maintainers" and row["Waiting (days)"] == 45  # 2023-12-06 to 2024-01-20
+    assert row["Still waiting"] == "2 meetings"
     assert len(at.get("vega_lite_chart")) == 1
 
 

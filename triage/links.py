@@ -15,12 +15,14 @@ from dataclasses import dataclass, field
 from triage.criteria import CRITERIA
 from triage.facts import parse_when
 from triage.file_links import parse_file_url
+from triage.filters import PARAMS as FILTER_PARAMS
+from triage.filters import Filters, from_params
 from triage.weights import MAX_WEIGHT, Config
 
 WEIGHT_PREFIX = "w_"
 SNAPSHOT = "snapshot"
 # Every parameter a link may carry besides w_<criterion>; anything else is reported and ignored.
-KNOWN = ("source", "preset", "as_of", SNAPSHOT, "item", "url")
+KNOWN = ("source", "preset", "as_of", SNAPSHOT, "item", "url", *FILTER_PARAMS)
 SOURCES = ("demo", "url")  # the sources a link can carry ("minutes" is refused with its own sentence)
 _SNAPSHOT_ID = re.compile(r"^[0-9a-f]{12,64}$")
 
@@ -36,6 +38,7 @@ class View:
     snapshot: str | None = None
     item: str | None = None
     url: str | None = None  # the minutes file on GitHub, for source=url
+    filters: Filters = field(default_factory=Filters)  # the focus (triage.filters)
     problems: list[str] = field(default_factory=list)  # one sentence per ignored value
 
 
@@ -47,9 +50,12 @@ def _weight(raw: str) -> float | None:
     return value if not math.isnan(value) and 0 <= value <= MAX_WEIGHT else None
 
 
-def parse_view(params: Mapping[str, str], config: Config) -> View:
-    """Read query parameters into a View, collecting a sentence per value it had to ignore."""
+def parse_view(params: Mapping[str, str], config: Config, lists: Mapping[str, list[str]] | None = None) -> View:
+    """Read query parameters into a View, collecting a sentence per value it had to ignore. `lists`
+    gives every value of a repeated parameter (the filters'); without it each key's one value is used."""
     view = View(preset=config.default_preset)
+    view.filters, view.problems = from_params(
+        lists if lists is not None else {k: [params[k]] for k in FILTER_PARAMS if k in params})
     preset = params.get("preset")
     if preset is not None:
         if preset in config.presets:
