@@ -22,6 +22,7 @@ from typing import Any
 
 import pandas as pd
 
+from triage.criteria import CRITERIA
 from triage.facts import ItemFacts, ItemKey
 from triage.signals import state_as_of
 from triage.snapshots import Row, Snapshot, SnapshotSummary
@@ -189,7 +190,8 @@ def carried_over(snapshots: Sequence[Snapshot]) -> pd.DataFrame:
 def weight_changes(older: Snapshot, newer: Snapshot) -> list[str]:
     """One sentence per criterion weighed differently in the two snapshots: their ranks then moved
     for that reason too, not only because the items changed."""
-    names = dict.fromkeys([*older.weights, *newer.weights])
+    names = [n for n in CRITERIA if n in older.weights or n in newer.weights]
+    names += sorted({*older.weights, *newer.weights} - set(CRITERIA))
     return [
         f"{n} weighed {older.weights.get(n, 0.0):g} then and {newer.weights.get(n, 0.0):g} now"
         for n in names if not math.isclose(older.weights.get(n, 0.0), newer.weights.get(n, 0.0))

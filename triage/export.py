@@ -33,7 +33,14 @@ class Meta:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: the moment as ISO 8601 text."""
         return {"title": self.title, "as_of": self.as_of.isoformat(), "preset": self.preset,
-                "weights": {k: float(v) for k, v in self.weights.items()}, "snapshot": self.snapshot}
+                "weights": {k: float(self.weights[k]) for k in sorted(self.weights, key=_criterion_place)},
+                "snapshot": self.snapshot}
+
+
+def _criterion_place(name: str) -> tuple[int, str]:
+    """Registry order first (as the app lists them), then any name it no longer has."""
+    order = list(CRITERIA)
+    return (order.index(name), "") if name in order else (len(order), name)
 
 
 def _plain(value: Any) -> Any:

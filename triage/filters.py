@@ -12,9 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from triage.snapshots import Snapshot
 
 RESOLVED_STATES = ("closed", "merged")
 UNKNOWN = "unknown"  # how a missing value (state, turn, author, kind) is named and chosen
@@ -135,6 +138,20 @@ def apply(frame: pd.DataFrame, filters: Filters) -> Filtered:
     hidden = int((keep & resolved).sum()) if not filters.show_resolved else 0
     shown = keep & ~resolved if not filters.show_resolved else keep
     return Filtered(frame[shown], len(frame), hidden, int((~keep).sum()))
+
+
+def frozen_frame(snapshot: Snapshot) -> pd.DataFrame:
+    """A snapshot's frozen rows with the columns the filters read: the rows' own (state, kind,
+    flags, waiting_on as the turn), the repository from the ref, author and labels from its facts."""
+    frame = snapshot.frame()
+    facts = {i.ref: i for i in snapshot.meeting.facts.items}
+    found = [facts.get(ref) for ref in frame["ref"]]
+    return frame.assign(
+        repo=frame["ref"].str.split("#", n=1).str[0],
+        ball=frame["waiting_on"],
+        author=[i.author if i else None for i in found],
+        labels=[", ".join(i.labels or ()) if i else "" for i in found],
+    )
 
 
 # --- links and the command line -------------------------------------------------------------------

@@ -54,20 +54,6 @@ def load(snapshot_id: str) -> Snapshot | None:
         return None
 
 
-def filterable(snap: Snapshot) -> pd.DataFrame:
-    """The frozen rows with the columns the filters read (`filters.FIELDS`): the rows' own, plus
-    author and labels from the frozen facts."""
-    frame = snap.frame()
-    facts = {i.ref: i for i in snap.meeting.facts.items}
-    found = [facts.get(ref) for ref in frame["ref"]]
-    return frame.assign(
-        repo=frame["ref"].str.split("#", n=1).str[0],
-        ball=frame["waiting_on"],
-        author=[i.author if i else None for i in found],
-        labels=[", ".join(i.labels or ()) if i else "" for i in found],
-    )
-
-
 def _frozen_table(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "Rank": frame["rank"],
@@ -92,7 +78,7 @@ def show(snap: Snapshot) -> None:
     The focus filters apply (they hide rows, never re-rank), and a button leads back to the live view."""
     st.sidebar.button("Back to the live view", key="leave_snapshot", on_click=_to_live, type="primary",
                       icon=":material/arrow_back:", help="Leave this frozen snapshot for the live ranking.")
-    frame = filterable(snap)
+    frame = filters.frozen_frame(snap)
     focus = filters.apply(frame, filter_panel.show(frame))
     st.title(snap.title or "Triage snapshot")
     created = f" · saved {snap.created_at:%Y-%m-%d %H:%M} UTC" if isinstance(snap.created_at, datetime) else ""
