@@ -207,3 +207,20 @@ def test_looking_up_a_scan_no_longer_kept_drops_no_other_scan():
     keys = [scan_panel.keep(result(n)) for n in range(scan_panel.MAX_KEPT_SCANS)]
     assert scan_panel.kept("0" * 32) is None  # a stale session's key
     assert [scan_panel.kept(k).fetch.target.org for k in keys] == [f"org{n}" for n in range(len(keys))]
+
+
+def test_the_scan_ranks_with_the_projects_settings_as_triage_scan_does(falco_fake, capsys):
+    # issue 11: the Scan page ranked any organisation with the demo's Falco settings (its area
+    # weights and release targets): the same scan was #1 in the app and #77 in `triage scan`.
+    import json
+
+    from triage.cli import main
+
+    at = scan_org()
+    rows = table(at)
+    assert main(["scan", "--org", "falcosecurity", "--format", "json"]) == 0
+    cli = json.loads(capsys.readouterr().out)["items"]
+    assert list(rows["Item"]) == [r["url"] for r in cli]
+    assert [round(s, 6) for s in rows["Score"]] == [r["score"] for r in cli]
+    assert at.selectbox(key="pick_preset").options == ["balanced", "waiting first", "release first", "quick wins",
+                                                       "community first"]  # no "falco first"

@@ -55,6 +55,12 @@ def config(source: str | None = None) -> Config:
     return loaders.config(src == "demo", os.getcwd())
 
 
+def project_config() -> Config:
+    """The project's own criteria settings (built-in, then `triage.toml` in the working directory),
+    whatever is being ranked: what `triage scan` uses, so a scan ranks alike in the app and the CLI."""
+    return loaders.config(False, os.getcwd())
+
+
 def meeting() -> tuple[Meeting, str]:
     """The meeting to rank and a key identifying it for caches."""
     source = live()
@@ -81,7 +87,7 @@ def show_link_problems() -> None:
 
 def init_weights() -> None:
     """Seed the weights and filters panels from the link."""
-    weights_panel.init(view())
+    weights_panel.init(view(), config(view().source).sources)
     filter_panel.init(view().filters)
 
 
