@@ -126,6 +126,6 @@ def test_bad_credentials_are_a_sentence_without_the_token(fake_github):
     fake_github.inject(faults.bad_credentials(times=None))
     at = fetch_demo_minutes(fake_github)
     assert not at.exception
-    assert [e.value for e in at.error][0] == (
+    assert at.error[0].value == (
         "GitHub rejected the token (401 Bad credentials): check GITHUB_TOKEN or the token in the sidebar")
     assert FAKE_TOKEN not in rendered_text(at)
