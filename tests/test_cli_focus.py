@@ -87,3 +87,16 @@ def test_diff_warns_when_the_two_snapshots_used_different_weights(capsys, tmp_pa
                 "maintainer_silence weighed 2 then and 4 now; age weighed 1 then and 2 now), so part of the rank "
                 "movement comes from the weights, not from the items.")
     assert f"triage: warning: {sentence}" in err and f"**Warning:** {sentence}" in out
+
+
+def test_export_links_follow_the_port_the_app_runs_on(capsys, tmp_path, monkeypatch):
+    # issue 11: export links said localhost:8501 whatever the app's address
+    db = f"sqlite:///{tmp_path / 'snap.db'}"
+    _, out, _ = run(capsys, "snapshot", "create", "--demo", "--db", db)
+    sid = out.splitlines()[-1]
+    monkeypatch.setenv("PORT", "8600")
+    _, out, _ = run(capsys, "snapshot", "export", sid, "--db", db)
+    assert f"Snapshot: <http://localhost:8600/?snapshot={sid}>" in out
+    monkeypatch.setenv("TRIAGE_BASE_URL", "https://triage.example.org/")
+    _, out, _ = run(capsys, "snapshot", "export", sid, "--db", db)
+    assert f"Snapshot: <https://triage.example.org/?snapshot={sid}>" in out

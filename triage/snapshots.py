@@ -44,7 +44,7 @@ from triage.weights import Preset, validate_weights
 
 SNAPSHOT_FORMAT = 1  # the content's `format`; see the module docstring for the upgrade policy
 MIN_PREFIX = 12  # shortest id prefix a lookup accepts: 48 bits, unique for any real store
-DEFAULT_BASE_URL = "http://localhost:8501"  # `make run`'s address; TRIAGE_BASE_URL overrides it
+DEFAULT_BASE_URL = "http://localhost:8501"  # `make run`'s address; TRIAGE_BASE_URL (or PORT) overrides it
 _ID = re.compile(rf"^[0-9a-f]{{{MIN_PREFIX},64}}$")
 _MIN_SECRET = 8  # shorter "tokens" are test placeholders; matching them would flag innocent text
 _TOP_LEVEL = ("format", "meeting", "preset", "weights", "params", "people", "criteria", "rows")
@@ -425,8 +425,11 @@ def heading(snapshot: Snapshot) -> str:
 
 
 def default_base_url() -> str:
-    """The app's address for snapshot links: `$TRIAGE_BASE_URL`, else http://localhost:8501."""
-    return check_base_url(os.environ.get("TRIAGE_BASE_URL") or DEFAULT_BASE_URL)
+    """The app's address for snapshot links: `$TRIAGE_BASE_URL`, else http://localhost:$PORT (the
+    port `make run PORT=...` serves on; 8501 by default)."""
+    port = os.environ.get("PORT", "").strip()
+    local = f"http://localhost:{port}" if port.isdigit() else DEFAULT_BASE_URL
+    return check_base_url(os.environ.get("TRIAGE_BASE_URL") or local)
 
 
 def check_base_url(url: str) -> str:
