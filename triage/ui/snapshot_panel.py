@@ -86,9 +86,10 @@ def show(snap: Snapshot) -> None:
                f"{snap.as_of:%Y-%m-%d} · preset “{snap.preset}” · source: {snap.source}{created}")
     for change in snap.criteria_changes():
         st.info(f"{change} The rows below are as they were frozen.")
-    st.sidebar.caption("Weights of this snapshot (frozen)")
-    ranking_view.show_frame(pd.DataFrame({"Criterion": [title(n) for n in snap.weights],
-                                          "Weight": list(snap.weights.values())}), key="snapshot_weights")
+    with st.sidebar:
+        st.caption("Weights of this snapshot (frozen)")
+        ranking_view.show_frame(pd.DataFrame({"Criterion": [title(n) for n in snap.weights],
+                                              "Weight": list(snap.weights.values())}), key="snapshot_weights")
     st.caption(focus.summary())
     rows = focus.rows
     st.dataframe(_frozen_table(rows), hide_index=True, key="ranked", height=ranking_view.table_height(len(rows)),
