@@ -9,7 +9,6 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from triage.criteria import CRITERIA, title
-from triage.ui.charts import CRITERION_COLOURS
 
 APP = str(Path(__file__).parents[1] / "dashboard.py")
 
@@ -77,6 +76,10 @@ def test_clicking_a_row_opens_its_full_why_with_every_criterion():
 
 
 def test_every_chart_colours_a_criterion_alike_and_stacks_in_legend_order():
+    # issue 11: a criterion's colour changed from chart to chart, two shared one, segments stacked
+    # alphabetically and half the bars had no label
+    from triage.ui.charts import CRITERION_COLOURS
+
     at = app()
     (chart,) = at.get("vega_lite_chart")
     spec = json.loads(chart.proto.spec)
@@ -126,3 +129,47 @@ def test_links_carry_the_apps_own_address_not_the_page_path(demo_config):
     live = app("https://triage.example.org:8600/")
     live.button(key="save_snapshot").click().run()
     assert live.code[0].value.startswith("https://triage.example.org:8600/?snapshot=")
+
+
+def test_the_state_column_comes_before_the_wide_ones():
+    # issue 11: the State column was off-screen at 1440 px, so closed items looked open
+    columns = list(ranked_frame(app()).columns)
+    assert columns.index("State") < columns.index("Waiting on") < columns.index("Why")
+
+
+def test_all_weights_at_zero_say_so_instead_of_drawing_an_empty_axis():
+    # issue 11: an empty result drew a "0.000000" axis
+    at = app()
+    for slider in at.slider:
+        slider.set_value(0.0)
+    at.run()
+    assert not at.get("vega_lite_chart")
+    assert any(c.value == "No item scores on any criterion with these weights." for c in at.caption)
+
+
+def test_compare_counts_whole_places_and_leaves_empty_cells_blank(demo_config):
+    # issue 11: movement ticks ran -1.0 ... 1.0, headers were raw and empty cells said "None"
+    from triage.facts import parse_when
+    from triage.meeting import demo_meeting
+    from triage.settings import db_url
+    from triage.snapshot_store import SnapshotStore
+    from triage.snapshots import freeze
+
+    with SnapshotStore(db_url()) as store:
+        store.save(freeze(demo_meeting(), demo_config.preset(), demo_config.people,
+                          as_of=parse_when("2023-12-14", end_of_day=True)))
+        store.save(freeze(demo_meeting(), demo_config.preset("waiting first"), demo_config.people,
+                          as_of=parse_when("2024-01-11", end_of_day=True)))
+    at = app()
+    at.switch_page("app_pages/compare.py").run()
+    (chart,) = at.get("vega_lite_chart")
+    axis = json.loads(chart.proto.spec)["encoding"]["x"]["axis"]
+    assert axis["format"] == "d" and axis["tickMinStep"] == 1
+    assert at.warning[0].value.startswith("The two snapshots used different weights (waiting_on_maintainers "
+                                          "weighed 3 then and 6 now;")
+    tables = [d.value for d in at.dataframe if "Rank then" in d.value.columns]
+    assert tables and all("None" not in t.astype(str).to_numpy() for t in tables)
+    assert not any(c in t.columns for t in tables for c in ("older_rank", "waiting_days", "ref"))
+    moved = next(d.value for d in at.dataframe if "Moved" in d.value.columns and "Score" in d.value.columns)
+    assert moved["Moved"].str.match(r"^(up|down) \d+ \(from #\d+\)$").all()
+    assert [m.label for m in at.metric] == ["Resolved since", "New", "Still waiting", "Moved"]
