@@ -29,13 +29,14 @@ config = session.config()
 session.show_link_problems()
 source_panel.show()
 as_of = moment.show(meeting, view.as_of)
+filter_slot = st.sidebar.container()  # above the weights: what to look at comes first
 preset, weights = weights_panel.show(config)
 live.sidebar()
 
 evaluated = loaders.evaluated(meeting_key, as_of, preset.name, config.sources, meeting, config)
 ranked = scoring.rank(evaluated, weights)
 moves = scoring.movement(ranked, scoring.rank(evaluated, preset.weights))
-focus_in = filter_panel.show(ranked)
+focus_in = filter_panel.show(ranked, filter_slot)
 focus = filters.apply(ranked, focus_in)
 shown = focus.rows
 usual = scoring.typical(ranked)

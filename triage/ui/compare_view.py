@@ -17,7 +17,7 @@ HEADERS = {
     "ref": "Item", "title": "Title", "url": "Link", "state": "State", "resolved_on": "Resolved on",
     "older_rank": "Rank then", "rank": "Rank now", "on_agenda": "Still on the agenda", "score": "Score",
     "waiting_on": "Waiting on", "waiting_days": "Waiting (days)", "moved": "Moved", "note": "Note",
-    "meetings": "Still waiting", "since": "On the agenda since",
+    "meetings": "Still waiting", "since": "On the agenda since", "older_score": "Score then",
 }
 # The sections, in the order a meeting reads them: (bucket, heading).
 SECTIONS = [("resolved", "Resolved since"), ("new", "New"), ("still_waiting", "Still waiting"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from triage import filters as flt
 
@@ -53,15 +54,17 @@ def _clear() -> None:
     st.session_state[_LOGIN] = ""
 
 
-def show(frame: pd.DataFrame) -> flt.Filters:
-    """Draw the filters for the rows of `frame` (their values are the choices); return them."""
+def show(frame: pd.DataFrame, where: DeltaGenerator | None = None) -> flt.Filters:
+    """Draw the filters for the rows of `frame` (their values are the choices) in `where` (default:
+    the sidebar); return them."""
+    side = where if where is not None else st.sidebar
     chosen = current()
     resolved = int(flt.is_resolved(frame).sum())
     if _RESOLVED not in st.session_state:
         st.session_state[_RESOLVED] = chosen.show_resolved
-    st.sidebar.toggle(f"Show resolved items ({resolved})", key=_RESOLVED, on_change=_on_resolved,
+    side.toggle(f"Show resolved items ({resolved})", key=_RESOLVED, on_change=_on_resolved,
                       help="Closed or merged as of the ranking's moment; hidden unless shown.")
-    with st.sidebar.expander("Filters", expanded=chosen.active, icon=":material/filter_alt:"):
+    with side.expander("Filters", expanded=chosen.active, icon=":material/filter_alt:"):
         for f in flt.FIELDS:
             key = f"filter_{f.param}"
             values = chosen.values(f.param)
