@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from triage import agenda
-from triage.ui import agenda_input, loaders, session, sources
+from triage.ui import agenda_input, loaders, ranking_view, session, sources
 
 st.title("Agenda")
 mode = st.radio("Minutes from", ["Paste or upload", "A file on GitHub", "The demo's minutes"],
@@ -38,7 +38,7 @@ if not refs:
     st.stop()
 
 st.success(f"{len(refs)} references found in {name}.")
-st.dataframe(
+ranking_view.show_frame(
     pd.DataFrame({
         "Item": [r.ref for r in refs],
         "Kind": [r.kind or "?" for r in refs],
@@ -47,7 +47,6 @@ st.dataframe(
         "Flags": [", ".join(r.flags) for r in refs],
         "Agenda bullet": [r.bullet or "" for r in refs],
     }),
-    hide_index=True,
     key="agenda_refs",
 )
 if st.button("Fetch from GitHub and rank", type="primary", key="fetch"):

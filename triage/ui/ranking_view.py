@@ -25,8 +25,8 @@ def table_height(rows: int) -> int:
 
 
 def show_frame(frame: pd.DataFrame, key: str, **options: Any) -> None:
-    """A plain table shown whole (no scrollbar inside the page up to FULL_HEIGHT_ROWS rows), with
-    empty cells blank rather than "None"."""
+    """A plain table shown whole: no scrollbar inside the page up to FULL_HEIGHT_ROWS rows (the
+    default height showed 10 rows of an agenda's 16)."""
     st.dataframe(frame, hide_index=True, key=key, height=table_height(len(frame)), **options)
 
 
