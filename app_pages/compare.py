@@ -5,7 +5,7 @@ import streamlit as st
 
 from triage import compare, settings
 from triage.snapshots import SnapshotError
-from triage.ui import compare_view, loaders, ranking_view, snapshot_panel
+from triage.ui import compare_view, loaders, meeting_panel, ranking_view, snapshot_panel
 
 st.title("Compare snapshots")
 url = settings.db_url()
@@ -43,6 +43,7 @@ except (SnapshotError, ValueError) as e:
     st.error(str(e))
     st.stop()
 
+meeting_panel.followup(older, newer)
 warning = compare.weights_warning(result)
 if warning:
     st.warning(warning)

@@ -8,6 +8,7 @@ from triage.ui import (
     filter_panel,
     live,
     loaders,
+    meeting_panel,
     moment,
     ranking_view,
     session,
@@ -21,6 +22,7 @@ if view.snapshot and session.live() is None:
     frozen = snapshot_panel.load(view.snapshot)
     if frozen is not None:
         snapshot_panel.show(frozen)
+        meeting_panel.start_button(frozen)
         st.stop()
 
 source_panel.reopen_from_link()
@@ -29,6 +31,7 @@ config = session.config()
 session.show_link_problems()
 source_panel.show()
 as_of = moment.show(meeting, view.as_of)
+meeting, meeting_key = meeting_panel.with_earlier(meeting, meeting_key, as_of)
 filter_slot = st.sidebar.container()  # above the weights: what to look at comes first
 preset, weights = weights_panel.show(config)
 live.sidebar()

@@ -1,32 +1,32 @@
-"""Take the README's screenshots: serve the dashboard headless on the demo (with two snapshots in
-a throwaway store) and capture it in Debian's Chromium.
+"""Take the README's screenshots: serve the dashboard headless from a throwaway TRIAGE_HOME and
+capture it in Debian's Chromium.
 
 Usage: .venv/bin/python scripts/screenshot.py docs/
+       .venv/bin/python scripts/screenshot.py --meeting docs/meeting.png
 
-Writes screenshot.png (the ranking), filters.png (the sidebar's filters on the libs items waiting
-on maintainers), snapshot.png (a frozen snapshot opened from its link) and compare.png (two
-meetings compared).
+The first writes screenshot.png (the ranking), filters.png (the sidebar's filters on the libs
+items waiting on maintainers), snapshot.png (a frozen snapshot opened from its link) and
+compare.png (two meetings compared), from a store holding the demo saved twice.
+`--meeting` serves the demo snapshot and a meeting on it with the first outcomes of the
+2023-12-14 minutes, and captures the chair's page.
 """
 
+import contextlib
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 from playwright.sync_api import Page, expect, sync_playwright
 
 ROOT = Path(__file__).parents[1]
 sys.path.insert(0, str(ROOT))
-
-from triage.facts import parse_when  # noqa: E402
-from triage.meeting import demo_meeting  # noqa: E402
-from triage.snapshot_store import SnapshotStore  # noqa: E402
-from triage.snapshots import freeze  # noqa: E402
-from triage.weights import demo_config_path, load_config  # noqa: E402
 
 
 def free_port() -> int:
@@ -35,9 +35,39 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+@contextlib.contextmanager
+def serve(home: Path) -> Iterator[str]:
+    """`streamlit run dashboard.py` on a free port with `home` as TRIAGE_HOME; its address."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "TRIAGE_"))}
+    env["TRIAGE_HOME"] = str(home)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless=true",
+         f"--server.port={port}", "--server.address=127.0.0.1", "--browser.gatherUsageStats=false"],
+        cwd=ROOT, env=env)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                if urllib.request.urlopen(f"{url}/_stcore/health").read() == b"ok":
+                    break
+            except OSError:
+                time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
 def two_meetings(home: Path) -> str:
     """The demo saved as of its meeting and, with waiting weighed more, four weeks later; the
     later one's id."""
+    from triage.facts import parse_when
+    from triage.meeting import demo_meeting
+    from triage.snapshot_store import SnapshotStore
+    from triage.snapshots import freeze
+    from triage.weights import demo_config_path, load_config
+
     config = load_config([demo_config_path()])
     meeting = demo_meeting()
     with SnapshotStore(f"sqlite:///{home / 'triage.db'}") as store:
@@ -46,59 +76,83 @@ def two_meetings(home: Path) -> str:
                                  as_of=parse_when("2024-01-11", end_of_day=True)))
 
 
+def demo_meeting_link(home: Path) -> str:
+    """Save the demo snapshot, start a meeting and record the minutes' first outcomes; the chair's path."""
+    from triage.facts import ItemKey
+    from triage.meeting import demo_meeting
+    from triage.meeting_store import MeetingStore
+    from triage.snapshot_store import SnapshotStore
+    from triage.snapshots import freeze
+    from triage.weights import demo_config_path, load_config
+
+    config = load_config([demo_config_path()])
+    snap = freeze(demo_meeting(), config.preset(), config.people)
+    with SnapshotStore(f"sqlite:///{home / 'triage.db'}") as store:
+        store.save(snap)
+        meetings = MeetingStore(store)
+        started = meetings.start(snap.id, started_by="leogr")
+        for ref, outcome, who, note in [
+            ("falco#1340", "assigned", "LucaGuerra", "Luca working on it"),
+            ("libs#381", "skipped", None, "libs coding style"),
+            ("libs#470", "skipped", None, "libs coding style"),
+        ]:
+            meetings.record(started.meeting.id, started.key, ItemKey.parse(f"falcosecurity/{ref}"), outcome,
+                            who=who, note=note, by="leogr")
+    return f"/?snapshot={snap.id}&meeting={started.meeting.id}&key={started.key}"
+
+
 def settle(page: Page) -> None:
-    """Wait for the ranked grid and for Streamlit to stop running."""
+    """Wait for a table and for Streamlit to stop running."""
     page.wait_for_selector('[data-testid="stDataFrame"]', timeout=60_000)
     expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=60_000)
     page.wait_for_timeout(2500)
 
 
-def main(out: str) -> None:
-    folder = Path(out)
+def readme_pictures(folder: Path) -> None:
+    """The ranking, the filters, a snapshot and Compare."""
     folder.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    with tempfile.TemporaryDirectory() as home:
-        later = two_meetings(Path(home))
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "TRIAGE_"))}
-        env["TRIAGE_HOME"] = home
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless=true",
-             f"--server.port={port}", "--server.address=127.0.0.1", "--browser.gatherUsageStats=false"],
-            cwd=ROOT, env=env)
-        try:
-            url = f"http://127.0.0.1:{port}"
-            for _ in range(100):
-                try:
-                    if urllib.request.urlopen(f"{url}/_stcore/health").read() == b"ok":
-                        break
-                except OSError:
-                    time.sleep(0.3)
-            with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
-                page = browser.new_page(viewport={"width": 1500, "height": 1000})
-                page.goto(url)
+    home = Path(tempfile.mkdtemp(prefix="triage-screenshot-"))
+    try:
+        later = two_meetings(home)
+        with serve(home) as url, sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+            page = browser.new_page(viewport={"width": 1500, "height": 1000})
+            for path, name, height in [("/", "screenshot.png", 1000),
+                                       ("/?repo=falcosecurity/libs&turn=maintainers", "filters.png", 1150),
+                                       (f"/?snapshot={later}", "snapshot.png", 1000),
+                                       ("/compare", "compare.png", 1500)]:
+                page.set_viewport_size({"width": 1500, "height": height})
+                page.goto(url + path)
                 settle(page)
-                page.screenshot(path=str(folder / "screenshot.png"))
+                page.screenshot(path=str(folder / name))
+            browser.close()
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
 
-                page.set_viewport_size({"width": 1500, "height": 1150})
-                page.goto(f"{url}/?repo=falcosecurity/libs&turn=maintainers")
-                settle(page)
-                page.screenshot(path=str(folder / "filters.png"))
 
-                page.set_viewport_size({"width": 1500, "height": 1000})
-                page.goto(f"{url}/?snapshot={later}")
-                settle(page)
-                page.screenshot(path=str(folder / "snapshot.png"))
-
-                page.set_viewport_size({"width": 1500, "height": 1500})
-                page.goto(f"{url}/compare")
-                settle(page)
-                page.screenshot(path=str(folder / "compare.png"))
-                browser.close()
-        finally:
-            proc.terminate()
-            proc.wait(timeout=10)
+def meeting_picture(out: str) -> None:
+    """The chair's page of a meeting on the demo snapshot."""
+    home = Path(tempfile.mkdtemp(prefix="triage-screenshot-"))
+    try:
+        path = demo_meeting_link(home)
+        with serve(home) as url, sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+            page = browser.new_page(viewport={"width": 1500, "height": 1250})
+            page.goto(url + path)
+            page.wait_for_selector('[data-testid="stDataFrame"]', timeout=60_000)
+            for _ in range(3):  # the chair walks on to the next undecided item, as in the meeting
+                page.keyboard.press("ArrowRight")
+                page.wait_for_timeout(800)
+            page.wait_for_timeout(2500)
+            page.screenshot(path=out)
+            browser.close()
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    args = sys.argv[1:]
+    if "--meeting" in args:
+        meeting_picture(args[-1])
+    else:
+        readme_pictures(Path(args[-1]))

@@ -72,7 +72,10 @@ def test_clicking_a_row_opens_its_full_why_with_every_criterion():
     assert ref == f"{owner}/{repo}#{number}"  # the fifth row's, not the first's
     why = next(d.value for d in at.dataframe if "Contribution" in d.value.columns)
     assert len(why) == len(CRITERIA)  # issue 11: 10 of 12 were shown
-    assert any("divided by the total weight (15.5)" in m.value for m in at.markdown)
+    from triage.weights import demo_config_path, load_config
+
+    total = sum(load_config([demo_config_path()]).preset().weights.values())
+    assert any(f"divided by the total weight ({total:g})" in m.value for m in at.markdown)
 
 
 def test_every_chart_colours_a_criterion_alike_and_stacks_in_legend_order():

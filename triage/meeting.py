@@ -22,6 +22,7 @@ from triage.facts import (
     factset_to_dict,
     parse_when,
 )
+from triage.outcomes import EarlierOutcome, earlier_from_dict
 from triage.signals import AgendaContext
 
 
@@ -34,11 +35,14 @@ class Meeting:
     refs: tuple[AgendaRef, ...] = ()
     carried: Mapping[ItemKey, tuple[str, ...]] = field(default_factory=dict)
     title: str | None = None
+    # What earlier meetings decided about the items (`triage.carryover`), oldest first per item.
+    outcomes: Mapping[ItemKey, tuple[EarlierOutcome, ...]] = field(default_factory=dict)
 
     def context(self) -> dict[ItemKey, AgendaContext]:
         """What the agenda says about each item, keyed for `scoring.evaluate`."""
         return {
-            r.key: AgendaContext(r.flags, r.section, r.bullet, self.carried.get(r.key, ()))
+            r.key: AgendaContext(r.flags, r.section, r.bullet, self.carried.get(r.key, ()),
+                                 outcomes=self.outcomes.get(r.key, ()))
             for r in self.refs
         }
 
@@ -81,13 +85,17 @@ def _ref_to_dict(ref: AgendaRef, carried: tuple[str, ...]) -> dict[str, Any]:
 
 def meeting_to_dict(meeting: Meeting) -> dict[str, Any]:
     """The facts file `triage fetch --out` writes: facts plus the agenda context they came with."""
-    return {
+    out = {
         "format": MEETING_FORMAT,
         "title": meeting.title,
         "as_of": meeting.as_of.isoformat(),
         "agenda": [_ref_to_dict(r, meeting.carried.get(r.key, ())) for r in meeting.refs],
         "facts": factset_to_dict(meeting.facts),
     }
+    if meeting.outcomes:  # only when there are some: documents without them (and their ids) stay as they were
+        out["earlier_outcomes"] = [o.to_dict(key) for key, history in sorted(meeting.outcomes.items())
+                                   for o in history]
+    return out
 
 
 def meeting_from_dict(data: Any) -> Meeting:
@@ -107,5 +115,12 @@ def meeting_from_dict(data: Any) -> Meeting:
             raise FactsFormatError(f"meeting: agenda entry {n} is invalid: {e}") from None
         if raw.get("carried_over"):
             carried[key] = tuple(raw["carried_over"])
+    outcomes: dict[ItemKey, tuple[EarlierOutcome, ...]] = {}
+    for n, raw in enumerate(data.get("earlier_outcomes") or []):
+        try:
+            key, earlier = earlier_from_dict(raw)
+        except (TypeError, ValueError) as e:
+            raise FactsFormatError(f"meeting: earlier outcome {n} is invalid: {e}") from None
+        outcomes[key] = (*outcomes.get(key, ()), earlier)
     as_of = parse_when(data.get("as_of")) or datetime.now(UTC)
-    return Meeting(factset_from_dict(data["facts"]), as_of, tuple(refs), carried, data.get("title"))
+    return Meeting(factset_from_dict(data["facts"]), as_of, tuple(refs), carried, data.get("title"), outcomes)

@@ -28,6 +28,7 @@ from operator import attrgetter
 from typing import Literal, NamedTuple
 
 from triage.facts import Event, ItemFacts, People
+from triage.outcomes import EarlierOutcome
 
 Ball = Literal["maintainers", "author", "nobody"]
 # Facts observed this long after the moment still describe it: a live fetch reads GitHub a few
@@ -56,6 +57,7 @@ class AgendaContext:
     section: tuple[str, ...] = ()
     bullet: str | None = None
     carried_over: tuple[str, ...] = ()  # names of earlier meetings whose minutes name the item
+    outcomes: tuple[EarlierOutcome, ...] = ()  # what earlier meetings decided about it, oldest first
 
 
 class Signals(NamedTuple):
