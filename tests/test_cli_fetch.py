@@ -22,6 +22,10 @@ def test_fetch_writes_the_facts_that_rank_reads(fake_github, monkeypatch, tmp_pa
     assert FAKE_TOKEN not in written and FAKE_TOKEN not in err
     doc = json.loads(written)
     assert len(doc["agenda"]) == 16 and len(doc["facts"]["items"]) == 16
+    # Issue 11: the meeting's own title, and its day as the default as-of (the fetch time is kept apart).
+    assert doc["title"] == "2023-12-14 Falco Core Maintainers (monthly)"
+    assert doc["as_of"] == "2023-12-14T23:59:59+00:00"
+    assert doc["facts"]["observed_at"][:10] > doc["as_of"][:10]
     skipped = {a["ref"] for a in doc["agenda"] if "skipped" in a["flags"]}
     assert skipped == {"falcosecurity/libs#381", "falcosecurity/libs#470", "falcosecurity/libs#1463"}
 
@@ -80,5 +84,5 @@ def test_minutes_without_references_exit_2_and_write_nothing(tmp_path, capsys):
     out = tmp_path / "facts.json"
     assert main(["fetch", str(empty), "--out", str(out)]) == 2
     assert not out.exists()
-    assert capsys.readouterr().err == (
-        f"triage: error: no GitHub pull requests or issues found in {empty}; nothing written\n")
+    assert capsys.readouterr().err == (f"triage: no GitHub pull requests, issues or discussions found in {empty}\n"
+                                       "triage: error: nothing to fetch; no facts file written\n")

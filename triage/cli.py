@@ -10,7 +10,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from triage import agenda, cli_meeting, compare, export, filters, outcome, scan, scoring, snapshot_store, snapshots
+from triage import (
+    agenda,
+    cli_meeting,
+    compare,
+    export,
+    filters,
+    outcome,
+    scan,
+    scoring,
+    settings,
+    snapshot_store,
+    snapshots,
+)
 from triage.criteria import CRITERIA, help_text
 from triage.facts import FactsFormatError, parse_when
 from triage.fetch import fetch_items
@@ -33,9 +45,22 @@ def _read_minutes(path: str) -> str:
     return agenda.read_minutes(sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes(), path)
 
 
+def _read_agenda(args: argparse.Namespace) -> tuple[str, list[agenda.AgendaRef]]:
+    """The minutes `args.file` names and the references in them; what stopped the reading, or that
+    nothing was found, is said on standard error."""
+    text = _read_minutes(args.file)
+    limit = args.max_refs or settings.max_refs(agenda.MAX_REFS)
+    reading = agenda.read_agenda(text, args.default_repo, args.default_org, limit)
+    if reading.limit_note:
+        print(f"triage: warning: {reading.limit_note}", file=sys.stderr)
+    if not reading.refs:
+        print(f"triage: no GitHub pull requests, issues or discussions found in {args.file}", file=sys.stderr)
+    return text, reading.refs
+
+
 def cmd_refs(args: argparse.Namespace) -> int:
     """Print the GitHub references an agenda names."""
-    refs = agenda.parse_agenda(_read_minutes(args.file), args.default_repo, args.default_org)
+    _, refs = _read_agenda(args)
     if args.format == "json":
         print(json.dumps(agenda.refs_to_json(refs), indent=2, ensure_ascii=False))
     else:
@@ -126,10 +151,9 @@ class _Progress:
 
 def cmd_fetch(args: argparse.Namespace) -> int:
     """Fetch the facts of an agenda's items from GitHub and write the file `triage rank --facts` reads."""
-    refs = agenda.parse_agenda(_read_minutes(args.file), args.default_repo, args.default_org)
+    text, refs = _read_agenda(args)
     if not refs:
-        print(f"triage: error: no GitHub pull requests or issues found in {args.file}; nothing written",
-              file=sys.stderr)
+        print("triage: error: nothing to fetch; no facts file written", file=sys.stderr)
         return outcome.EXIT_NOTHING
     progress = _Progress("fetched {done}/{total}")
     result = fetch_items([r.key for r in refs], _github(args), kinds={r.key: r.kind for r in refs},
@@ -138,12 +162,13 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     status = outcome.fetch_status(result.items, result.errors)
     if status != outcome.EXIT_NOTHING:
         now = datetime.now(UTC).replace(microsecond=0)
-        meeting = fetched_meeting(Path(args.file).name, refs, result.items, now)
-        text = json.dumps(meeting_to_dict(meeting), indent=1, ensure_ascii=False) + "\n"
+        filename = None if args.file == "-" else args.file
+        meeting = fetched_meeting(Path(args.file).name, refs, result.items, now, text, filename)
+        document = json.dumps(meeting_to_dict(meeting), indent=1, ensure_ascii=False) + "\n"
         if args.out == "-":
-            sys.stdout.write(text)
+            sys.stdout.write(document)
         else:
-            Path(args.out).write_text(text, "utf-8")
+            Path(args.out).write_text(document, "utf-8")
     failed = [i for i in result.items if i.status != "ok"]
     print(f"{outcome.fetched(result.items)} of {len(result.items)} items fetched in {result.requests} "
           f"requests ({result.from_cache} from the cache)" + (f"; {result.rate}" if result.rate else ""),
@@ -366,15 +391,27 @@ def _add_scan_command(sub: Any) -> None:
     p.set_defaults(func=cmd_scan)
 
 
+def _at_least_one(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of at least 1")
+    return int(value)
+
+
+def _add_agenda_source(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", help="minutes/agenda markdown file, or - for standard input")
+    p.add_argument("--default-repo", metavar="OWNER/REPO", help="resolves bare #N")
+    p.add_argument("--default-org", metavar="OWNER", help="resolves repo#N")
+    p.add_argument("--max-refs", type=_at_least_one, metavar="N",
+                   help=f"read at most N items (default: $TRIAGE_MAX_REFS or {agenda.MAX_REFS:,})")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The `triage` argument parser with every subcommand."""
     parser = argparse.ArgumentParser(prog="triage", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("refs", help="list the GitHub references in a minutes/agenda file")
-    p.add_argument("file", help="markdown file, or - for standard input")
-    p.add_argument("--default-repo", metavar="OWNER/REPO", help="resolves bare #N")
-    p.add_argument("--default-org", metavar="OWNER", help="resolves repo#N")
+    _add_agenda_source(p)
     p.add_argument("--format", choices=("json", "text"), default="text")
     p.set_defaults(func=cmd_refs)
 
@@ -388,9 +425,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_rank)
 
     p = sub.add_parser("fetch", help="fetch an agenda's items from GitHub into a facts file")
-    p.add_argument("file", help="minutes/agenda markdown file, or - for standard input")
-    p.add_argument("--default-repo", metavar="OWNER/REPO", help="resolves bare #N")
-    p.add_argument("--default-org", metavar="OWNER", help="resolves repo#N")
+    _add_agenda_source(p)
     p.add_argument("--api-url", help="GitHub API root (default: $GITHUB_API_URL or https://api.github.com)")
     p.add_argument("--out", metavar="FILE", required=True, help="where to write the facts (- for stdout)")
     p.set_defaults(func=cmd_fetch)
