@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8501
 FAKE_PORT ?= 8765
 
-.PHONY: run test bench lint run-fake clean
+.PHONY: run test bench lint run-fake check-github clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,8 +43,14 @@ lint: $(STAMP)
 	$(BIN)/ruff check triage tests app_pages dashboard.py bench
 	$(BIN)/mypy
 
-## Serve the demo's items from the fake GitHub server on FAKE_PORT and point the dashboard (on PORT) at it.
-run-fake: $(APP_STAMP)
+## With GITHUB_TOKEN set: `triage doctor` against api.github.com, then the demo agenda read from it (offline: skipped).
+check-github: $(STAMP)
+	$(BIN)/triage doctor --api-url https://api.github.com --agenda triage/data/demo/minutes.md \
+		--default-org falcosecurity --skip-offline
+
+## Serve the demo's items from the fake GitHub server on FAKE_PORT and point the dashboard (on PORT) at it
+## (the fake needs graphql-core, a test extra).
+run-fake: $(STAMP)
 	$(BIN)/python -m tests.fakegithub --port $(FAKE_PORT) & echo $$! > .fake.pid; \
 	trap 'kill `cat .fake.pid`; rm -f .fake.pid' EXIT; \
 	GITHUB_API_URL=http://127.0.0.1:$(FAKE_PORT) GITHUB_TOKEN=fake-token $(BIN)/streamlit run dashboard.py --server.port=$(PORT)

@@ -16,7 +16,7 @@ def test_fetch_writes_the_facts_that_rank_reads(fake_github, monkeypatch, tmp_pa
     code = main(["fetch", str(MINUTES), "--api-url", fake_github.url, "--out", str(out)])
     _, err = capsys.readouterr()
     assert code == 0
-    assert "11 of 16 items fetched in 2 requests" in err
+    assert "11 of 16 items fetched in 3 requests" in err  # the items' query, then a probe for PRs and one for issues
     assert "falcosecurity/libs#1393: not found or private" in err
     written = out.read_text()
     assert FAKE_TOKEN not in written and FAKE_TOKEN not in err

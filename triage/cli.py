@@ -24,10 +24,11 @@ from triage import (
     snapshots,
 )
 from triage.criteria import CRITERIA, help_text
-from triage.facts import FactsFormatError, parse_when
-from triage.fetch import fetch_items
-from triage.github_config import GitHubConfig
-from triage.http_cache import ItemCache
+from triage.facts import FactsFormatError, ItemKey, People, parse_when
+from triage.github import doctor
+from triage.github.agenda_fetch import fetch_items
+from triage.github.cache import ItemCache
+from triage.github.config import GitHubConfig
 from triage.meeting import Meeting, demo_meeting, fetched_meeting, meeting_from_dict, meeting_to_dict
 from triage.settings import SettingsError
 from triage.weights import WeightsError, demo_config_path, load_config
@@ -163,7 +164,8 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     if status != outcome.EXIT_NOTHING:
         now = datetime.now(UTC).replace(microsecond=0)
         filename = None if args.file == "-" else args.file
-        meeting = fetched_meeting(Path(args.file).name, refs, result.items, now, text, filename)
+        people = People(by_repo=result.maintainers)
+        meeting = fetched_meeting(Path(args.file).name, refs, result.items, now, text, filename, people)
         document = json.dumps(meeting_to_dict(meeting), indent=1, ensure_ascii=False) + "\n"
         if args.out == "-":
             sys.stdout.write(document)
@@ -180,6 +182,26 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     if status == outcome.EXIT_NOTHING:
         print("triage: error: nothing could be fetched from GitHub; no facts file written", file=sys.stderr)
     return status
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    """Check the GitHub settings in a few requests: the API, the token, the rate limits, GraphQL."""
+    config = doctor.default_config(args.api_url)
+    if args.skip_offline and not config.token:
+        print("triage doctor: skipped: GITHUB_TOKEN is not set, so there is nothing to check against GitHub")
+        return 0
+    item = ItemKey.parse(args.item) if args.item else doctor.KNOWN_ITEM
+    diagnosis = doctor.diagnose(config, item)
+    if args.skip_offline and not diagnosis.reachable:
+        print(f"triage doctor: skipped: {config.host} cannot be reached from here (no network?)")
+        return 0
+    checks = list(diagnosis.checks)
+    if args.agenda and diagnosis.ok:
+        refs = agenda.parse_agenda(_read_minutes(args.agenda), args.default_repo, args.default_org)
+        checks.append(doctor.check_agenda(config, refs, Path(args.agenda).name))
+    for check in checks:
+        print(check)
+    return 0 if all(c.ok for c in checks) else 1
 
 
 def cmd_criteria(args: argparse.Namespace) -> int:
@@ -391,6 +413,18 @@ def _add_scan_command(sub: Any) -> None:
     p.set_defaults(func=cmd_scan)
 
 
+def _add_doctor_command(sub: Any) -> None:
+    p = sub.add_parser("doctor", help="check the API, the token, the rate limits and GraphQL in a few requests")
+    p.add_argument("--api-url", metavar="URL", help="GitHub API root (default: $GITHUB_API_URL or api.github.com)")
+    p.add_argument("--item", metavar="OWNER/REPO#N", help=f"a thread to read back (default: {doctor.KNOWN_ITEM})")
+    p.add_argument("--agenda", metavar="FILE", help="also read this agenda's items, as `triage fetch` would")
+    p.add_argument("--default-repo", metavar="OWNER/REPO", help="resolves bare #N in --agenda")
+    p.add_argument("--default-org", metavar="OWNER", help="resolves repo#N in --agenda")
+    p.add_argument("--skip-offline", action="store_true",
+                   help="say so and succeed when there is no token or no network (for `make check-github`)")
+    p.set_defaults(func=cmd_doctor)
+
+
 def _at_least_one(value: str) -> int:
     if not value.isdigit() or int(value) < 1:
         raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of at least 1")
@@ -433,6 +467,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("criteria", help="list the criteria and what each measures")
     p.set_defaults(func=cmd_criteria)
 
+    _add_doctor_command(sub)
     _add_snapshot_commands(sub, db)
     cli_meeting.add_meeting_commands(sub, db)
     _add_scan_command(sub)

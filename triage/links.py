@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 
 from triage.criteria import CRITERIA
 from triage.facts import parse_when
-from triage.file_links import parse_file_url
 from triage.filters import PARAMS as FILTER_PARAMS
 from triage.filters import Filters, from_params
+from triage.github.file_links import parse_file_url
 from triage.weights import MAX_WEIGHT, Config
 
 WEIGHT_PREFIX = "w_"

@@ -19,6 +19,7 @@ from triage.facts import (
     FactsFormatError,
     ItemFacts,
     ItemKey,
+    People,
     factset_from_dict,
     factset_to_dict,
     parse_when,
@@ -67,14 +68,16 @@ def fetched_meeting(
     observed_at: datetime,
     minutes: str = "",
     filename: str | None = None,
+    people: People | None = None,
 ) -> Meeting:
     """The meeting of an agenda whose items were just fetched, titled and dated as its `minutes` (and
     their `filename`) say. It is judged as of the end of the meeting's day, as `--as-of DAY` would be,
-    or as of the fetch when the minutes give no date or a later one (an agenda for next week)."""
+    or as of the fetch when the minutes give no date or a later one (an agenda for next week).
+    `people` is what GitHub said about who maintains each repository."""
     title, day = meeting_title_and_date(minutes, filename)
     end_of_day = parse_when(day, end_of_day=True) if day else None
     as_of = min(end_of_day, observed_at) if end_of_day else observed_at
-    facts = FactSet(items, f"minutes:{name}", observed_at=observed_at)
+    facts = FactSet(items, f"minutes:{name}", people or People(), observed_at=observed_at)
     return Meeting(facts, as_of, tuple(refs), {}, meeting_label(title, day, name))
 
 

@@ -14,9 +14,10 @@ from streamlit.errors import StreamlitSecretNotFoundError
 
 from triage import settings
 from triage.agenda import AgendaRef
-from triage.fetch import fetch_items
-from triage.github_config import FetchResult, GitHubConfig, RateInfo
-from triage.http_cache import ItemCache
+from triage.facts import People
+from triage.github.agenda_fetch import fetch_items
+from triage.github.cache import ItemCache
+from triage.github.config import FetchResult, GitHubConfig, RateInfo
 from triage.meeting import Meeting, fetched_meeting
 
 _RATE = "github_rate"
@@ -68,4 +69,5 @@ def fetch_meeting(
     if result.rate is not None:
         st.session_state[_RATE] = result.rate
     now = datetime.now(UTC).replace(microsecond=0)
-    return fetched_meeting(name, refs, result.items, now, minutes, filename), result
+    people = People(by_repo=result.maintainers)
+    return fetched_meeting(name, refs, result.items, now, minutes, filename, people), result

@@ -8,8 +8,8 @@ import streamlit as st
 
 from triage import outcome
 from triage.agenda import AgendaRef, read_minutes
-from triage.fetch import fetch_file_text
-from triage.github_errors import GitHubError
+from triage.github.errors import GitHubError
+from triage.github.file_links import fetch_file_text
 from triage.ui import live, session
 
 
