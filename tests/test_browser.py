@@ -1,18 +1,12 @@
 """Share links in a real browser: Playwright driving Debian's /usr/bin/chromium against
 `streamlit run` on a free port. AppTest has no URL bar; these tests do."""
 
-import contextlib
-import os
 import re
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import free_port
+from tests.dashboard_server import launch, serve
 from triage import scoring
 from triage.facts import parse_when
 from triage.meeting import demo_meeting
@@ -22,39 +16,8 @@ from triage.weights import demo_config_path, load_config
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 ROOT = Path(__file__).parents[1]
-CHROMIUM = "/usr/bin/chromium"
 OLDEST = "https://github.com/falcosecurity/libs/issues/381"  # opened 2022-06-08
 GRID = '[data-testid="stMain"] [data-testid="stDataFrame"] >> nth=0'  # the ranked table
-
-
-@contextlib.contextmanager
-def serve(home: Path):
-    """`streamlit run dashboard.py` headless on a free port, with its own TRIAGE_HOME."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "TRIAGE_"))}
-    env["TRIAGE_HOME"] = str(home)
-    log = home / "streamlit.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.headless=true",
-             f"--server.port={port}", "--server.address=127.0.0.1", "--server.fileWatcherType=none",
-             "--browser.gatherUsageStats=false"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.3)
-        else:
-            pytest.fail(f"streamlit did not start: {log.read_text(errors='replace')[-2000:]}")
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=15)
 
 
 @pytest.fixture(scope="module")
@@ -67,14 +30,13 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium); .ci/run does")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--no-first-run", "--disable-sync"])
+        try:
+            b = launch(p)
+        except RuntimeError as e:
+            pytest.fail(str(e))
         yield b
         b.close()
 
