@@ -98,12 +98,25 @@ def _moves(page: Any, criterion: str, start: float, orders: dict[float, list[str
     return times
 
 
-def _idle(page: Any) -> None:
-    """Wait until the app has finished its rerun (Streamlit's running indicator is gone)."""
-    from playwright.sync_api import expect
+# True once the page has been quiet for half a second: no element waiting for its rerun (stale) and
+# no running indicator. (The indicator shows only after a while, so its absence alone proves nothing.)
+_QUIET = """
+() => {
+  const q = window.__quiet = window.__quiet || {since: null};
+  if (document.querySelector('[data-stale="true"], [data-testid="stStatusWidget"]') !== null) {
+    q.since = null;
+    return false;
+  }
+  if (q.since === null) q.since = performance.now();
+  return performance.now() - q.since > 500;
+}
+"""
 
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=120_000)
-    page.wait_for_timeout(300)
+
+def _idle(page: Any) -> None:
+    """Wait until the app has finished its rerun."""
+    page.evaluate("() => { window.__quiet = null; }")
+    page.wait_for_function(_QUIET, polling=50, timeout=180_000)
 
 
 def _one_notch(ranked_for: Any, weights: dict[str, float]) -> tuple[str, dict[float, list[str]]]:
@@ -166,6 +179,7 @@ def _scan10k(browser: Any, figures: dict[str, float]) -> None:
             page.get_by_role("textbox", name="Organisation", exact=True).fill(ORG)
             page.get_by_role("button", name="Scan", exact=True).click()
             expect(page.get_by_text("open items match")).to_be_visible(timeout=300_000)
+            _idle(page)
             # Every row ranked, as in `first10k_seconds`: drafts, bots and every bucket shown.
             for box in ("Include drafts", "Include bots"):
                 page.get_by_test_id("stCheckbox").filter(has_text=box).click()

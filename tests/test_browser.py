@@ -234,3 +234,62 @@ def test_clicking_a_row_opens_its_why_and_tables_show_every_row(server, page):
     expect(why.locator('table tr[aria-rowindex="13"]')).to_be_attached(timeout=30_000)  # all 12 criteria
     why_box = why.bounding_box()
     assert why_box is not None and why_box["height"] >= 13 * 35
+
+
+def test_the_downloads_are_the_ranking_on_screen_built_when_clicked(server, page):
+    # issue 13: the three downloads were rendered on every rerun; now each is built on its click,
+    # from the ranking on screen (here with age moved to 10).
+    from playwright.sync_api import expect
+
+    from triage import export
+    from triage.snapshots import preset_label
+
+    url, _ = server
+    page.goto(f"{url}/?w_age=10")
+    expect(item_column(page, 16)).to_have_text(demo_order(age=10.0), timeout=30_000)
+    config = load_config([demo_config_path()])
+    preset = config.preset()
+    meeting = demo_meeting()
+    weights = {**preset.weights, "age": 10.0}
+    ranked = scoring.rank_items(meeting.facts, weights, preset.params, meeting.as_of, meeting.context(),
+                                config.people)
+    meta = export.Meta(meeting.as_of, preset_label(preset, weights), weights, None, meeting.title)
+    heading = f"{meeting.title}: ranked as of {meeting.as_of:%Y-%m-%d}"
+    for label, fmt in (("Download Markdown", "markdown"), ("Download JSON", "json")):
+        with page.expect_download() as download:
+            page.get_by_role("button", name=label).click()
+        assert Path(download.value.path()).read_text("utf-8") == export.render_rows(
+            export.to_rows(ranked), fmt, heading, None, meta)
+
+
+# Records whether the element holding `text` was ever marked stale (waiting for a rerun to redraw it)
+# from now on.
+_WATCH_STALE = """
+(text) => {
+  const w = window.__stale = {seen: false};
+  const holder = [...document.querySelectorAll('[data-testid="stElementContainer"]')]
+    .find(e => e.textContent.includes(text));
+  new MutationObserver(() => { if (holder.getAttribute("data-stale") === "true") w.seen = true; })
+    .observe(holder, {attributes: true});
+}
+"""
+
+
+def test_a_slider_move_redraws_the_ranking_not_the_page(server, page):
+    # issue 13: a slider move reruns the fragment holding the sliders and the ranking, and nothing
+    # above it: the title, the moment and the filters stay as drawn (a full rerun marks them stale).
+    from playwright.sync_api import expect
+
+    url, _ = server
+    page.goto(url)
+    expect(item_column(page, 16)).to_have_text(demo_order(), timeout=30_000)
+    page.evaluate(_WATCH_STALE, "items ranked as of")  # the caption under the title
+    slide(page, "Age", 18)  # 1 -> 10
+    expect(item_column(page, 16)).to_have_text(demo_order(age=10.0), timeout=30_000)
+    expect(page).to_have_url(re.compile(r"w_age=10"))
+    assert page.evaluate("window.__stale.seen") is False
+    # The same watch sees a full rerun: showing resolved items filters again from the top.
+    page.evaluate(_WATCH_STALE, "items ranked as of")
+    page.get_by_test_id("stCheckbox").filter(has_text="Show resolved items").click()
+    expect(page).to_have_url(re.compile(r"resolved=shown"), timeout=30_000)
+    assert page.evaluate("window.__stale.seen") is True

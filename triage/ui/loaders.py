@@ -29,12 +29,15 @@ def config(for_demo: bool, cwd: str) -> Config:
     return load_config([demo_config_path()] if for_demo else [], local=Path(cwd))
 
 
-@st.cache_data(show_spinner="Scoring items…", max_entries=16)
+@st.cache_resource(show_spinner="Scoring items…", max_entries=16)
 def evaluated(
     meeting_key: str, as_of: datetime, preset: str, config_key: tuple[str, ...], _meeting: Meeting, _config: Config
 ) -> pd.DataFrame:
     """Every criterion's score per item, keyed by the meeting's identity, the moment and the
-    preset (not the weights): moving a slider only re-weights (`scoring.rank`), never re-scores."""
+    preset (not the weights): moving a slider only re-weights (`scoring.rank`), never re-scores.
+
+    A resource, not data: every run gets the same frame instead of a copy unpickled for it (15 ms
+    at 10,000 items). Nothing changes it: ranking and filtering make new frames."""
     p = _config.preset(preset)
     return scoring.evaluate(_meeting.facts, p.params, as_of, _meeting.context(), _config.people)
 

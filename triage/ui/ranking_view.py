@@ -81,6 +81,14 @@ def short_ref(ref: str) -> str:
     return ref.split("/", 1)[-1]
 
 
+def why_column(ranked: pd.DataFrame, usual: dict[str, float]) -> list[str]:
+    """Each row's one-line "why" (`scoring.explain`), reading only the contribution and reason
+    columns: turning all 50-odd columns of a 1,000-row page into dicts cost more than the rest of
+    the table together."""
+    columns = [prefix + n for n in CRITERIA for prefix in (CONTRIB, WHY)]
+    return [explain(r, usual) for r in ranked[columns].to_dict("records")]
+
+
 def table_frame(
     ranked: pd.DataFrame, moves: pd.Series | None = None, usual: dict[str, float] | None = None
 ) -> pd.DataFrame:
@@ -96,7 +104,7 @@ def table_frame(
         # State before the wide columns: at 1440 px it was off-screen, and a closed item looked open.
         "State": ranked.apply(_state, axis=1) if len(ranked) else pd.Series(dtype=str),
         "Waiting on": ranked.apply(_waiting, axis=1) if len(ranked) else pd.Series(dtype=str),
-        "Why": [explain(r, usual) for r in ranked.to_dict("records")],
+        "Why": why_column(ranked, usual),
         "Kind": ranked["kind"].fillna("?"),
         "Repo": ranked["repo"],
     })

@@ -2,8 +2,9 @@
 the paged table, and adding chosen items to the agenda.
 
 Built for scans of 10,000 open PRs: scoring is cached per scan and preset (moving a slider only
-re-weights), the table sends one page of rows at a time, the charts send counts (tens of rows), and
-the picker offers the best-ranked items only.
+re-weights), the charts send counts (tens of rows) and are kept per scan (weights do not change them),
+a slider move reruns only the fragment holding the sliders and the ranked table (`ranking`), the table
+sends one page of rows at a time, and the picker offers the best-ranked items only.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import hashlib
 import secrets
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass
 
 import altair as alt
 import pandas as pd
@@ -23,7 +25,7 @@ from triage.github.errors import GitHubError
 from triage.github.scan_queries import ScanInputError, ScanTarget
 from triage.meeting import Meeting
 from triage.ui import charts as charts_style
-from triage.ui import live, moment, ranking_view, session
+from triage.ui import live, moment, ranking_view, session, weights_panel
 from triage.weights import Config, Preset
 
 _KEY = "scan_key"  # which kept scan this session shows (a plain key: survives page switches)
@@ -159,11 +161,12 @@ def filters(result: scan.ScanResult) -> scan.ScanFilter:
     return scan.ScanFilter(int(min_waiting), tuple(waiting_on), drafts, bots, issues)
 
 
-@st.cache_data(show_spinner="Scoring the scanned items…", max_entries=4)
+@st.cache_resource(show_spinner="Scoring the scanned items…", max_entries=4)
 def _evaluated(scan_key: str, preset: str, config_key: tuple[str, ...], meeting_key: str,
                _result: scan.ScanResult, _preset: Preset, _config: Config, _meeting: Meeting) -> pd.DataFrame:
     """Every criterion's score per scanned item, keyed by the scan, the preset and the meeting whose
-    agenda context applies; weights are not in the key: moving a slider only re-weights."""
+    agenda context applies; weights are not in the key: moving a slider only re-weights. A resource:
+    the same frame for every run, never a copy unpickled for it (nothing changes it)."""
     return scan.evaluate(_result, _preset.params, _config.people, _meeting.context())
 
 
@@ -173,31 +176,48 @@ def evaluated(result: scan.ScanResult, preset: Preset, config: Config, meeting: 
     return _evaluated(result.key, preset.name, config.sources, meeting_key, result, preset, config, meeting)
 
 
-def charts(frame: pd.DataFrame) -> None:
-    """How long items have waited, per bucket, and where they are, per repository: counts only,
-    on whole-number axes, each bucket in its own colour (`charts`)."""
-    hist = scan.waiting_histogram(frame)
-    repos = scan.repo_counts(frame)
+@dataclass(frozen=True)
+class _Charts:
+    waiting: alt.Chart
+    no_waiting: bool  # nothing to draw: say so instead
+    repos: alt.Chart
+    no_repos: bool
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _charts(scan_key: str, preset: str, config_key: tuple[str, ...], meeting_key: str, _frame: pd.DataFrame
+            ) -> _Charts:
+    """The scan's two charts, kept like its scores (`_evaluated`): weights do not change them."""
+    hist = scan.waiting_histogram(_frame)
+    repos = scan.repo_counts(_frame)
     colour = charts_style.bucket_colour(list(scan.BUCKET_TITLES.values()))
+    return _Charts(
+        alt.Chart(hist).mark_bar().encode(
+            x=alt.X("waiting:N", sort=alt.EncodingSortField(field="order", op="min"), title="Days in the bucket"),
+            y=alt.Y("sum(items):Q", axis=charts_style.count_axis("Items")),
+            color=colour,
+            tooltip=["bucket:N", "waiting:N", "items:Q"],
+        ).properties(title="How long items have waited", height=260),
+        hist.empty or int(hist["items"].sum()) == 0,
+        alt.Chart(repos).mark_bar().encode(
+            y=alt.Y("repo:N", sort="-x", axis=charts_style.item_axis()),
+            x=alt.X("sum(items):Q", axis=charts_style.count_axis("Items")),
+            color=colour,
+            tooltip=["repo:N", "bucket:N", "items:Q"],
+        ).properties(title="Where they are", height=alt.Step(16)),
+        repos.empty,
+    )
+
+
+def charts(result: scan.ScanResult, preset: Preset, config: Config, meeting_key: str, frame: pd.DataFrame) -> None:
+    """How long items have waited, per bucket, and where they are, per repository: counts only,
+    on whole-number axes, each bucket in its own colour (`charts`). `frame` is `evaluated`'s."""
+    drawn = _charts(result.key, preset.name, config.sources, meeting_key, frame)
     left, right = st.columns(2)
     with left:
-        charts_style.show(
-            alt.Chart(hist).mark_bar().encode(
-                x=alt.X("waiting:N", sort=alt.EncodingSortField(field="order", op="min"), title="Days in the bucket"),
-                y=alt.Y("sum(items):Q", axis=charts_style.count_axis("Items")),
-                color=colour,
-                tooltip=["bucket:N", "waiting:N", "items:Q"],
-            ).properties(title="How long items have waited", height=260),
-            hist.empty or int(hist["items"].sum()) == 0, "No open item was read.")
+        charts_style.show(drawn.waiting, drawn.no_waiting, "No open item was read.")
     with right:
-        charts_style.show(
-            alt.Chart(repos).mark_bar().encode(
-                y=alt.Y("repo:N", sort="-x", axis=charts_style.item_axis()),
-                x=alt.X("sum(items):Q", axis=charts_style.count_axis("Items")),
-                color=colour,
-                tooltip=["repo:N", "bucket:N", "items:Q"],
-            ).properties(title="Where they are", height=alt.Step(16)),
-            repos.empty, "No repository has open items.")
+        charts_style.show(drawn.repos, drawn.no_repos, "No repository has open items.")
 
 
 def _waiting(row: pd.Series) -> str:
@@ -217,7 +237,7 @@ def table_frame(ranked: pd.DataFrame, usual: dict[str, float]) -> pd.DataFrame:
         "Waiting": ranked.apply(_waiting, axis=1) if len(ranked) else pd.Series(dtype=str),
         "On agenda": ranked["on_agenda"].map({True: "on the agenda", False: ""}),
         "First-time": ranked["first_time"].map({True: "yes", False: ""}),
-        "Why": [scoring.explain(r, usual) for r in ranked.to_dict("records")],
+        "Why": ranking_view.why_column(ranked, usual),
         "Repo": ranked["repo"],
     })
 
@@ -233,6 +253,22 @@ def table(ranked: pd.DataFrame) -> None:
         column_config=ranking_view.column_config(ranking_view.score_top(ranked["score"]),
                                                  Rank=st.column_config.NumberColumn(width="small")),
     )
+
+
+@st.fragment
+def ranking(result: scan.ScanResult, selected: pd.DataFrame, total: int, config: Config, meeting: Meeting,
+           meeting_key: str) -> None:
+    """The sliders (sidebar) and the `selected` items ranked with them, with the picker that adds
+    some to the agenda: a slider move reruns only this (issue 13). `total` is the scan's item count."""
+    weights = weights_panel.sliders(config)
+    ranked = scan.rank(selected, weights)
+    st.subheader(f"{len(ranked):,} of {total:,} open items match")
+    if ranked.empty:
+        st.info("No scanned item matches these filters.")
+    else:
+        table(ranked)
+        add_to_agenda(ranked, result, meeting, meeting_key)
+    session.write_link(config)
 
 
 def _scan_key(meeting_key: str, refs: list[str]) -> str:
@@ -277,7 +313,7 @@ def flash() -> None:
                      icon=":material/leaderboard:")
 
 
-def as_added(ranked: pd.DataFrame, meeting: Meeting) -> pd.DataFrame:
-    """`ranked` with the `on_agenda` column for `meeting`."""
-    return ranked.assign(on_agenda=scan.on_agenda(ranked, meeting)) if len(ranked) else ranked.assign(on_agenda=[])
+def as_added(frame: pd.DataFrame, meeting: Meeting) -> pd.DataFrame:
+    """`frame` with the `on_agenda` column for `meeting`."""
+    return frame.assign(on_agenda=scan.on_agenda(frame, meeting)) if len(frame) else frame.assign(on_agenda=[])
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from urllib.parse import urlencode, urlsplit
 
 import pandas as pd
@@ -98,23 +100,32 @@ def show(snap: Snapshot) -> None:
     st.subheader("What made each score")
     shown = data[data["ref"].isin(set(rows["ref"]))]
     ranking_view.show_chart(ranking_view.chart_from_long(shown), len(shown))
-    # The rows laid out exactly as `snapshots.render` lays them out, read once for the three formats.
+    # The rows laid out exactly as `snapshots.render` lays them out, when a download is clicked.
     kept = set(rows["ref"])
-    downloads([r for r in ordered_rows(snap) if r["ref"] in kept], snapshot_heading(snap),
+    downloads(lambda: [r for r in ordered_rows(snap) if r["ref"] in kept], snapshot_heading(snap),
               f"triage-{snap.short_id}", snapshot_link(snap.id, filter_panel.current()), meta(snap))
     session.write_snapshot_link(snap.id)
 
 
 def downloads(
-    rows: list[export.Row], title: str, stem: str, link: str | None = None, meta: export.Meta | None = None
+    rows: Callable[[], list[export.Row]], title: str, stem: str, link: str | None = None,
+    meta: export.Meta | None = None,
 ) -> None:
-    """Markdown (for the next minutes), CSV and JSON download buttons, all rendered from `rows`."""
+    """Markdown (for the next minutes), CSV and JSON download buttons, all rendered from `rows()`
+    when one is clicked (issue 13: building all three on every rerun cost 0.34 s at 1,000 rows)."""
     cols = st.columns(3)
     for col, (fmt, ext, mime) in zip(cols, [("markdown", "md", "text/markdown"), ("csv", "csv", "text/csv"),
                                             ("json", "json", "application/json")], strict=True):
         col.download_button(f"Download {fmt.upper() if fmt != 'markdown' else 'Markdown'}",
-                            data=export.render_rows(rows, fmt, title, link, meta), file_name=f"{stem}.{ext}",
+                            data=partial(_render, rows, fmt, title, link, meta), file_name=f"{stem}.{ext}",
                             mime=mime, key=f"download_{fmt}", on_click="ignore")
+
+
+def _render(
+    rows: Callable[[], list[export.Row]], fmt: str, title: str, link: str | None, meta: export.Meta | None
+) -> str:
+    """One download's content; Streamlit calls it on a thread of its own when the button is clicked."""
+    return export.render_rows(rows(), fmt, title, link, meta)
 
 
 def save_button(

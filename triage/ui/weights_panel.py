@@ -2,7 +2,8 @@
 
 The canonical values live under non-widget keys (`view_preset`, `view_weights`), because
 Streamlit drops a widget's key when its page is not rendered; the widgets are re-seeded from
-them on every run.
+them on every run. The sliders are drawn by the page's fragment (issue 13): a slider move reruns
+only what the weights change (the ranked table and what follows it), not the page.
 """
 
 from __future__ import annotations
@@ -70,13 +71,20 @@ def current(config: Config) -> tuple[Preset, dict[str, float]]:
     return config.preset(st.session_state[_PRESET]), dict(st.session_state[_WEIGHTS])
 
 
-def show(config: Config) -> tuple[Preset, dict[str, float]]:
-    """Draw the preset picker and the sliders; return the preset and the weights in force."""
+def preset_picker(config: Config) -> Preset:
+    """Draw the preset picker; return the preset in force. A new preset re-scores (its parameters
+    may differ), so the picker stays outside the fragment of `sliders` and reruns the whole page."""
     names = list(config.presets)
     _follow(config)
     st.session_state["pick_preset"] = st.session_state[_PRESET]
     st.sidebar.selectbox("Preset", names, key="pick_preset", on_change=_on_preset, args=(config,),
                          help="Named weight sets from triage.toml; switching resets the sliders.")
+    return config.preset(st.session_state[_PRESET])
+
+
+def sliders(config: Config) -> dict[str, float]:
+    """Draw one slider per criterion and the reset button in the sidebar; return the weights in
+    force. Call it from the fragment that shows what the weights change (a move reruns only that)."""
     for name in CRITERIA:
         key = f"w_{name}"
         if key not in st.session_state:
@@ -84,4 +92,4 @@ def show(config: Config) -> tuple[Preset, dict[str, float]]:
         st.sidebar.slider(title(name), 0.0, MAX_WEIGHT, step=STEP, key=key, help=help_text(name),
                           on_change=_on_slide, args=(name,))
     st.sidebar.button("Reset to preset", on_click=_reset, args=(config,))
-    return current(config)
+    return current(config)[1]
