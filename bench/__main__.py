@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+from bench import readme
+
 RESULTS = Path(__file__).with_name("results.json")
 
 
@@ -26,7 +28,8 @@ def main(selected: list[str]) -> int:
         print(f"  ({time.perf_counter() - started:.1f} s)", flush=True)
         results.update(figures)
     RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
-    print(f"wrote {RESULTS}")
+    readme.rewrite(results)
+    print(f"wrote {RESULTS} and the README's performance table")
     return 0
 
 

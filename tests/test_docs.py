@@ -41,3 +41,11 @@ def test_streamlit_only_in_the_ui_layer_and_pygithub_only_in_the_github_package(
             assert "streamlit" not in imported, f"triage/{rel} imports streamlit"
         if not rel.startswith("github/"):
             assert "github" not in imported, f"triage/{rel} imports PyGithub"
+
+
+def test_the_readme_performance_table_is_the_committed_bench_results():
+    # issue 13: the table is written by `make bench` from bench/results.json, never by hand.
+    from bench import readme
+
+    text = (ROOT / "README.md").read_text()
+    assert f"{readme.START}\n{readme.committed()}\n{readme.END}" in text
