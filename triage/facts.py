@@ -19,7 +19,8 @@ from typing import Any, Literal, NamedTuple, cast
 Kind = Literal["pull", "issue", "discussion"]
 State = Literal["open", "closed", "merged"]
 # What happened on a thread: the opening description, a conversation comment, a review (with a
-# verdict), a comment in a review thread, a pushed commit, or a lifecycle event.
+# verdict), a comment in a review thread, a pushed commit, a lifecycle event, a label added or
+# removed, another thread referring to this one (a mention, or a "Fixes #N" link), or an assignment.
 EventKind = Literal[
     "description",
     "comment",
@@ -31,13 +32,18 @@ EventKind = Literal[
     "closed",
     "merged",
     "reopened",
+    "labeled",
+    "unlabeled",
+    "cross_referenced",
+    "connected",
+    "assigned",
 ]
 EVENT_KINDS: tuple[str, ...] = EventKind.__args__  # type: ignore[attr-defined]
 # Why an item's facts are what they are: fetched fine, or the reason they could not be.
 FetchStatus = Literal["ok", "unknown", "not_found", "moved", "rate_limited", "forbidden", "error"]
 
 FIRST_TIME_ASSOCIATIONS = frozenset({"FIRST_TIME_CONTRIBUTOR", "FIRST_TIMER"})
-FACTS_FORMAT = 1  # bump when the serialised shape changes; readers accept every older version
+FACTS_FORMAT = 2  # bump when the serialised shape changes; readers accept every older version
 
 _REF_RE = re.compile(r"^(?P<owner>[A-Za-z0-9-]+)/(?P<repo>[A-Za-z0-9._-]+)#(?P<number>\d+)$")
 
@@ -85,9 +91,12 @@ class Event:
     association: str | None = None  # GitHub's author association (OWNER, MEMBER, ...), if seen
     actor_type: str | None = None  # "User", "Bot", "Organization", "Mannequin", if seen
     review_state: str | None = None  # APPROVED / CHANGES_REQUESTED / COMMENTED / DISMISSED for reviews
+    detail: str | None = None
+    # labeled/unlabeled: the label name; cross_referenced/connected: "owner/repo#N" of the other thread
+    # (the PR or issue that referenced or was linked to this one); assigned: the assignee's login.
 
     def __post_init__(self) -> None:
-        _share_text(self, ("actor", "association", "actor_type", "review_state"))
+        _share_text(self, ("actor", "association", "actor_type", "review_state", "detail"))
 
 
 def _share_text(record: object, names: tuple[str, ...]) -> None:
@@ -140,6 +149,14 @@ class ItemFacts:
     changed_files: int | None = None
     observed_at: datetime | None = None  # when these facts were read from GitHub
     note: str | None = None  # provenance remark shown to users (e.g. "timeline incomplete")
+    created_bounds: tuple[datetime, datetime] | None = None
+    # [earliest, latest] possible opening moment when `created_at` was not observed (a bound, not an
+    # observation: never shown as an age).
+    label_history: bool = False
+    # True when every labeled/unlabeled event of the thread is in `events`, so the labels at any moment can be
+    # replayed back from `labels` (which are the labels at `observed_at`). False: `labels` say nothing about
+    # moments well before `observed_at`.
+    private: bool | None = None  # the repository's `isPrivate`, when read
 
     def __post_init__(self) -> None:
         # Events are kept oldest first, whatever order they came in: signals cut them at a moment
@@ -197,6 +214,9 @@ class Role(NamedTuple):
     bot: bool
     maintainer: bool
     login: str  # lower-cased; "" for a ghost (deleted) account
+    # A maintainer only through GitHub's author association, which is the account's role when the
+    # facts were read, not necessarily its role at an earlier moment.
+    by_association: bool = False
 
 
 @dataclass(frozen=True)
@@ -212,6 +232,11 @@ class People:
     known_roles: dict[tuple[str | None, str | None, str | None], Role] = field(
         default_factory=dict, init=False, compare=False, hash=False, repr=False
     )
+    by_repo: Mapping[str, frozenset[str]] = field(default_factory=dict, compare=False, hash=False)
+    # lower-cased "owner/name" -> lower-cased logins of that repository's maintainers (its OWNERS approvers,
+    # CODEOWNERS or MAINTAINERS file). A repository absent here falls back to `maintainers` + associations.
+    # The people of each repository of `by_repo`, built once (see `for_repo`).
+    repo_views: dict[str, People] = field(default_factory=dict, init=False, compare=False, hash=False, repr=False)
 
     @classmethod
     def of(
@@ -219,18 +244,35 @@ class People:
         maintainers: Iterable[str] = (),
         bots: Iterable[str] = (),
         associations: Iterable[str] | None = None,
+        by_repo: Mapping[str, Iterable[str]] | None = None,
     ) -> People:
-        """Build from logins in any case."""
-        assoc = frozenset(a.upper() for a in associations) if associations is not None else None
-        return cls(
-            frozenset(m.lower() for m in maintainers),
-            frozenset(b.lower() for b in bots),
-            *([assoc] if assoc is not None else []),
-        )
+        """Build from logins and repository names in any case."""
+        people = cls(frozenset(m.lower() for m in maintainers), frozenset(b.lower() for b in bots))
+        if associations is not None:
+            people = replace(people, maintainer_associations=frozenset(a.upper() for a in associations))
+        if by_repo:
+            people = replace(people, by_repo={r.lower(): frozenset(m.lower() for m in ms) for r, ms in by_repo.items()})
+        return people
 
     def merged_with(self, other: People) -> People:
-        """Both lists of maintainers and bots (associations from `self`)."""
-        return replace(self, maintainers=self.maintainers | other.maintainers, bots=self.bots | other.bots)
+        """Both lists of maintainers and bots, and both repositories' maintainers (associations from `self`)."""
+        by_repo = dict(self.by_repo)
+        for repo, logins in other.by_repo.items():
+            by_repo[repo] = by_repo.get(repo, frozenset()) | logins
+        return replace(self, maintainers=self.maintainers | other.maintainers, bots=self.bots | other.bots,
+                       by_repo=by_repo)
+
+    def for_repo(self, repo: str) -> People:
+        """Who counts in `repo`: its own maintainers when `by_repo` names it (no association counts
+        there: the repository's file says who maintains it), otherwise these people."""
+        if not self.by_repo:
+            return self
+        view = self.repo_views.get(repo)
+        if view is None:
+            logins = self.by_repo.get(repo.lower())
+            view = self if logins is None else People(logins, self.bots, frozenset())
+            self.repo_views[repo] = view
+        return view
 
     def is_bot(self, login: str | None, actor_type: str | None = None) -> bool:
         """A bot account: typed Bot by GitHub, a `[bot]` login, or a login configured as a bot."""
@@ -244,8 +286,10 @@ class People:
         key = (login, actor_type, association)
         role = self.known_roles.get(key)
         if role is None:
+            lower = (login or "").lower()
+            maintainer = self.is_maintainer(login, association)
             role = self.known_roles[key] = Role(
-                self.is_bot(login, actor_type), self.is_maintainer(login, association), (login or "").lower()
+                self.is_bot(login, actor_type), maintainer, lower, maintainer and lower not in self.maintainers
             )
         return role
 
@@ -310,6 +354,8 @@ def _record_to_dict(obj: Any) -> dict[str, Any]:
             out[f.name] = _iso(value)
         elif f.name == "events":
             out["events"] = [_record_to_dict(e) for e in value]
+        elif f.name == "created_bounds":
+            out[f.name] = None if value is None else [_iso(v) for v in value]
         elif isinstance(value, tuple):
             out[f.name] = list(value)
         else:
@@ -345,6 +391,7 @@ def event_from_dict(data: Mapping[str, Any], where: str = "event") -> Event:
         association=data.get("association"),
         actor_type=data.get("actor_type"),
         review_state=data.get("review_state"),
+        detail=data.get("detail"),
     )
 
 
@@ -366,11 +413,45 @@ def item_from_dict(data: Mapping[str, Any]) -> ItemFacts:
                 raise FactsFormatError(f"{where}: field {name!r}: {e}") from None
         elif name == "labels" and value is not None:
             value = tuple(value)
+        elif name == "created_bounds" and value is not None:
+            value = _bounds(value, where)
         kwargs[name] = value
     events = tuple(
         event_from_dict(e, f"{where} event {n}") for n, e in enumerate(data.get("events") or [])
     )
     return ItemFacts(key=ItemKey(repo, number), events=events, **kwargs)
+
+
+def _bounds(value: Any, where: str) -> tuple[datetime, datetime]:
+    """`[earliest, latest]` ISO moments, earliest first."""
+    try:
+        first, last = (parse_when(v) for v in value)
+    except (TypeError, ValueError) as e:
+        raise FactsFormatError(
+            f"{where}: field 'created_bounds' is {value!r}, expected [earliest, latest]: {e}") from None
+    if first is None or last is None or first > last:
+        raise FactsFormatError(f"{where}: field 'created_bounds' is {value!r}, expected [earliest, latest]")
+    return first, last
+
+
+def people_to_dict(people: People) -> dict[str, Any]:
+    """Maintainers, bots and maintainer associations as sorted lists; each repository's maintainers."""
+    return {
+        "maintainers": sorted(people.maintainers),
+        "bots": sorted(people.bots),
+        "maintainer_associations": sorted(people.maintainer_associations),
+        "by_repo": {repo: sorted(logins) for repo, logins in sorted(people.by_repo.items())},
+    }
+
+
+def people_from_dict(raw: Mapping[str, Any]) -> People:
+    """People written by `people_to_dict` (documents without `by_repo` too)."""
+    by_repo = raw.get("by_repo") or {}
+    if not isinstance(by_repo, Mapping) or not all(
+        isinstance(logins, list) and all(isinstance(x, str) for x in logins) for logins in by_repo.values()
+    ):
+        raise FactsFormatError(f"people: by_repo must map owner/name to a list of logins, got {by_repo!r}")
+    return People.of(raw.get("maintainers", ()), raw.get("bots", ()), raw.get("maintainer_associations"), by_repo)
 
 
 def factset_to_dict(facts: FactSet) -> dict[str, Any]:
@@ -380,11 +461,7 @@ def factset_to_dict(facts: FactSet) -> dict[str, Any]:
         "source": facts.source,
         "observed_at": _iso(facts.observed_at),
         "note": facts.note,
-        "people": {
-            "maintainers": sorted(facts.people.maintainers),
-            "bots": sorted(facts.people.bots),
-            "maintainer_associations": sorted(facts.people.maintainer_associations),
-        },
+        "people": people_to_dict(facts.people),
         "items": [item_to_dict(i) for i in facts.items],
     }
 
@@ -401,11 +478,7 @@ def factset_from_dict(data: Any) -> FactSet:
     return FactSet(
         items=tuple(item_from_dict(i) for i in items),
         source=str(data.get("source") or "unknown"),
-        people=People.of(
-            people.get("maintainers", ()),
-            people.get("bots", ()),
-            people.get("maintainer_associations"),
-        ),
+        people=people_from_dict(people),
         observed_at=parse_when(data.get("observed_at")),
         note=data.get("note"),
     )
