@@ -10,8 +10,9 @@ from tests.strategies import START, factsets
 from tests.test_snapshots import store_url  # noqa: F401 - the SQLite / PostgreSQL store fixture
 from triage import export
 from triage.agenda import AgendaRef
+from triage.carry_over import History
 from triage.criteria import CRITERIA, Params
-from triage.facts import People
+from triage.facts import People, parse_when
 from triage.meeting import Meeting, meeting_to_dict
 from triage.snapshot_store import SnapshotStore
 from triage.snapshots import freeze
@@ -55,15 +56,14 @@ def meetings(draw):
                 )
             )
             if draw(st.booleans()):
-                carried[item.key] = tuple(
-                    draw(
-                        st.lists(
-                            st.sampled_from(["2023-11-02", "2023-10-05"]), min_size=1, max_size=2, unique=True
-                        )
-                    )
-                )
+                names = tuple(draw(st.lists(st.sampled_from(["2023-10-05", "2023-11-02"]), min_size=1, max_size=2,
+                                            unique=True)))
+                skipped = tuple(n for n in names if draw(st.booleans()))
+                assigned = tuple((n, parse_when(n)) for n in names if draw(st.booleans()))
+                carried[item.key] = History(names, skipped, assigned)
+    held = frozenset(r.key for r in refs if draw(st.booleans()))
     as_of = START + timedelta(days=draw(st.integers(0, 1000)), seconds=draw(st.integers(0, 86_399)))
-    return Meeting(facts, as_of, tuple(refs), carried, draw(st.none() | st.text(max_size=40)))
+    return Meeting(facts, as_of, tuple(refs), carried, draw(st.none() | st.text(max_size=40)), held)
 
 
 def test_save_then_load_is_the_identity(store_url):  # noqa: F811 - the imported fixture

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from triage.agenda import AgendaRef, carried_over, parse_agenda
+from triage.agenda import AgendaRef, parse_agenda
+from triage.carry_over import History, held, history
 from triage.demo import DEMO_DEFAULT_ORG, load_demo
 from triage.facts import (
     FactSet,
@@ -32,15 +33,19 @@ class Meeting:
     facts: FactSet
     as_of: datetime
     refs: tuple[AgendaRef, ...] = ()
-    carried: Mapping[ItemKey, tuple[str, ...]] = field(default_factory=dict)
+    history: Mapping[ItemKey, History] = field(default_factory=dict)  # what earlier meetings did with each
     title: str | None = None
+    held: frozenset[ItemKey] = frozenset()  # the items the minutes say are on hold
 
     def context(self) -> dict[ItemKey, AgendaContext]:
         """What the agenda says about each item, keyed for `scoring.evaluate`."""
-        return {
-            r.key: AgendaContext(r.flags, r.section, r.bullet, self.carried.get(r.key, ()))
-            for r in self.refs
-        }
+        none = History()
+        out = {}
+        for r in self.refs:
+            h = self.history.get(r.key, none)
+            out[r.key] = AgendaContext(r.flags, r.section, r.bullet, h.carried_over, h.skipped_before, h.assigned,
+                                       r.key in self.held)
+        return out
 
 
 def agenda_facts(refs: list[AgendaRef], known: FactSet, source: str) -> FactSet:
@@ -64,19 +69,33 @@ def demo_meeting() -> Meeting:
     """The Falco 2023-12-14 meeting as its maintainers could have seen it that day."""
     demo = load_demo()
     refs = parse_agenda(demo.minutes, default_org=DEMO_DEFAULT_ORG)
-    carried = carried_over(refs, demo.earlier, default_org=DEMO_DEFAULT_ORG)
+    past = history(refs, demo.earlier, default_org=DEMO_DEFAULT_ORG)
     facts = agenda_facts(refs, demo.facts, demo.facts.source)
-    return Meeting(facts, demo.as_of, tuple(refs), carried, "Falco core maintainers, 2023-12-14")
+    return Meeting(facts, demo.as_of, tuple(refs), past, "Falco core maintainers, 2023-12-14",
+                   held(refs, demo.minutes, default_org=DEMO_DEFAULT_ORG))
 
 
 MEETING_FORMAT = 1
 
 
-def _ref_to_dict(ref: AgendaRef, carried: tuple[str, ...]) -> dict[str, Any]:
+def _ref_to_dict(ref: AgendaRef, past: History, on_hold: bool) -> dict[str, Any]:
     return {
         "ref": ref.ref, "kind": ref.kind, "lines": list(ref.lines), "section": list(ref.section),
-        "bullet": ref.bullet, "flags": list(ref.flags), "carried_over": list(carried),
+        "bullet": ref.bullet, "flags": list(ref.flags), "carried_over": list(past.carried_over),
+        "skipped_before": list(past.skipped_before),
+        "assigned": [[name, when.isoformat()] for name, when in past.assigned],
+        "held": on_hold,
     }
+
+
+def _history_from_dict(raw: Mapping[str, Any]) -> History:
+    """The history of an agenda entry (documents written before it was recorded have none)."""
+    assigned = []
+    for name, when in raw.get("assigned") or ():
+        moment = parse_when(when)
+        if moment is not None:
+            assigned.append((str(name), moment))
+    return History(tuple(raw.get("carried_over") or ()), tuple(raw.get("skipped_before") or ()), tuple(assigned))
 
 
 def meeting_to_dict(meeting: Meeting) -> dict[str, Any]:
@@ -85,7 +104,8 @@ def meeting_to_dict(meeting: Meeting) -> dict[str, Any]:
         "format": MEETING_FORMAT,
         "title": meeting.title,
         "as_of": meeting.as_of.isoformat(),
-        "agenda": [_ref_to_dict(r, meeting.carried.get(r.key, ())) for r in meeting.refs],
+        "agenda": [_ref_to_dict(r, meeting.history.get(r.key, History()), r.key in meeting.held)
+                   for r in meeting.refs],
         "facts": factset_to_dict(meeting.facts),
     }
 
@@ -96,16 +116,19 @@ def meeting_from_dict(data: Any) -> Meeting:
         raise FactsFormatError(f"meeting: expected a JSON object, got {type(data).__name__}")
     if "facts" not in data:  # a bare facts document: no agenda context, judged now
         return Meeting(factset_from_dict(data), datetime.now(UTC))
-    refs, carried = [], {}
+    refs, past, on_hold = [], {}, set()
     for n, raw in enumerate(data.get("agenda") or []):
         try:
             key = ItemKey.parse(raw["ref"])
             refs.append(AgendaRef(key, raw.get("kind"), tuple(raw.get("lines") or ()),
                                   tuple(raw.get("section") or ()), raw.get("bullet"),
                                   tuple(raw.get("flags") or ())))
+            entry = _history_from_dict(raw)
         except (KeyError, TypeError, ValueError) as e:
             raise FactsFormatError(f"meeting: agenda entry {n} is invalid: {e}") from None
-        if raw.get("carried_over"):
-            carried[key] = tuple(raw["carried_over"])
+        if entry != History():
+            past[key] = entry
+        if raw.get("held"):
+            on_hold.add(key)
     as_of = parse_when(data.get("as_of")) or datetime.now(UTC)
-    return Meeting(factset_from_dict(data["facts"]), as_of, tuple(refs), carried, data.get("title"))
+    return Meeting(factset_from_dict(data["facts"]), as_of, tuple(refs), past, data.get("title"), frozenset(on_hold))
