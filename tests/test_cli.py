@@ -57,10 +57,11 @@ def test_one_weight_in_a_toml_file_changes_the_order_the_way_its_criterion_says(
     _, out, _ = run(capsys, "rank", "--demo", "--weights", str(weights), "--format", "json")
     after = [r["ref"] for r in json.loads(out)]
     assert after != before
-    # age weighs 10 instead of 1: the oldest thread (libs#381, opened 2022-06-08) takes the lead
-    # from falco#1340 (opened in 2023), and the newest (falco#2960, 5 days old) does not rise
-    assert before[:2] == ["falcosecurity/falco#1340", "falcosecurity/libs#381"]
-    assert after[:2] == ["falcosecurity/libs#381", "falcosecurity/falco#1340"]
+    # age weighs 10 instead of 1: the oldest threads (libs#381 opened 2022-06-08, libs#470 2022-07-11) rise
+    # behind falco#1340 (opened by 2023-06-08, and strong elsewhere), and the newest (falco#2960) does not rise
+    assert before[:2] == ["falcosecurity/falco#1340", "falcosecurity/libs#1452"]
+    assert after[:3] == ["falcosecurity/falco#1340", "falcosecurity/libs#470", "falcosecurity/libs#381"]
+    assert before.index("falcosecurity/libs#381") > 10
     assert after.index("falcosecurity/falco#2960") >= before.index("falcosecurity/falco#2960")
 
 

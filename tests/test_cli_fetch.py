@@ -16,8 +16,8 @@ def test_fetch_writes_the_facts_that_rank_reads(fake_github, monkeypatch, tmp_pa
     code = main(["fetch", str(MINUTES), "--api-url", fake_github.url, "--out", str(out)])
     _, err = capsys.readouterr()
     assert code == 0
-    assert "11 of 16 items fetched in 2 requests" in err
-    assert "falcosecurity/libs#1393: not found or private" in err
+    assert "15 of 16 items fetched in 2 requests" in err
+    assert "falcosecurity/evolution#345: not found or private" in err  # the one thread the recording never saw
     written = out.read_text()
     assert FAKE_TOKEN not in written and FAKE_TOKEN not in err
     doc = json.loads(written)
@@ -30,7 +30,7 @@ def test_fetch_writes_the_facts_that_rank_reads(fake_github, monkeypatch, tmp_pa
     assert len(rows) == 16
     by_ref = {r["ref"]: r for r in rows}
     assert by_ref["falcosecurity/libs#1557"]["title"] == "Introduce conditional kernel-side event filtering"
-    assert by_ref["falcosecurity/libs#1393"]["status"] == "not_found"
+    assert by_ref["falcosecurity/evolution#345"]["status"] == "not_found"
 
 
 def test_a_rate_limit_keeps_what_was_fetched_and_exits_1(fake_github, monkeypatch, tmp_path, capsys):

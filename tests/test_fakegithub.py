@@ -71,7 +71,7 @@ def test_pygithub_reads_repos_pulls_and_issues_from_the_fake(fake_github):
         False,
     )
     assert issue.title == "Allow loading tracepoints other than the ones needed by Falco"
-    assert [c.user.login for c in issue.get_comments()] == ["Andreagit97", "FedeDP"]
+    assert [c.user.login for c in issue.get_comments()] == ["Andreagit97", "FedeDP", "Stringy", "erthalion"]
     assert pr.url.startswith(fake_github.url)
 
 
@@ -123,26 +123,26 @@ def test_lists_paginate_with_link_headers(fake_github):
         fake_github.add_comment(key, f"user{n}", association="NONE")
     fake_github.clear_log()
     comments = list(client(fake_github.url).get_repo("falcosecurity/libs").get_issue(1557).get_comments())
-    assert len(comments) == 150
+    assert len(comments) == 151  # the recorded one (stevenbrz, 2024-04-10) and the 150 added
     assert [r.query.get("page") for r in fake_github.requests("/comments$")] == [None, ["2"]]
 
 
 def test_a_hidden_item_is_404_in_rest_and_not_found_next_to_data_in_graphql(fake_github):
     gh = client(fake_github.url, lazy=False)
-    with pytest.raises(UnknownObjectException):
-        gh.get_repo("falcosecurity/libs").get_pull(1393)
+    with pytest.raises(UnknownObjectException):  # the recording never saw evolution#345's thread
+        gh.get_repo("falcosecurity/evolution").get_issue(345)
     _, body = graphql(
         gh,
-        """{ repository(owner: "falcosecurity", name: "libs") {
-        a: issueOrPullRequest(number: 1393) { __typename }
+        """{ e: repository(owner: "falcosecurity", name: "evolution") { a: issueOrPullRequest(number: 345) {
+        __typename } } l: repository(owner: "falcosecurity", name: "libs") {
         b: issueOrPullRequest(number: 1376) { __typename } } }""",
     )
-    assert body["data"]["repository"] == {"a": None, "b": {"__typename": "Issue"}}
+    assert body["data"] == {"e": {"a": None}, "l": {"b": {"__typename": "Issue"}}}
     assert body["errors"][0]["type"] == "NOT_FOUND"
-    assert body["errors"][0]["path"] == ["repository", "a"]
+    assert body["errors"][0]["path"] == ["e", "a"]
     assert (
         body["errors"][0]["message"]
-        == "Could not resolve to an issue or pull request with the number of 1393."
+        == "Could not resolve to an issue or pull request with the number of 345."
     )
 
 
@@ -327,9 +327,9 @@ def test_a_wrong_token_gets_401_bad_credentials(fake_github_server):
 def test_search_honours_qualifiers_and_githubs_limits(fake_github):
     gh = client(fake_github.url)
     found = gh.search_issues("repo:falcosecurity/libs repo:falcosecurity/falco is:pr")
-    assert sorted(i.number for i in found) == [470, 1375, 1452, 2413]
+    assert sorted(i.number for i in found) == [470, 1375, 1393, 1452, 1561, 1575, 2413, 2655]
     updated = list(gh.search_issues("repo:falcosecurity/libs updated:>=2023-11-01"))
-    assert [i.number for i in updated] == [1452, 1557, 1375, 1463]  # most recently updated first
+    assert [i.number for i in updated] == [1557, 1452, 1575, 1561, 1375, 1376, 1463]  # most recently updated first
     with pytest.raises(GithubException) as e:
         list(gh.search_issues("repo:falcosecurity/nope"))
     assert e.value.status == 422

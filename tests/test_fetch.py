@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import FAKE_TOKEN, LIBS_470
 from tests.fakegithub import FakeGitHub, faults, generate_org
+from tests.fakegithub.store import UNSERVED
 from triage.facts import Event, ItemFacts, ItemKey, People, item_from_dict, item_to_dict
 from triage.fetch import SEARCH_QUERY_LIMIT, _probe_groups, _probe_query, fetch_file_text, fetch_items
 from triage.file_links import parse_file_url
@@ -29,13 +30,7 @@ from triage.graphql_queries import (
 )
 from triage.http_cache import ItemCache
 
-DEMO_MISSING = {
-    "falcosecurity/evolution#345",
-    "falcosecurity/falco#2655",
-    "falcosecurity/libs#1393",
-    "falcosecurity/libs#1561",
-    "falcosecurity/libs#1575",
-}
+DEMO_MISSING = {"falcosecurity/evolution#345"}  # the one thread the recording never saw
 
 
 def comparable(item: ItemFacts) -> ItemFacts:
@@ -67,7 +62,7 @@ def test_the_demo_agenda_round_trips_through_github(fake_github, github_config, 
                     tuple(sorted(known, key=str.lower)) if field == "labels" else known
                 )
         seen = {(e.actor, e.at, e.kind) for e in fetched.events}
-        assert {(e.actor, e.at, e.kind) for e in recorded.events} <= seen
+        assert {(e.actor, e.at, e.kind) for e in recorded.events if e.kind not in UNSERVED} <= seen
         assert fetched.observed_at is not None and fetched.timeline_complete
 
 
@@ -110,7 +105,7 @@ def test_only_items_that_changed_are_fetched_again(fake_github, github_config, d
     assert graphql_aliases(fake_github) == [["i1557"]]
     fetched = result.items[demo_keys.index(changed)]
     assert comparable(fetched) == comparable(truth)
-    assert fetched.events[-1].actor == "leogr" and fetched.comments_count == 1
+    assert fetched.events[-1].actor == "leogr" and fetched.comments_count == 2  # stevenbrz's and leogr's
     fake_github.clear_log()
     fetch_items(demo_keys, github_config, cache=item_cache)
     assert [(r.path, r.status) for r in fake_github.log] == [("/search/issues", 304)]
@@ -182,8 +177,8 @@ def test_a_long_timeline_is_marked_incomplete_and_keeps_its_latest_events(fake_g
         fake_github.add_comment(key, f"user{n}", association="NONE", at=start + timedelta(hours=n))
     (item,) = fetch_items([key], github_config).items
     assert not item.timeline_complete and "incomplete" in (item.note or "")
-    assert item.comments_count == 120
-    assert [e.actor for e in item.events][-3:] == ["user117", "user118", "user119"]
+    assert item.comments_count == 121  # and stevenbrz's of 2024-04-10, the latest
+    assert [e.actor for e in item.events][-3:] == ["user118", "user119", "stevenbrz"]
     assert item.events[0].kind == "description"  # the opening post is always known
 
 

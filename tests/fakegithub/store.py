@@ -23,6 +23,7 @@ from typing import Literal
 from triage.facts import EVENT_KINDS, Event, ItemFacts, ItemKey, People
 
 KIND_ORDER = {k: n for n, k in enumerate(EVENT_KINDS)}
+UNSERVED = frozenset({"labeled", "unlabeled", "cross_referenced", "connected", "assigned"})
 LIFECYCLE = ("review_requested", "ready_for_review", "closed", "merged", "reopened", "commit")
 
 
@@ -216,7 +217,8 @@ def complete_recorded(facts: ItemFacts, people: People) -> ItemFacts:
     author, NONE otherwise), account types, review verdicts (COMMENTED), zero counts and sizes.
     An author the recording did not show is served as a ghost (null) account.
     """
-    events = list(facts.events)
+    # Label, cross-reference and assignment events are not among the timeline items the fake serves.
+    events = [e for e in facts.events if e.kind not in UNSERVED]
     author = facts.author or next((e.actor for e in events if e.kind == "description"), None)
     dates = [e.at for e in events]
     created = facts.created_at or min(dates, default=datetime(2023, 1, 1, tzinfo=UTC))
@@ -250,6 +252,7 @@ def complete_recorded(facts: ItemFacts, people: People) -> ItemFacts:
         merged=(facts.state == "merged") if pull else None,
         events=with_borrowed_associations(events),
         timeline_complete=True,
+        created_bounds=None,  # GitHub knows when a thread was opened
         comments_count=sum(1 for e in events if e.kind == "comment"),
         reactions=facts.reactions or 0,
         review_requests=(facts.review_requests or 0) if pull else None,
