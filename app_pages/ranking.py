@@ -33,7 +33,9 @@ st.caption(
 if ranked.empty:
     st.info("No PRs or issues found in this agenda.")
 else:
-    ranking_view.show_table(ranked, moves)
+    hide = st.checkbox("Hide resolved items", key="hide_resolved", help="Closed or merged as of the moment")
+    ranking_view.show_table(ranking_view.without_resolved(ranked, hide), moves, usual=scoring.typical(ranked))
+    ranking_view.show_needs_facts(ranked)
     snapshot_panel.save_button(meeting, preset, weights, config.people, as_of)
     st.subheader("What makes each score")
     st.altair_chart(ranking_view.contribution_chart(ranked), width="stretch")

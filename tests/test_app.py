@@ -39,7 +39,7 @@ def test_dashboard_opens_on_the_demo_with_sixteen_ranked_rows():
     assert at.title[0].value == "Falco core maintainers, 2023-12-14"
     items = ranked_items(at)
     assert len(items) == 16
-    # waiting 128 days on maintainers and on the agenda of three earlier meetings
+    # listed under release 0.37.0 and on the agenda of three earlier meetings
     assert items[0] == "https://github.com/falcosecurity/falco/issues/1340"
     (chart,) = at.get("vega_lite_chart")
     spec = json.loads(chart.proto.spec)
@@ -177,7 +177,12 @@ def test_compare_page_lists_snapshots_and_compares_the_last_two(demo_config):
     listing = next(d.value for d in at.dataframe if "Saved" in d.value.columns)
     assert list(listing["As of"]) == ["2024-01-20", "2023-12-14"]
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["New"] == "0" and metrics["Resolved since"] == "0"
+    assert metrics["New"] == "0"
+    # landed or closed between the two moments, per git and the closing PRs (issue 10)
+    resolved = next(d.value for d in at.dataframe if "resolved_on" in d.value.columns)
+    assert metrics["Resolved since"] == "5" and set(resolved["ref"]) == {
+        "falcosecurity/libs#1575", "falcosecurity/libs#1561", "falcosecurity/plugins#378",
+        "falcosecurity/evolution#345", "falcosecurity/falco#1340"}
     waiting = next(d.value for d in at.dataframe if "waiting_days" in d.value.columns)
     row = waiting[waiting["ref"] == "falcosecurity/libs#1557"].iloc[0]
     assert row["waiting_on"] == "maintainers" and row["waiting_days"] == 45  # 2023-12-06 to 2024-01-20
@@ -200,3 +205,21 @@ def test_a_malformed_as_of_in_the_link_is_reported_and_the_meeting_day_used():
     assert not at.exception
     assert "Invalid date 'next tuesday'" in at.warning[0].value
     assert "ranked as of 2023-12-14" in at.caption[0].value
+
+
+def test_resolved_items_can_be_hidden_and_the_needs_facts_band_is_shown():
+    # issue 10: falco#2413 merged 17 days before the meeting; three items have no dated facts at all
+    at = app()
+    table = ranked_frame(at)
+    merged = table[table["Item"] == "https://github.com/falcosecurity/falco/pull/2413"].iloc[0]
+    assert merged["Waiting on"] == "nobody (resolved)" and merged["Why"] == "resolved: merged on 2023-11-27"
+    own = table[table["Item"] == "https://github.com/falcosecurity/falco/issues/2960"].iloc[0]
+    assert own["Waiting on"] == "maintainers' own · 5 d"
+    band = next(d.value for d in at.dataframe if "Unknown" in d.value.columns)
+    assert list(band["Item"]) == ["https://github.com/falcosecurity/falco/pull/2655",
+                                  "https://github.com/falcosecurity/libs/pull/1393",
+                                  "https://github.com/falcosecurity/evolution/issues/345"]
+    assert "waiting on maintainers" in band["Unknown"].iloc[0]
+    at.checkbox(key="hide_resolved").check().run()
+    shown = ranked_items(at)
+    assert len(shown) == 15 and "https://github.com/falcosecurity/falco/pull/2413" not in shown

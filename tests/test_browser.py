@@ -21,7 +21,9 @@ from triage.weights import demo_config_path, load_config
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 ROOT = Path(__file__).parents[1]
 CHROMIUM = "/usr/bin/chromium"
-OLDEST = "https://github.com/falcosecurity/libs/issues/381"  # opened 2022-06-08
+# With age weighing 10, the two oldest threads rise to 2nd and 3rd, behind falco#1340 (opened by
+# 2023-06-08, on the agenda of three earlier meetings, listed under the release).
+OLDEST = ["https://github.com/falcosecurity/libs/pull/470", "https://github.com/falcosecurity/libs/issues/381"]
 GRID = '[data-testid="stMain"] [data-testid="stDataFrame"] >> nth=0'  # the ranked table
 
 
@@ -96,9 +98,9 @@ def grid_items(page, count: int) -> list[str]:
     return [rows.nth(i).locator("td, th").nth(column).text_content() for i in range(1, count + 1)]
 
 
-def first_item(page):
-    """A locator for the first ranked item's cell (for waiting on a re-rank)."""
-    return page.locator(GRID).locator('table tr[aria-rowindex="2"]').locator("td, th").nth(3)
+def item_cell(page, rank: int):
+    """A locator for the Item cell of the item ranked `rank` (for waiting on a re-rank)."""
+    return page.locator(GRID).locator(f'table tr[aria-rowindex="{rank + 1}"]').locator("td, th").nth(3)
 
 
 def test_snapshot_link_opens_the_same_rows_in_the_same_order(server, page):
@@ -114,8 +116,8 @@ def test_snapshot_link_opens_the_same_rows_in_the_same_order(server, page):
     expect(page.get_by_text("frozen, read-only")).to_be_visible(timeout=30_000)
     shown = grid_items(page, 16)
     assert shown == [r["url"] for r in snap.rows]
-    # age weighs 10 in this snapshot: the oldest thread leads
-    assert shown[0] == "https://github.com/falcosecurity/libs/issues/381"
+    # age weighs 10 in this snapshot: the oldest threads rise
+    assert shown[1:3] == OLDEST
 
 
 def test_moving_a_weight_puts_the_view_in_the_address_for_a_colleague(server, browser, page):
@@ -130,7 +132,7 @@ def test_moving_a_weight_puts_the_view_in_the_address_for_a_colleague(server, br
     for _ in range(18):  # 0.5 per step: 1 -> 10
         page.keyboard.press("ArrowRight")
     expect(page).to_have_url(re.compile(r"w_age=10"), timeout=30_000)
-    expect(first_item(page)).to_have_text(OLDEST, timeout=30_000)
+    expect(item_cell(page, 2)).to_have_text(OLDEST[0], timeout=30_000)
     after = grid_items(page, 16)
     assert after != before
     colleague = browser.new_context(viewport={"width": 1400, "height": 2400})
@@ -139,7 +141,7 @@ def test_moving_a_weight_puts_the_view_in_the_address_for_a_colleague(server, br
         other.goto(page.url)
         age = other.get_by_role("group", name="Age", exact=True).get_by_role("slider")
         expect(age).to_have_value("10", timeout=30_000)
-        expect(first_item(other)).to_have_text(OLDEST, timeout=30_000)
+        expect(item_cell(other, 2)).to_have_text(OLDEST[0], timeout=30_000)
         assert grid_items(other, 16) == after
     finally:
         colleague.close()

@@ -111,7 +111,7 @@ def test_filters_change_the_rows_without_scanning_again(falco_fake):
     at = scan_org()
     before = len(table(at))
     requests = len(falco_fake.log)
-    at.multiselect(key="scan_waiting_on").set_value(["maintainers", "author", "nobody"]).run()
+    at.multiselect(key="scan_waiting_on").set_value(list(scan.PEOPLE_BUCKETS)).run()
     at.checkbox(key="scan_bots").set_value(True).run()
     at.checkbox(key="scan_drafts").set_value(True).run()
     assert len(table(at)) == 90  # every generated PR
@@ -179,7 +179,7 @@ def test_thousands_of_rows_page_and_rerank_without_error():
     at.session_state["scan_key"] = scan_panel.keep(_big_scan(3_000))
     at.run()
     assert not at.exception
-    at.multiselect(key="scan_waiting_on").set_value(["maintainers", "author", "nobody"]).run()
+    at.multiselect(key="scan_waiting_on").set_value(list(scan.PEOPLE_BUCKETS)).run()
     at.checkbox(key="scan_bots").set_value(True).run()
     at.checkbox(key="scan_drafts").set_value(True).run()
     assert at.subheader[0].value == "3,000 of 3,000 open items match"

@@ -262,7 +262,7 @@ def _add_scan_command(sub: Any) -> None:
     what.add_argument("--repo", metavar="OWNER/NAME", action="append", help="scan this repository (repeatable)")
     p.add_argument("--min-waiting", type=int, default=0, metavar="DAYS",
                    help="only items waiting at least this many days (default: 0)")
-    p.add_argument("--waiting-on", action="append", choices=("maintainers", "author", "nobody"),
+    p.add_argument("--waiting-on", action="append", choices=scan.PEOPLE_BUCKETS,
                    help="whose turn it must be (repeatable; default: maintainers)")
     p.add_argument("--include-drafts", action="store_true", help="keep draft PRs")
     p.add_argument("--include-bots", action="store_true", help="keep PRs opened by bots (dependabot, renovate, ...)")

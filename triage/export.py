@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import re
 from typing import Any
 
 import pandas as pd
@@ -61,6 +62,13 @@ def rows_to_json(rows: list[Row]) -> str:
     return json.dumps(rows, indent=2, ensure_ascii=False)
 
 
+# `owner/repo#N` or `repo#N` in a reason (a PR that referred to the item, or closed it): written as
+# code in Markdown, so that the pasted block does not put that thread on the next agenda (agenda
+# readers skip code).
+_REF_IN_TEXT = re.compile(r"(?<![\w`/.-])((?:[A-Za-z0-9][\w.-]*/)?[\w.-]+#\d+)")
+_AS_CODE = r"`\1`"
+
+
 def rows_to_markdown(rows: list[Row], heading: str, link: str | None = None) -> str:
     """A numbered list to paste into the minutes: linked refs, titles, score and one-line why."""
     lines = [f"### {heading}", ""]
@@ -72,7 +80,7 @@ def rows_to_markdown(rows: list[Row], heading: str, link: str | None = None) -> 
         extra = f" ({waiting})" if waiting else ""
         lines.append(
             f"{row['rank']}. [{row['ref']}]({row['url']}) {title}{extra}: "
-            f"score {float(row['score']):.2f}; {row.get('why', '')}"
+            f"score {float(row['score']):.2f}; {_REF_IN_TEXT.sub(_AS_CODE, str(row.get('why', '')))}"
         )
     return "\n".join(lines) + "\n"
 

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from triage.criteria import CRITERIA, title
-from triage.scoring import CONTRIB, SCORE, WHY, contributions, explain, typical
+from triage.scoring import CONTRIB, RESOLVED_STATES, SCORE, UNKNOWN_COLUMN, WHY, contributions, explain, typical
 
 CHART_TOP = 25  # the chart shows the top items only: its data is re-sent on every rerun
 TABLE_ROWS_MAX = 1_000  # beyond this the table pages, so a 10k-row scan never freezes the browser
@@ -39,10 +39,13 @@ def column_config(top: float, **extra: Any) -> dict[str, Any]:
     }
 
 
+WAITING_ON = {"maintainers": "maintainers", "maintainers_own": "maintainers' own", "author": "author"}
+
+
 def waiting_text(ball: Any, days: Any) -> str:
-    """"maintainers · 128 d", "nobody (resolved)" or "unknown": the Waiting on cell."""
-    if ball in ("maintainers", "author") and pd.notna(days):
-        return f"{ball} · {days} d"
+    """"maintainers · 128 d", "maintainers' own · 5 d", "nobody (resolved)" or "unknown": the Waiting on cell."""
+    if ball in WAITING_ON:
+        return f"{WAITING_ON[ball]} · {days} d" if pd.notna(days) else f"{WAITING_ON[ball]}, since an unknown date"
     if ball == "nobody":
         return "nobody (resolved)"
     return "unknown"
@@ -104,10 +107,14 @@ def page_of(ranked: pd.DataFrame, key: str) -> pd.DataFrame:
     return ranked.iloc[(page - 1) * TABLE_ROWS_MAX: page * TABLE_ROWS_MAX]
 
 
-def show_table(ranked: pd.DataFrame, moves: pd.Series | None = None, key: str = "ranked") -> None:
-    """The ranked table; pages of TABLE_ROWS_MAX rows when it is longer."""
+def show_table(
+    ranked: pd.DataFrame, moves: pd.Series | None = None, key: str = "ranked", usual: dict[str, float] | None = None
+) -> None:
+    """The ranked table; pages of TABLE_ROWS_MAX rows when it is longer. `usual` is `scoring.typical`
+    of the whole ranking when `ranked` is part of it."""
     rows = page_of(ranked, f"{key}_page")
-    frame = table_frame(rows, None if moves is None else moves.loc[rows.index], typical(ranked))
+    usual = typical(ranked) if usual is None else usual
+    frame = table_frame(rows, None if moves is None else moves.loc[rows.index], usual)
     st.dataframe(
         frame,
         hide_index=True,
@@ -119,6 +126,33 @@ def show_table(ranked: pd.DataFrame, moves: pd.Series | None = None, key: str = 
             Move=st.column_config.TextColumn(width="small", help="Places moved against the preset"),
             Title=st.column_config.TextColumn(width="medium"),
         ),
+    )
+
+
+def without_resolved(ranked: pd.DataFrame, hide: bool) -> pd.DataFrame:
+    """The rows to show: every item, or only those not closed or merged as of the moment."""
+    return ranked[~ranked["state"].isin(RESOLVED_STATES)] if hide else ranked
+
+
+def show_needs_facts(ranked: pd.DataFrame) -> None:
+    """The needs-facts band: open items whose turn cannot be told or whose thread could not be read,
+    ranked at typical values where their facts are missing."""
+    band = ranked[ranked["needs_facts"]]
+    if band.empty:
+        return
+    st.subheader(f"Needs facts ({len(band)})")
+    st.caption("Whose turn it is cannot be told for these items, or their thread could not be read: they are "
+               "ranked at the typical value of each criterion they lack, never as brand new. Fetch them again "
+               "or look at them by hand.")
+    st.dataframe(
+        pd.DataFrame({
+            "Rank": band["rank"],
+            "Item": band["url"],
+            "Title": band["title"].fillna("(title unknown)"),
+            "Unknown": band[UNKNOWN_COLUMN],
+        }),
+        hide_index=True, key="needs_facts",
+        column_config=column_config(1.0, Unknown=st.column_config.TextColumn(width="large")),
     )
 
 
