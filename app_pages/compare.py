@@ -6,7 +6,7 @@ import streamlit as st
 
 from triage import compare, settings
 from triage.snapshots import SnapshotError
-from triage.ui import loaders, snapshot_panel
+from triage.ui import loaders, meeting_panel, snapshot_panel
 
 st.title("Compare snapshots")
 url = settings.db_url()
@@ -45,6 +45,7 @@ except (SnapshotError, ValueError) as e:
     st.error(str(e))
     st.stop()
 
+meeting_panel.followup(older, newer)
 counts = result.counts()
 cols = st.columns(4)
 for col, (name, label) in zip(cols, [("resolved", "Resolved since"), ("new", "New"),

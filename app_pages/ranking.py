@@ -3,13 +3,24 @@
 import streamlit as st
 
 from triage import scoring
-from triage.ui import live, loaders, moment, ranking_view, session, snapshot_panel, source_panel, weights_panel
+from triage.ui import (
+    live,
+    loaders,
+    meeting_panel,
+    moment,
+    ranking_view,
+    session,
+    snapshot_panel,
+    source_panel,
+    weights_panel,
+)
 
 view = session.view()
 if view.snapshot and session.live() is None:
     frozen = snapshot_panel.load(view.snapshot)
     if frozen is not None:
         snapshot_panel.show(frozen)
+        meeting_panel.start_button(frozen)
         st.stop()
 
 source_panel.reopen_from_link()
@@ -18,6 +29,7 @@ config = session.config()
 session.show_link_problems()
 source_panel.show()
 as_of = moment.show(meeting, view.as_of)
+meeting, meeting_key = meeting_panel.with_earlier(meeting, meeting_key, as_of)
 preset, weights = weights_panel.show(config)
 live.sidebar()
 

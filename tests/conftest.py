@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import socket
+import uuid
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,37 @@ def _isolated_home(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("TRIAGE_HOME", str(tmp_path_factory.mktemp("home")))
     for name in ("GITHUB_TOKEN", "GITHUB_API_URL", "TRIAGE_DB_URL"):
         monkeypatch.delenv(name, raising=False)
+
+
+def _pg_schema_url(base: str):
+    """A fresh schema on the test server, so every test starts from an empty store."""
+    import sqlalchemy as sa
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(base)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    return admin, schema, f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store_url(request, tmp_path):
+    """A store URL per backend: SQLite in tmp_path, or a fresh schema on TRIAGE_TEST_PG_URL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store.db'}"
+        return
+    base = os.environ.get("TRIAGE_TEST_PG_URL")
+    if not base:
+        pytest.skip(
+            "TRIAGE_TEST_PG_URL is not set: no PostgreSQL server to test on (.ci/postgres.sh starts one)"
+        )
+    import sqlalchemy as sa
+
+    admin, schema, url = _pg_schema_url(base)
+    yield url
+    with admin.begin() as conn:
+        conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,6 @@ import os
 import subprocess
 import sys
 import threading
-import uuid
 from dataclasses import fields, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -47,33 +46,6 @@ def meeting():
 def snap(meeting, demo_config) -> Snapshot:
     """The demo meeting frozen with the demo's default preset, as the dashboard would."""
     return freeze(meeting, demo_config.preset(), demo_config.people, created_at=CREATED)
-
-
-def _pg_schema_url(base: str):
-    """A fresh schema on the test server, so every test starts from an empty store."""
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(base)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
-    return admin, schema, f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store_url(request, tmp_path):
-    """A store URL per backend: SQLite in tmp_path, or a fresh schema on TRIAGE_TEST_PG_URL."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'store.db'}"
-        return
-    base = os.environ.get("TRIAGE_TEST_PG_URL")
-    if not base:
-        pytest.skip(
-            "TRIAGE_TEST_PG_URL is not set: no PostgreSQL server to test on (.ci/postgres.sh starts one)"
-        )
-    admin, schema, url = _pg_schema_url(base)
-    yield url
-    with admin.begin() as conn:
-        conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
 
 
 @pytest.fixture

@@ -7,13 +7,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.strategies import START, factsets
-from tests.test_snapshots import store_url  # noqa: F401 - the SQLite / PostgreSQL store fixture
 from triage import export
 from triage.agenda import AgendaRef
 from triage.carry_over import History
 from triage.criteria import CRITERIA, Params
 from triage.facts import People, parse_when
 from triage.meeting import Meeting, meeting_to_dict
+from triage.outcomes import OUTCOMES, EarlierOutcome
 from triage.snapshot_store import SnapshotStore
 from triage.snapshots import freeze
 from triage.weights import Preset
@@ -42,7 +42,7 @@ params_st = st.fixed_dictionaries(
 @st.composite
 def meetings(draw):
     facts = draw(factsets(max_items=8))
-    refs, carried = [], {}
+    refs, carried, outcomes = [], {}, {}
     for item in facts.items:
         if draw(st.booleans()):
             refs.append(
@@ -61,12 +61,23 @@ def meetings(draw):
                 skipped = tuple(n for n in names if draw(st.booleans()))
                 assigned = tuple((n, parse_when(n)) for n in names if draw(st.booleans()))
                 carried[item.key] = History(names, skipped, assigned)
+            if draw(st.booleans()):  # what earlier meetings decided (issue 14)
+                outcomes[item.key] = tuple(draw(st.lists(earlier_outcomes(), min_size=1, max_size=3)))
     held = frozenset(r.key for r in refs if draw(st.booleans()))
     as_of = START + timedelta(days=draw(st.integers(0, 1000)), seconds=draw(st.integers(0, 86_399)))
-    return Meeting(facts, as_of, tuple(refs), carried, draw(st.none() | st.text(max_size=40)), held)
+    return Meeting(facts, as_of, tuple(refs), carried, draw(st.none() | st.text(max_size=40)), outcomes, held)
 
 
-def test_save_then_load_is_the_identity(store_url):  # noqa: F811 - the imported fixture
+@st.composite
+def earlier_outcomes(draw):
+    outcome = draw(st.sampled_from(list(OUTCOMES)))
+    return EarlierOutcome(
+        outcome, START + timedelta(days=draw(st.integers(0, 1000))),
+        draw(st.sampled_from(["leogr", "Andreagit97"])) if OUTCOMES[outcome].names_someone else None,
+        draw(st.none() | st.text(max_size=30)), draw(st.sampled_from(["", "0123456789ab"])))
+
+
+def test_save_then_load_is_the_identity(store_url):  # the SQLite / PostgreSQL fixture of conftest
     store = SnapshotStore(store_url)
 
     @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])

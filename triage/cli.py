@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from triage import agenda, compare, export, scan, scoring, snapshot_store, snapshots
+from triage import agenda, cli_meeting, compare, export, scan, scoring, snapshot_store, snapshots
 from triage.criteria import CRITERIA, help_text
 from triage.facts import FactsFormatError, parse_when
 from triage.fetch import fetch_items
@@ -45,16 +45,17 @@ def cmd_refs(args: argparse.Namespace) -> int:
 
 
 def load_meeting(args: argparse.Namespace) -> Meeting:
-    """The meeting a command ranks: the demo, or a facts file written by `triage fetch`."""
+    """The meeting a command ranks: the demo, or a facts file written by `triage fetch`, with the
+    outcomes of the meetings `--previous` names."""
     if args.demo:
-        return demo_meeting()
+        return cli_meeting.with_previous(demo_meeting(), args)
     if not args.facts:
         raise ValueError("Say what to rank: --demo, or --facts FILE written by `triage fetch`")
     try:
         data = json.loads(Path(args.facts).read_text("utf-8"))
     except json.JSONDecodeError as e:
         raise FactsFormatError(f"Facts file {args.facts!r} is not JSON: {e}") from None
-    return meeting_from_dict(data)
+    return cli_meeting.with_previous(meeting_from_dict(data), args)
 
 
 def cmd_rank(args: argparse.Namespace) -> int:
@@ -178,10 +179,14 @@ def cmd_snapshot_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_snapshot_commands(sub: Any) -> None:
+def _db_option() -> argparse.ArgumentParser:
     db = argparse.ArgumentParser(add_help=False)
     db.add_argument("--db", metavar="URL", help="SQLAlchemy URL of the snapshot store "
                     "(default: $TRIAGE_DB_URL, else SQLite under $TRIAGE_HOME)")
+    return db
+
+
+def _add_snapshot_commands(sub: Any, db: argparse.ArgumentParser) -> None:
     group = sub.add_parser("snapshot", help="freeze, list, show, compare and export snapshots")
     commands = group.add_subparsers(dest="snapshot_command", required=True)
 
@@ -221,6 +226,9 @@ def _add_meeting_source(p: argparse.ArgumentParser) -> None:
     src = p.add_mutually_exclusive_group()
     src.add_argument("--demo", action="store_true", help="the embedded Falco 2023-12-14 demo")
     src.add_argument("--facts", metavar="FILE", help="a facts file written by `triage fetch`")
+    p.add_argument("--previous", metavar="ID", action="append",
+                   help="a meeting whose outcomes feed this ranking (deferred and skipped items carry over, "
+                   "stalled assignments are flagged); a snapshot id means all its meetings (repeatable)")
 
 
 # --- triage scan --------------------------------------------------------------------------------------
@@ -287,7 +295,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("json", "text"), default="text")
     p.set_defaults(func=cmd_refs)
 
-    p = sub.add_parser("rank", help="rank a meeting's items against the criteria")
+    db = _db_option()
+    p = sub.add_parser("rank", parents=[db], help="rank a meeting's items against the criteria")
     _add_meeting_source(p)
     p.add_argument("--weights", metavar="FILE", action="append", help="a triage.toml overlay (repeatable)")
     p.add_argument("--preset", help="a preset from the criteria files (default: their default_preset)")
@@ -306,7 +315,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("criteria", help="list the criteria and what each measures")
     p.set_defaults(func=cmd_criteria)
 
-    _add_snapshot_commands(sub)
+    _add_snapshot_commands(sub, db)
+    cli_meeting.add_meeting_commands(sub, db)
     _add_scan_command(sub)
     return parser
 

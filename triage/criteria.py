@@ -22,6 +22,7 @@ from typing import TypeAlias
 
 from triage.as_of import is_current
 from triage.carry_over import meeting_label
+from triage.outcomes import CARRIED, MOVING, OUTCOMES, STALLED, STILL_OPEN, activity_by
 from triage.signals import (
     AUTHOR_HOLD,
     CHANGES_REQUESTED,
@@ -31,6 +32,7 @@ from triage.signals import (
     REVIEW_REQUESTED,
     TAKEN_UP,
     Signals,
+    days_between,
 )
 
 # A criterion's verdict on one item: (value in 0..1, one-line reason). A plain tuple rather than a
@@ -389,6 +391,30 @@ def first_time_contributor(s: Signals, p: Params) -> Score:
     return 0.0, "returning contributor"
 
 
+def earlier_outcomes(s: Signals, p: Params) -> Score:
+    """What earlier meetings decided: deferred and skipped items come back, stalled assignments are flagged."""
+    history = s.agenda.outcomes
+    if not history:
+        return 0.0, "no outcome recorded at an earlier meeting"
+    last = history[-1]  # the latest meeting's word
+    entry, on = OUTCOMES[last.outcome], _ymd(last.decided_at)
+    if last.outcome in CARRIED:
+        times = sum(o.outcome == last.outcome for o in history)
+        again = f" ({times} meetings)" if times > 1 else ""
+        return entry.carry, f"carried over: {entry.label} on {on}{again}"
+    if entry.names_someone:
+        what = "assigned to" if last.outcome == "assigned" else "review asked of"
+        acted = activity_by(s.item, last.who, last.decided_at, s.as_of)
+        if acted is not None:
+            return MOVING, f"{what} @{last.who} on {on}; @{last.who} active on {_ymd(acted)}"
+        partial = "" if s.item.timeline_complete else "; timeline incomplete"
+        days = _days(days_between(last.decided_at, s.as_of))
+        return STALLED, f"{what} @{last.who} on {on}, no progress ({days}){partial}"
+    if last.outcome == "wontfix" and s.state == "open":
+        return STILL_OPEN, f"{entry.label} on {on}, still open"
+    return entry.carry, f"{entry.label} on {on}"
+
+
 Criterion = Callable[[Signals, Params], Score]
 
 # The registry, in the order the app shows them. Names are the keys of triage.toml.
@@ -408,6 +434,7 @@ CRITERIA: dict[str, Criterion] = {
         agenda_flags,
         human_author,
         first_time_contributor,
+        earlier_outcomes,
     )
 }
 

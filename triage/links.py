@@ -19,10 +19,15 @@ from triage.weights import MAX_WEIGHT, Config
 
 WEIGHT_PREFIX = "w_"
 SNAPSHOT = "snapshot"
+MEETING_PARAMS = ("meeting", "key", "player", "players")  # meeting mode: `/?snapshot=ID&meeting=1`
 # Every parameter a link may carry besides w_<criterion>; anything else is reported and ignored.
-KNOWN = ("source", "preset", "as_of", SNAPSHOT, "item", "url")
+KNOWN = ("source", "preset", "as_of", SNAPSHOT, "item", "url", *MEETING_PARAMS)
 SOURCES = ("demo", "url")  # the sources a link can carry ("minutes" is refused with its own sentence)
+MAX_PLAYERS = 50  # `&players=N` splits the list N ways; more attendees than this is not a meeting
+LATEST_MEETING = "1"  # `meeting=1`: the snapshot's latest meeting (or starting one)
 _SNAPSHOT_ID = re.compile(r"^[0-9a-f]{12,64}$")
+_MEETING = re.compile(r"^(?:1|[0-9a-f]{12})$")
+_EDIT_KEY = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
 
 
 @dataclass
@@ -36,6 +41,10 @@ class View:
     snapshot: str | None = None
     item: str | None = None
     url: str | None = None  # the minutes file on GitHub, for source=url
+    meeting: str | None = None  # "1" (the snapshot's latest meeting) or a meeting id
+    key: str | None = field(default=None, repr=False)  # the chair's edit key: checked by the store, never shown
+    player: int = 1  # with `players`, this attendee's share of the list: items player, player + players, ...
+    players: int = 1
     problems: list[str] = field(default_factory=list)  # one sentence per ignored value
 
 
@@ -106,7 +115,50 @@ def parse_view(params: Mapping[str, str], config: Config) -> View:
         except ValueError as e:
             view.problems.append(f"{e} (the link's as_of); using the meeting's date.")
     view.item = params.get("item")
+    _meeting_params(params, view)
     return view
+
+
+def _count(raw: str | None, low: int, high: int) -> int | None:
+    return int(raw) if raw is not None and raw.isdigit() and low <= int(raw) <= high else None
+
+
+def _meeting_params(params: Mapping[str, str], view: View) -> None:
+    """`meeting`, `key`, `player` and `players`; a bad key is reported without repeating it."""
+    meeting = params.get("meeting")
+    if meeting is not None:
+        if _MEETING.match(meeting) and view.snapshot:
+            view.meeting = meeting
+        elif not view.snapshot:
+            view.problems.append("meeting= needs the snapshot the meeting runs on (snapshot=ID); ignored.")
+        else:
+            view.problems.append(f"Meeting {meeting!r} in the link is not 1 or a meeting id (12 hexadecimal "
+                                 "digits); showing the frozen ranking.")
+    key = params.get("key")
+    if key is not None:
+        if _EDIT_KEY.match(key) and view.meeting:
+            view.key = key
+        else:
+            view.problems.append("The link's edit key is malformed or has no meeting; following read-only.")
+    players = _count(params.get("players"), 1, MAX_PLAYERS)
+    if "players" in params and players is None:
+        view.problems.append(f"players={params['players']!r} in the link is not a number from 1 to "
+                             f"{MAX_PLAYERS}; showing the whole list.")
+    player = _count(params.get("player"), 1, players or 1) if players else None
+    if players and player is None:
+        view.problems.append(f"player={params.get('player')!r} in the link is not a number from 1 to "
+                             f"{players}; showing the whole list.")
+    if players and player:
+        view.player, view.players = player, players
+
+
+def meeting_link(base: str, snapshot_id: str, meeting_id: str, *, key: str | None = None,
+                 player: int = 1, players: int = 1) -> str:
+    """The address of a meeting: attendees' (no key), the chair's (`key`), or one player's share."""
+    link = f"{base}/?{SNAPSHOT}={snapshot_id}&meeting={meeting_id}"
+    if players > 1:
+        link += f"&player={player}&players={players}"
+    return link + (f"&key={key}" if key else "")
 
 
 def view_params(

@@ -23,6 +23,7 @@ from triage.facts import (
     factset_to_dict,
     parse_when,
 )
+from triage.outcomes import EarlierOutcome, earlier_from_dict
 from triage.signals import AgendaContext
 
 
@@ -35,6 +36,8 @@ class Meeting:
     refs: tuple[AgendaRef, ...] = ()
     history: Mapping[ItemKey, History] = field(default_factory=dict)  # what earlier meetings did with each
     title: str | None = None
+    # What earlier meetings decided about the items (`triage.carryover`), oldest first per item.
+    outcomes: Mapping[ItemKey, tuple[EarlierOutcome, ...]] = field(default_factory=dict)
     held: frozenset[ItemKey] = frozenset()  # the items the minutes say are on hold
 
     def context(self) -> dict[ItemKey, AgendaContext]:
@@ -44,7 +47,7 @@ class Meeting:
         for r in self.refs:
             h = self.history.get(r.key, none)
             out[r.key] = AgendaContext(r.flags, r.section, r.bullet, h.carried_over, h.skipped_before, h.assigned,
-                                       r.key in self.held)
+                                       r.key in self.held, outcomes=self.outcomes.get(r.key, ()))
         return out
 
 
@@ -72,20 +75,25 @@ def demo_meeting() -> Meeting:
     past = history(refs, demo.earlier, default_org=DEMO_DEFAULT_ORG)
     facts = agenda_facts(refs, demo.facts, demo.facts.source)
     return Meeting(facts, demo.as_of, tuple(refs), past, "Falco core maintainers, 2023-12-14",
-                   held(refs, demo.minutes, default_org=DEMO_DEFAULT_ORG))
+                   held=held(refs, demo.minutes, default_org=DEMO_DEFAULT_ORG))
 
 
 MEETING_FORMAT = 1
 
 
 def _ref_to_dict(ref: AgendaRef, past: History, on_hold: bool) -> dict[str, Any]:
-    return {
+    out: dict[str, Any] = {
         "ref": ref.ref, "kind": ref.kind, "lines": list(ref.lines), "section": list(ref.section),
         "bullet": ref.bullet, "flags": list(ref.flags), "carried_over": list(past.carried_over),
-        "skipped_before": list(past.skipped_before),
-        "assigned": [[name, when.isoformat()] for name, when in past.assigned],
-        "held": on_hold,
     }
+    # Written only when there is something to say: documents without them (and their ids) stay as they were.
+    if past.skipped_before:
+        out["skipped_before"] = list(past.skipped_before)
+    if past.assigned:
+        out["assigned"] = [[name, when.isoformat()] for name, when in past.assigned]
+    if on_hold:
+        out["held"] = True
+    return out
 
 
 def _history_from_dict(raw: Mapping[str, Any]) -> History:
@@ -100,7 +108,7 @@ def _history_from_dict(raw: Mapping[str, Any]) -> History:
 
 def meeting_to_dict(meeting: Meeting) -> dict[str, Any]:
     """The facts file `triage fetch --out` writes: facts plus the agenda context they came with."""
-    return {
+    out = {
         "format": MEETING_FORMAT,
         "title": meeting.title,
         "as_of": meeting.as_of.isoformat(),
@@ -108,6 +116,10 @@ def meeting_to_dict(meeting: Meeting) -> dict[str, Any]:
                    for r in meeting.refs],
         "facts": factset_to_dict(meeting.facts),
     }
+    if meeting.outcomes:  # only when there are some: documents without them (and their ids) stay as they were
+        out["earlier_outcomes"] = [o.to_dict(key) for key, history in sorted(meeting.outcomes.items())
+                                   for o in history]
+    return out
 
 
 def meeting_from_dict(data: Any) -> Meeting:
@@ -130,5 +142,13 @@ def meeting_from_dict(data: Any) -> Meeting:
             past[key] = entry
         if raw.get("held"):
             on_hold.add(key)
+    outcomes: dict[ItemKey, tuple[EarlierOutcome, ...]] = {}
+    for n, raw in enumerate(data.get("earlier_outcomes") or []):
+        try:
+            key, earlier = earlier_from_dict(raw)
+        except (TypeError, ValueError) as e:
+            raise FactsFormatError(f"meeting: earlier outcome {n} is invalid: {e}") from None
+        outcomes[key] = (*outcomes.get(key, ()), earlier)
     as_of = parse_when(data.get("as_of")) or datetime.now(UTC)
-    return Meeting(factset_from_dict(data["facts"]), as_of, tuple(refs), past, data.get("title"), frozenset(on_hold))
+    return Meeting(factset_from_dict(data["facts"]), as_of, tuple(refs), past, data.get("title"), outcomes,
+                   frozenset(on_hold))

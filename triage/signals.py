@@ -52,6 +52,7 @@ from triage.as_of import (
 )
 from triage.carry_over import meeting_label
 from triage.facts import Event, ItemFacts, People
+from triage.outcomes import EarlierOutcome
 
 __all__ = ["CURRENT_FACTS_SLACK", "state_as_of"]
 
@@ -90,6 +91,7 @@ class AgendaContext:
     skipped_before: tuple[str, ...] = ()  # those of them that skipped it: to be raised this time
     assigned: tuple[tuple[str, datetime], ...] = ()  # (meeting, its date): earlier minutes assigning it
     held: bool = False  # the agenda says the item is on hold
+    outcomes: tuple[EarlierOutcome, ...] = ()  # what earlier meetings decided about it, oldest first
 
 
 class Signals(NamedTuple):

@@ -8,9 +8,10 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from triage import scoring
+from triage import carryover, scoring
 from triage.demo import load_demo
 from triage.meeting import Meeting, demo_meeting
+from triage.meeting_store import MeetingStore
 from triage.snapshot_store import SnapshotStore
 from triage.snapshots import Snapshot
 from triage.weights import Config, demo_config_path, load_config
@@ -54,3 +55,15 @@ def store(url: str) -> SnapshotStore:
 def snapshot(url: str, snapshot_id: str) -> Snapshot:
     """A stored snapshot; safe to keep: its content never changes (its id is its hash)."""
     return store(url).load(snapshot_id)
+
+
+@st.cache_resource(show_spinner=False)
+def meetings(url: str) -> MeetingStore:
+    """Meetings and outcomes, in the snapshot store's database (its engine)."""
+    return MeetingStore(store(url))
+
+
+@st.cache_data(ttl=5, show_spinner=False)
+def earlier_outcomes(url: str, as_of: datetime) -> carryover.Outcomes:
+    """What meetings held before `as_of` decided, per item (re-read at most every 5 seconds)."""
+    return carryover.load_earlier(meetings(url), before=as_of)

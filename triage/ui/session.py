@@ -35,6 +35,12 @@ def view() -> View:
     return v
 
 
+def forget_view() -> None:
+    """Read the link afresh on the next run (after the app itself changed it, e.g. to the chair's link)."""
+    st.session_state.pop(_VIEW, None)
+    st.session_state.pop("link_problems_shown", None)
+
+
 def live() -> LiveSource | None:
     """The live source, if something was fetched in this session."""
     source: LiveSource | None = st.session_state.get(_LIVE)
