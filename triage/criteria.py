@@ -21,7 +21,7 @@ from functools import lru_cache
 from typing import TypeAlias
 
 from triage.as_of import is_current
-from triage.carry_over import meeting_label
+from triage.earlier_minutes import meeting_label
 from triage.outcomes import CARRIED, MOVING, OUTCOMES, STALLED, STILL_OPEN, activity_by
 from triage.signals import (
     AUTHOR_HOLD,

@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from triage.agenda import AgendaRef, parse_agenda
-from triage.carry_over import History, held, history
 from triage.demo import DEMO_DEFAULT_ORG, load_demo
+from triage.earlier_minutes import History, held, history
 from triage.facts import (
     FactSet,
     FactsFormatError,

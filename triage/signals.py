@@ -50,7 +50,7 @@ from triage.as_of import (
     opened_before,
     state_as_of,
 )
-from triage.carry_over import meeting_label
+from triage.earlier_minutes import meeting_label
 from triage.facts import Event, ItemFacts, People
 from triage.outcomes import EarlierOutcome
 
