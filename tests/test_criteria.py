@@ -26,9 +26,18 @@ def pr(**kw):
 
 def test_waiting_on_maintainers_scales_to_ninety_days(signals):
     assert c.waiting_on_maintainers(signals["falcosecurity/libs#1557"], P) == (
-        pytest.approx(8 / 38), "waiting 8 days on maintainers since 2023-12-06")
-    assert c.waiting_on_maintainers(signals["falcosecurity/libs#1375"], P) == (
-        0.0, "maintainers replied on 2023-11-30; the author's turn")
+        pytest.approx(8 / 38), "waiting 8 days on maintainers since 2023-12-06 (timeline partial)")
+    assert c.waiting_on_maintainers(pr(timeline_complete=True), P) == (
+        pytest.approx(13 / 43), "waiting 13 days on maintainers since 2023-12-01")
+
+
+def test_whose_turn_counts_only_if_the_item_was_still_open(signals):
+    # issue 10: libs#1375 is closed now, on a date nobody recorded: its turn is known, whether it was
+    # still open on 2023-12-14 is not, so it is scored at the ranking's typical value (NaN here)
+    value, why = c.waiting_on_maintainers(signals["falcosecurity/libs#1375"], P)
+    assert math.isnan(value)
+    assert why == ("maintainers replied on 2023-11-30; the author's turn, if still open on 2023-12-14 "
+                   "(now closed, date unknown)")
 
 
 def test_a_hold_waits_on_maintainers_and_says_what_is_known_of_it(signals):
@@ -39,22 +48,23 @@ def test_a_hold_waits_on_maintainers_and_says_what_is_known_of_it(signals):
 
 
 def test_a_maintainers_own_item_scores_on_its_own_criterion_not_as_waiting(signals):
-    # issue 10: libs#1463 is incertum's [TRACKING] issue
-    s = signals["falcosecurity/libs#1463"]
-    assert c.waiting_on_maintainers(s, P) == (0.0, "a maintainer's own issue (by incertum): not a contributor waiting")
-    assert c.maintainers_own(s, P) == (pytest.approx(44 / 74), "a maintainer's own issue (by incertum), waiting 44 "
-                                       "days on the other maintainers since 2023-10-31")
+    # issue 10: libs#1561 is incertum's PR, open on 2023-12-14 (merged on 2023-12-18)
+    s = signals["falcosecurity/libs#1561"]
+    assert c.waiting_on_maintainers(s, P) == (0.0, "a maintainer's own PR (by incertum): not a contributor waiting")
+    assert c.maintainers_own(s, P) == (pytest.approx(5 / 35), "a maintainer's own PR (by incertum), waiting 5 "
+                                       "days on the other maintainers since 2023-12-09 (timeline partial)")
     assert c.maintainer_silence(s, P) == (0.0, "a maintainer's own item: counted under maintainers' own")
     assert c.maintainers_own(signals["falcosecurity/libs#1557"], P) == (0.0, "not a maintainer's own item waiting")
 
 
 def test_maintainer_silence_counts_only_while_it_is_the_maintainers_turn(signals):
-    assert c.maintainer_silence(signals["falcosecurity/libs#470"], P) == (
-        0.0, "the author's turn (a maintainer last acted on 2022-12-20)")
+    answered = pr(events=(Event("alice", parse_when("2023-12-01"), "description"),
+                          Event("mia", parse_when("2023-12-04"), "comment")), timeline_complete=True)
+    assert c.maintainer_silence(answered, P) == (0.0, "the author's turn (a maintainer last acted on 2023-12-04)")
     assert c.maintainer_silence(signals["falcosecurity/libs#1557"], P) == (
-        pytest.approx(8 / 68), "no maintainer activity in 8 days")
+        pytest.approx(8 / 68), "no maintainer activity in 8 days (timeline partial)")
     assert c.maintainer_silence(signals["falcosecurity/libs#1452"], P) == (
-        pytest.approx(29 / 89), "last maintainer activity 29 days ago (2023-11-15)")
+        pytest.approx(29 / 89), "last maintainer activity 29 days ago (2023-11-15) (timeline partial)")
 
 
 def test_age_from_bounds_is_at_least_and_never_an_age(signals):

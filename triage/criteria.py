@@ -144,14 +144,31 @@ def _replied(s: Signals) -> str:
     return _ymd(moment) + (f" ({s.last_maintainer_where})" if s.last_maintainer_where else "")
 
 
+def _partial(s: Signals) -> str:
+    """" (timeline partial)" when a claim that nobody spoke rests on a timeline read only in part."""
+    return "" if s.item.timeline_complete else " (timeline partial)"
+
+
+def _if_open(s: Signals, score: Score) -> Score:
+    """A whose-turn verdict holds only if the item was still open: when that is unknown (closed since,
+    on a date nobody recorded), it is scored at the typical value and says why."""
+    if s.state is not None or s.ball is None:
+        return score
+    return UNKNOWN, f"{score[1]}, if still open on {_ymd(s.as_of)} ({s.state_note or 'state unknown'})"
+
+
 def waiting_on_maintainers(s: Signals, p: Params) -> Score:
     """Days a contributor (or the community) has waited on the maintainers (a reply, a hold); 0.5 at 30 days."""
+    return _if_open(s, _waiting(s, p))
+
+
+def _waiting(s: Signals, p: Params) -> Score:
     ball = s.ball
     if ball == "maintainers":
         why = s.ball_reason if s.ball_reason != ON_HOLD else _hold_text(s)
         if s.ball_days is None:
             return UNKNOWN, f"waiting on maintainers ({why}), since an unknown date"
-        extra = f" ({why})" if s.ball_reason in (REVIEW_REQUESTED, ON_HOLD) else ""
+        extra = f" ({why})" if s.ball_reason in (REVIEW_REQUESTED, ON_HOLD) else _partial(s)
         return (saturating(s.ball_days, p.waiting_half_days),
                 f"waiting {_days(s.ball_days)} on maintainers{_since(s.ball_since)}{extra}")
     if ball == "maintainers_own":
@@ -168,6 +185,10 @@ def waiting_on_maintainers(s: Signals, p: Params) -> Score:
 
 def maintainer_silence(s: Signals, p: Params) -> Score:
     """Days since a maintainer (other than the author) acted, while it is their turn; 0.5 at 60 days."""
+    return _if_open(s, _silence(s, p))
+
+
+def _silence(s: Signals, p: Params) -> Score:
     if s.resolved:
         return 0.0, "resolved"
     if s.ball is None or s.maintainer_silence_days is None:
@@ -183,18 +204,23 @@ def maintainer_silence(s: Signals, p: Params) -> Score:
         why = f"no maintainer activity seen in the {_days(days)} since it was first seen"
     else:
         why = f"no maintainer activity in {_days(days)}"
-    return saturating(days, p.silence_half_days), why
+    return saturating(days, p.silence_half_days), why + _partial(s)
 
 
 def maintainers_own(s: Signals, p: Params) -> Score:
     """A maintainer's own proposal, tracking issue or PR waiting on the other maintainers; 0.5 at 30 days."""
+    return _if_open(s, _own_wait(s, p))
+
+
+def _own_wait(s: Signals, p: Params) -> Score:
     if s.ball == "maintainers_own":
         if s.ball_days is None:
             return UNKNOWN, f"{_own(s)}, since an unknown date"
         if s.ball_reason == TAKEN_UP:
             why = f"{_own(s)}, {_days(s.ball_days)} ago"
         else:
-            why = f"{_own(s)}, waiting {_days(s.ball_days)} on the other maintainers{_since(s.ball_since)}"
+            why = (f"{_own(s)}, waiting {_days(s.ball_days)} on the other maintainers{_since(s.ball_since)}"
+                   f"{_partial(s)}")
         return saturating(s.ball_days, p.waiting_half_days), why + _note(s)
     if s.ball is None:
         return UNKNOWN, "whose item and whose turn are unknown"

@@ -264,13 +264,21 @@ class People:
 
     def for_repo(self, repo: str) -> People:
         """Who counts in `repo`: its own maintainers when `by_repo` names it (no association counts
-        there: the repository's file says who maintains it), otherwise these people."""
+        there: the repository's file says who maintains it); in another organisation's repository,
+        only GitHub's associations (the project's maintainers wait on that organisation like anyone);
+        otherwise these people."""
         if not self.by_repo:
             return self
         view = self.repo_views.get(repo)
         if view is None:
-            logins = self.by_repo.get(repo.lower())
-            view = self if logins is None else People(logins, self.bots, frozenset())
+            lower = repo.lower()
+            logins = self.by_repo.get(lower)
+            if logins is not None:
+                view = People(logins, self.bots, frozenset())
+            elif lower.split("/", 1)[0] not in {r.split("/", 1)[0] for r in self.by_repo}:
+                view = People(frozenset(), self.bots, self.maintainer_associations)
+            else:
+                view = self
             self.repo_views[repo] = view
         return view
 

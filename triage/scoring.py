@@ -50,8 +50,9 @@ _NO_AGENDA_ROW = ("", "", None, 0)  # the agenda columns of an item no agenda na
 
 
 def needs_facts(item: ItemFacts, s: Signals) -> bool:
-    """Open (or of unknown state) and either unread or with no telling whose turn it is."""
-    return not s.resolved and (not item.found or s.ball is None)
+    """Not known to be resolved, and either unread, of unknown state at the moment (closed since, on
+    a date nobody recorded), or with no telling whose turn it is."""
+    return not s.resolved and (not item.found or s.ball is None or s.state is None)
 
 
 def _item_row(item: ItemFacts, s: Signals, cap: float) -> tuple[Any, ...]:
@@ -216,4 +217,6 @@ def _missing(row: Mapping[str, Any]) -> str:
     """What keeps an item in the needs-facts band, in a few words."""
     if row.get("status") not in ("ok", "moved"):
         return str(row.get("status_detail") or "its thread could not be read")
-    return "whose turn it is is unknown (no dated activity known)"
+    if row.get("ball") is None or row.get("ball") != row.get("ball"):  # None, or NaN from a frame
+        return "whose turn it is is unknown (no dated activity known)"
+    return f"whether it was still open is unknown ({row.get('state_note') or 'state unknown'})"
