@@ -6,10 +6,11 @@ import streamlit as st
 
 from triage import compare, settings
 from triage.snapshots import SnapshotError
-from triage.ui import loaders, meeting_panel, snapshot_panel
+from triage.ui import loaders, meeting_panel, session, snapshot_panel
 
 st.title("Compare snapshots")
 url = settings.db_url()
+loaders.demo_snapshots(url, session.config("demo"))  # a first start: the two demo meetings, to compare offline
 summaries = loaders.store(url).list()
 if not summaries:
     st.info("No snapshots saved yet. Use **Save snapshot** on the Ranking page before each meeting.")
@@ -53,7 +54,7 @@ for col, (name, label) in zip(cols, [("resolved", "Resolved since"), ("new", "Ne
     col.metric(label, counts[name])
 
 for name, heading in [("resolved", "Resolved since"), ("new", "New"), ("still_waiting", "Still waiting"),
-                      ("dropped", "Dropped from the agenda"), ("other", "Still listed, not waiting")]:
+                      ("dropped", "Dropped from the agenda"), ("other", "Still listed, resolved before")]:
     table = getattr(result, name)
     if table.empty:
         continue

@@ -19,6 +19,7 @@ from typing import Any
 from triage.agenda import parse_agenda
 
 _DAY = r"(\d{4}-\d\d-\d\d)"
+_PARTIAL = r"(?: \(timeline partial\))?"  # said when the recorded timeline is partial, as all here are
 
 
 def _d(text: str) -> date:
@@ -41,18 +42,22 @@ class Record:
         raw = json.loads((recording / "items.json").read_text())
         people = json.loads((recording / "maintainers.json").read_text())
         by_repo = next(v for k, v in people.items() if k.startswith("approvers_by_repo"))
+        emeritus = {m.lower() for m in people.get("emeritus", ())}  # their words were maintainers' words
         return cls(
             {f"{r['repo']}#{r['number']}": r for r in raw},
-            {repo.lower(): {m.lower() for m in logins} for repo, logins in by_repo.items()},
-            {m.lower() for m in people["maintainers"]},
+            {repo.lower(): {m.lower() for m in logins} | emeritus for repo, logins in by_repo.items()},
+            {m.lower() for m in people["maintainers"]} | emeritus,
             (minutes / f"{meeting}.md").read_text(),
             {name: (minutes / f"{name}.md").read_text() for name in earlier},
             as_of,
         )
 
     def is_maintainer(self, repo: str, login: str | None) -> bool:
-        """An approver of `repo` (or a listed maintainer, for a repository without approvers)."""
-        return (login or "").lower() in self.approvers.get(repo.lower(), self.maintainers)
+        """An approver of `repo`; for a repository of the project without approvers, a listed maintainer;
+        in another organisation's repository, nobody the recording knows."""
+        owners = {r.split("/")[0] for r in self.approvers}
+        fallback = self.maintainers if repo.split("/")[0].lower() in owners else set()
+        return (login or "").lower() in self.approvers.get(repo.lower(), fallback)
 
     def events(self, ref: str) -> list[tuple[str | None, date, str]]:
         """(actor, day, type) of the recorded events up to the moment."""
@@ -64,6 +69,11 @@ class Record:
 
     def mentions(self, text: str, ref: str) -> bool:
         return any(r.ref == ref for r in parse_agenda(text, default_org="falcosecurity"))
+
+
+def _partial(m: re.Match[str]) -> None:
+    """A claim that no maintainer spoke, on a recording whose timelines are all partial, says so."""
+    assert m[0].endswith(" (timeline partial)"), m[0]
 
 
 def _split(why: str) -> list[str]:
@@ -88,7 +98,7 @@ def form(pattern: str) -> Callable[[Check], Check]:
     return add
 
 
-@form(rf"waiting (\d+) days? on maintainers since {_DAY}(?: \((.*)\))?")
+@form(rf"waiting (\d+) days? on maintainers since {_DAY}(?: \((on hold: .*)\))?{_PARTIAL}")
 def _waiting(m: re.Match[str], ref: str, rec: Record, row: Mapping[str, Any]) -> None:
     repo, days, since, why = ref.split("#")[0], int(m[1]), _d(m[2]), m[3]
     assert rec.days(since) == days, (ref, m[0])
@@ -99,6 +109,7 @@ def _waiting(m: re.Match[str], ref: str, rec: Record, row: Mapping[str, Any]) ->
         assert f"{held[2]} '/hold" in raw["notes"] and held[3] in raw["notes"], (ref, why)
         assert rec.is_maintainer(repo, held[2]), (ref, why)
         return
+    _partial(m)
     events = rec.events(ref)  # in the recorded order, which orders the events of one day
     asked = [n for n, (actor, day, _) in enumerate(events)
              if day == since and (actor == raw["author"] or not rec.is_maintainer(repo, actor))]
@@ -108,16 +119,18 @@ def _waiting(m: re.Match[str], ref: str, rec: Record, row: Mapping[str, Any]) ->
     assert not later, (ref, m[0], later)
 
 
-@form(r"no maintainer activity in (\d+) days?")
+@form(rf"no maintainer activity in (\d+) days?{_PARTIAL}")
 def _silent(m: re.Match[str], ref: str, rec: Record, row: Mapping[str, Any]) -> None:
     raw, repo = rec.items[ref], ref.split("#")[0]
+    _partial(m)
     assert rec.days(_d(raw["created_at"])) == int(m[1]), (ref, m[0])
     assert not [a for a, _, _ in rec.events(ref) if a != raw["author"] and rec.is_maintainer(repo, a)], ref
 
 
-@form(rf"last maintainer activity (\d+) days? ago \({_DAY}\)")
+@form(rf"last maintainer activity (\d+) days? ago \({_DAY}\){_PARTIAL}")
 def _last_maintainer(m: re.Match[str], ref: str, rec: Record, row: Mapping[str, Any]) -> None:
     raw, repo = rec.items[ref], ref.split("#")[0]
+    _partial(m)
     acted = [day for a, day, _ in rec.events(ref) if a != raw["author"] and rec.is_maintainer(repo, a)]
     assert acted and max(acted) == _d(m[2]) and rec.days(_d(m[2])) == int(m[1]), (ref, m[0])
 
@@ -134,9 +147,11 @@ def _bounds(m: re.Match[str], ref: str, rec: Record, row: Mapping[str, Any]) -> 
     assert raw["created_at"] is None and raw["created_at_bounds"] == [m[1], m[2]], (ref, m[0])
 
 
-@form(rf"a maintainer's own (issue|PR) \(by (\S+)\), waiting (\d+) days? on the other maintainers since {_DAY}")
+@form(rf"a maintainer's own (issue|PR) \(by (\S+)\), waiting (\d+) days? on the other maintainers since {_DAY}"
+      rf"{_PARTIAL}")
 def _own(m: re.Match[str], ref: str, rec: Record, row: Mapping[str, Any]) -> None:
     raw, repo = rec.items[ref], ref.split("#")[0]
+    _partial(m)
     assert raw["author"] == m[2] and rec.is_maintainer(repo, m[2]), (ref, m[0])
     assert raw["kind"] == {"issue": "issue", "PR": "pull"}[m[1]], (ref, m[0])
     assert rec.days(_d(m[4])) == int(m[3]), (ref, m[0])
@@ -199,6 +214,9 @@ def _needs_facts(m: re.Match[str], ref: str, rec: Record, row: Mapping[str, Any]
     if m[1].startswith("not shown by the recorded source"):
         via = f" (closed via {raw['closed_via']})" if raw["closed_via"] else ""
         assert not raw["found"] and m[1] == "not shown by the recorded source" + via, (ref, m[0])
+    elif m[1].startswith("whether it was still open is unknown"):
+        assert m[1] == f"whether it was still open is unknown (now {raw['state']}, date unknown)", (ref, m[0])
+        assert raw["state"] in ("closed", "merged") and not raw["closed_at"] and not raw["merged_at"], ref
     else:
         assert m[1] == "whose turn it is is unknown (no dated activity known)", (ref, m[0])
         assert not rec.events(ref) and not raw["created_at"], ref
@@ -224,6 +242,15 @@ def _author(m: re.Match[str], ref: str, rec: Record, row: Mapping[str, Any]) -> 
 def _flags(m: re.Match[str], ref: str, rec: Record, row: Mapping[str, Any]) -> None:
     agenda = {r.ref: r for r in parse_agenda(rec.minutes, default_org="falcosecurity")}
     assert set(m[1].split(", ")) <= set(agenda[ref].flags), (ref, m[0])
+    if "earlier meeting" in m[0]:
+        _earlier(re.search(r"on the agenda of (\d+) earlier meetings?$", m[0]), ref, rec, row)  # type: ignore[arg-type]
+
+
+@form(rf"skipped at the {_DAY} meeting, raised now(?:, on the agenda of \d+ earlier meetings?)?")
+def _skipped_before(m: re.Match[str], ref: str, rec: Record, row: Mapping[str, Any]) -> None:
+    name = next(n for n in rec.earlier if n.startswith(m[1]))
+    skipped = {r.ref for r in parse_agenda(rec.earlier[name], default_org="falcosecurity") if "skipped" in r.flags}
+    assert ref in skipped, (ref, name)
     if "earlier meeting" in m[0]:
         _earlier(re.search(r"on the agenda of (\d+) earlier meetings?$", m[0]), ref, rec, row)  # type: ignore[arg-type]
 

@@ -6,21 +6,28 @@ import pytest
 
 from tests.headlines import Record, check_headline
 from triage import export, scoring
-from triage.demo import DEMO_AS_OF, convert
+from triage.demo import DEMO_AS_OF, DEMOS, convert, load_demo
 from triage.facts import factset_to_dict
 from triage.meeting import demo_meeting
 
-RECORDING = Path(__file__).parent / "data" / "falco-2023-12-14"
-MINUTES = Path(__file__).parent / "data" / "minutes"
+DATA = Path(__file__).parent / "data"
+RECORDING = DATA / "falco-2023-12-14"
+MINUTES = DATA / "minutes"
+
+
+def recording(name: str) -> Record:
+    demo = load_demo(name)
+    return Record.read(DATA / name, MINUTES, demo.spec.minutes, demo.as_of, sorted(demo.earlier))
 
 
 @pytest.fixture(scope="module")
-def record(demo) -> Record:
-    return Record.read(RECORDING, MINUTES, "2023-12-14-Falco-Core-Maintainers", DEMO_AS_OF, sorted(demo.earlier))
+def record() -> Record:
+    return recording("falco-2023-12-14")
 
 
-def test_shipped_demo_is_the_conversion_of_the_recording(demo):
-    assert factset_to_dict(convert(RECORDING)) == factset_to_dict(demo.facts)
+@pytest.mark.parametrize("name", list(DEMOS))
+def test_shipped_demo_is_the_conversion_of_the_recording(name):
+    assert factset_to_dict(convert(DATA / name, name)) == factset_to_dict(load_demo(name).facts)
 
 
 def test_demo_holds_the_sixteen_items_of_the_agenda(demo):
@@ -60,7 +67,8 @@ def test_recorded_facts_are_kept_exactly(demo):
 def test_each_repository_has_its_own_approvers(demo):
     # issue 10: plugins had three approvers; Molter73 approved libs since 2022-07
     by_repo = demo.facts.people.by_repo
-    assert by_repo["falcosecurity/plugins"] == {"mstemm", "leogr", "jasondellaluce"}
+    emeritus = {"fntlnz", "leodido", "ldegio", "kris-nova"}  # former maintainers: their words were maintainers'
+    assert by_repo["falcosecurity/plugins"] == {"mstemm", "leogr", "jasondellaluce"} | emeritus
     assert "molter73" in by_repo["falcosecurity/libs"] and "molter73" not in by_repo["falcosecurity/falco"]
 
 
@@ -81,18 +89,20 @@ def test_demo_ships_its_minutes_and_earlier_meetings(demo):
     assert len(demo.earlier) == 6
 
 
-def _ranked_rows(demo_config):
-    meeting = demo_meeting()
+def _ranked_rows(demo_config, name=None):
+    meeting = demo_meeting(name)
     p = demo_config.preset()
     ranked = scoring.rank_items(meeting.facts, p.weights, p.params, meeting.as_of, meeting.context(),
                                 demo_config.people)
     return export.to_rows(ranked)
 
 
-def test_every_headline_reason_is_true_of_the_recorded_facts(demo_config, record):
-    # issue 10: the "why" of each item, clause by clause, checked against the recording itself
-    rows = _ranked_rows(demo_config)
+@pytest.mark.parametrize("name", list(DEMOS))
+def test_every_headline_reason_is_true_of_the_recorded_facts(demo_config, name):
+    # issues 10 and 15: the "why" of each item, clause by clause, checked against the recording itself
+    rows = _ranked_rows(demo_config, name)
     assert len(rows) == 16
+    record = recording(name)
     for row in rows:
         check_headline(row, record)
 
@@ -126,3 +136,54 @@ def test_whose_turn_is_told_apart(demo_config):
 def test_the_headline_check_catches_a_false_reason(record, ref, false_why):
     with pytest.raises(AssertionError):
         check_headline({"ref": ref, "why": false_why}, record)
+
+
+# --- the second meeting, 2024-02-01 (issue 15) -----------------------------------------------------------
+
+
+def test_the_second_meeting_ranks_its_sixteen_references_as_of_its_day(demo_config):
+    second = load_demo("falco-2024-02-01")
+    assert second.as_of.isoformat() == "2024-02-01T23:59:59+00:00"
+    assert sorted(second.earlier)[-1] == "2023-12-14-Falco-Core-Maintainers"  # the first demo's minutes
+    rows = _ranked_rows(demo_config, "falco-2024-02-01")
+    assert len(rows) == 16 and [r["rank"] for r in rows] == list(range(1, 17))
+    assert [list(r) for r in rows] == [list(_ranked_rows(demo_config)[0])] * 16  # the first demo's JSON shape
+
+
+def test_the_second_meetings_turns_are_told_apart(demo_config):
+    rows = {r["ref"]: r for r in _ranked_rows(demo_config, "falco-2024-02-01")}
+    turns = {ref.split("/", 1)[1] if ref.startswith("falcosecurity/") else ref: r["waiting_on"]
+             for ref, r in rows.items()}
+    assert turns == {
+        # long-standing community requests and reference issues: contributors waiting on the maintainers
+        "plugins#368": "maintainers", "falco#1772": "maintainers", "falco#421": "maintainers",
+        "falco#530": "maintainers",
+        # another organisation's thread: the Falco maintainers wait on CNCF's like anyone (leogr opened it)
+        "cncf/foundation#645": "maintainers",
+        # a maintainer answered last
+        "plugins#243": "author", "falco#2950": "author", "falco#2986": "author",
+        # the maintainers' own: issues opened at the meeting itself, a tracking issue, what they took up
+        "falco#3049": "maintainers_own", "falco#3050": "maintainers_own", "evolution#359": "maintainers_own",
+        "libs#1463": "maintainers_own", "falco#2895": "maintainers_own",
+        # nothing dated known, or never seen
+        "falco#2655": None, "libs#1652": None, "falco#2403": None,
+    }
+    # opened on the meeting day: waiting 0 days
+    assert rows["falcosecurity/falco#3049"]["waiting_days"] == rows["falcosecurity/falco#3050"]["waiting_days"] == 0
+    # the reference issues cited for context closed since, on dates nobody recorded: they need facts
+    for ref in ("falcosecurity/falco#421", "falcosecurity/falco#530", "falcosecurity/falco#1772"):
+        assert rows[ref]["why"].startswith("needs facts: whether it was still open is unknown (now closed, date "
+                                           "unknown)")
+    # the longest-standing request nobody answered leads, and says so
+    assert next(iter(rows)) == "falcosecurity/plugins#368"
+    assert rows["falcosecurity/plugins#368"]["why"].startswith(
+        "waiting 165 days on maintainers since 2023-08-20 (timeline partial)")
+    # skipped at 2023-12-14: raised at this meeting
+    assert "skipped at the 2023-12-14 meeting, raised now" in rows["falcosecurity/libs#1463"]["reasons"]["agenda_flags"]
+
+
+def test_another_organisations_repository_has_none_of_the_projects_maintainers():
+    people = load_demo("falco-2024-02-01").facts.people
+    assert not people.for_repo("cncf/foundation").is_maintainer("leogr")
+    assert people.for_repo("falcosecurity/evolution").is_maintainer("maxgio92")
+    assert not people.for_repo("falcosecurity/falco").is_maintainer("Issif")  # attended, but no approver

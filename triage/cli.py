@@ -12,6 +12,7 @@ from typing import Any
 
 from triage import agenda, cli_meeting, compare, export, scan, scoring, snapshot_store, snapshots
 from triage.criteria import CRITERIA, help_text
+from triage.demo import DEMO_NAME, DEMOS
 from triage.facts import FactsFormatError, parse_when
 from triage.fetch import fetch_items
 from triage.github_config import GitHubConfig
@@ -48,7 +49,7 @@ def load_meeting(args: argparse.Namespace) -> Meeting:
     """The meeting a command ranks: the demo, or a facts file written by `triage fetch`, with the
     outcomes of the meetings `--previous` names."""
     if args.demo:
-        return cli_meeting.with_previous(demo_meeting(), args)
+        return cli_meeting.with_previous(demo_meeting(args.demo), args)
     if not args.facts:
         raise ValueError("Say what to rank: --demo, or --facts FILE written by `triage fetch`")
     try:
@@ -224,7 +225,8 @@ def _add_snapshot_commands(sub: Any, db: argparse.ArgumentParser) -> None:
 
 def _add_meeting_source(p: argparse.ArgumentParser) -> None:
     src = p.add_mutually_exclusive_group()
-    src.add_argument("--demo", action="store_true", help="the embedded Falco 2023-12-14 demo")
+    src.add_argument("--demo", nargs="?", const=DEMO_NAME, choices=list(DEMOS), metavar="NAME",
+                     help=f"an embedded Falco meeting: {', '.join(DEMOS)} (default {DEMO_NAME})")
     src.add_argument("--facts", metavar="FILE", help="a facts file written by `triage fetch`")
     p.add_argument("--previous", metavar="ID", action="append",
                    help="a meeting whose outcomes feed this ranking (deferred and skipped items carry over, "

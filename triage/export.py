@@ -52,8 +52,12 @@ def to_rows(ranked: pd.DataFrame) -> list[Row]:
 
 def _waiting(row: Row) -> str:
     days = row.get("waiting_days")
-    if row.get("waiting_on") in ("maintainers", "author") and days is not None:
+    if days is None:
+        return ""
+    if row.get("waiting_on") in ("maintainers", "author"):
         return f"waiting on {row['waiting_on']} {days} d"
+    if row.get("waiting_on") == "maintainers_own":
+        return f"maintainers' own, {days} d"
     return ""
 
 

@@ -68,13 +68,14 @@ def fetched_meeting(name: str, refs: list[AgendaRef], items: tuple[ItemFacts, ..
     return Meeting(facts, observed_at, tuple(refs), {}, f"Agenda: {name}")
 
 
-def demo_meeting() -> Meeting:
-    """The Falco 2023-12-14 meeting as its maintainers could have seen it that day."""
-    demo = load_demo()
+def demo_meeting(name: str | None = None) -> Meeting:
+    """An embedded Falco meeting (the 2023-12-14 one by default) as its maintainers could have seen
+    it that day."""
+    demo = load_demo(name)
     refs = parse_agenda(demo.minutes, default_org=DEMO_DEFAULT_ORG)
     past = history(refs, demo.earlier, default_org=DEMO_DEFAULT_ORG)
     facts = agenda_facts(refs, demo.facts, demo.facts.source)
-    return Meeting(facts, demo.as_of, tuple(refs), past, "Falco core maintainers, 2023-12-14",
+    return Meeting(facts, demo.as_of, tuple(refs), past, demo.spec.title,
                    held=held(refs, demo.minutes, default_org=DEMO_DEFAULT_ORG))
 
 

@@ -10,7 +10,9 @@ events, merge and close dates, opening bounds, and each repository's OWNERS appr
 * `merged_at` (from git) and `closed_at` (the day a "Fixes #N" PR closed it) date the outcome,
   even for a thread that was not shown;
 * `created_at_bounds` become `created_bounds`, never an opening date;
-* the approvers per repository become `People.by_repo`.
+* the approvers per repository become `People.by_repo`; the emeritus maintainers count as
+  maintainers everywhere: their past words were maintainers' words, and the recording does not say
+  until when they served.
 
 A few dated facts are written in a recording's notes rather than its event list (a `/hold`, a
 decision issue continuing the discussion, a "Fixes #N" PR). `FROM_NOTES` lists them, each as the
@@ -53,6 +55,26 @@ FROM_NOTES: dict[str, tuple[Event, ...]] = {
         Event("leogr", _on("2023-12-19"), "cross_referenced", detail="falcosecurity/evolution#350"),
         Event("leogr", _on("2023-12-19"), "cross_referenced", detail="falcosecurity/test-infra#1331"),
     ),
+    # The 2024-02-01 recording. "plugins#313 (Andreagit97 2023-12-18 closed it as tracked in falco#2895);
+    # falco#2752 (Andreagit97 2024-01-02 closed it as a duplicate of falco#2895 ...)"
+    "falcosecurity/falco#2895": (
+        Event("Andreagit97", _on("2023-12-18"), "cross_referenced", detail="falcosecurity/plugins#313"),
+        Event("Andreagit97", _on("2024-01-02"), "cross_referenced", detail="falcosecurity/falco#2752"),
+    ),
+    # "incertum's first 2024-02-01 comment sets /milestone 0.38.0 and /assign leogr"
+    "falcosecurity/falco#3050": (Event("incertum", _on("2024-02-01"), "assigned", detail="leogr"),),
+    # "Referenced from falco#530 by JPLachance 2019-02-14"
+    "falcosecurity/falco#421": (
+        Event("JPLachance", _on("2019-02-14"), "cross_referenced", detail="falcosecurity/falco#530"),),
+    # "plugins#551 'vote: Add AKS audit logs plugin' (IgorEulalio, description 2024-12-16) says it fixes
+    # plugins#243 and #368"
+    "falcosecurity/plugins#243": (
+        Event("IgorEulalio", _on("2024-12-16"), "cross_referenced", detail="falcosecurity/plugins#551"),),
+    "falcosecurity/plugins#368": (
+        Event("IgorEulalio", _on("2024-12-16"), "cross_referenced", detail="falcosecurity/plugins#551"),),
+    # "falco#3131 (incertum, 2024-03-07) lists libs#1652 as a done work item"
+    "falcosecurity/libs#1652": (
+        Event("incertum", _on("2024-03-07"), "cross_referenced", detail="falcosecurity/falco#3131"),),
 }
 
 _NOTE = ("recorded from public GitHub threads and the repositories' git history; the timeline is partial, "
@@ -125,7 +147,9 @@ def from_recorded(
 ) -> FactSet:
     """Convert a recording (`items.json`, `maintainers.json`) into a FactSet, sorted by key."""
     observed_at = parse_when(collected)
-    people = People.of(maintainers.get("maintainers", ()), maintainers.get("bots", ()), by_repo=approvers(maintainers))
+    emeritus = list(maintainers.get("emeritus", ()))
+    people = People.of([*maintainers.get("maintainers", ()), *emeritus], maintainers.get("bots", ()),
+                       by_repo={repo: [*logins, *emeritus] for repo, logins in approvers(maintainers).items()})
     converted = [recorded_item(rec, observed_at) for rec in items]
     return FactSet(
         items=tuple(sorted(converted, key=lambda i: i.key)),

@@ -59,12 +59,24 @@ def config(source: str | None = None) -> Config:
     return loaders.config(src == "demo", os.getcwd())
 
 
+DEMO = "demo_choice"  # the demo meeting shown: a plain key, kept while pages without the picker run
+
+
+def demo_name() -> str:
+    """The embedded meeting to rank when no live source is chosen: the link's, then the picker's."""
+    if DEMO not in st.session_state:
+        st.session_state[DEMO] = view().demo
+    name: str = st.session_state[DEMO]
+    return name
+
+
 def meeting() -> tuple[Meeting, str]:
     """The meeting to rank and a key identifying it for caches."""
     source = live()
     if source is not None:
         return source.meeting, source.key
-    return loaders.demo(), "demo"
+    name = demo_name()
+    return loaders.demo(name), f"demo:{name}"
 
 
 def set_live(source: LiveSource | None) -> None:
@@ -92,7 +104,7 @@ def write_link(cfg: Config, as_of: str | None = None) -> None:
     """Make the address bar reproduce the current view (plain, validated values only)."""
     preset, weights = weights_panel.current(cfg)
     source = live()
-    wanted = view_params(source_name(), preset.name, weights, cfg, source.url if source else None)
+    wanted = view_params(source_name(), preset.name, weights, cfg, source.url if source else None, demo_name())
     if as_of:
         wanted["as_of"] = as_of
     current = {k: st.query_params[k] for k in st.query_params}
