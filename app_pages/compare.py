@@ -6,7 +6,7 @@ import streamlit as st
 
 from triage import compare, settings
 from triage.snapshots import SnapshotError
-from triage.ui import loaders, meeting_panel, session, snapshot_panel
+from triage.ui import loaders, meeting_panel, ranking_view, session, snapshot_panel
 
 st.title("Compare snapshots")
 url = settings.db_url()
@@ -64,7 +64,11 @@ for name, heading in [("resolved", "Resolved since"), ("new", "New"), ("still_wa
         recent = [s for s in summaries if s.as_of <= newer.as_of][:12]
         carried = compare.carried_over([loaders.snapshot(url, s.id) for s in recent])
         table = table.merge(carried[["ref", "meetings"]], on="ref", how="left")
-    st.dataframe(table.drop(columns=["url"], errors="ignore"), hide_index=True, key=f"compare_{name}")
+        # how long it has been carried: by the earlier minutes, and by the saved snapshots
+        first = ["ref", "title", "earlier_agendas", "meetings"]
+        table = table[[*first, *(c for c in table.columns if c not in first)]]
+    st.dataframe(table.drop(columns=["url"], errors="ignore"), hide_index=True, key=f"compare_{name}",
+                 height=ranking_view.table_height(len(table)))  # an agenda's worth of rows shown whole
 
 if not result.movement.empty:
     st.subheader("Rank movement")

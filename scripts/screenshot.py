@@ -2,9 +2,12 @@
 
 Usage: .venv/bin/python scripts/screenshot.py docs/screenshot.png
        .venv/bin/python scripts/screenshot.py --meeting docs/meeting.png
+       .venv/bin/python scripts/screenshot.py --compare docs/compare.png
 
 `--meeting` serves from a throwaway TRIAGE_HOME holding the demo snapshot and a meeting on it with
-the first outcomes of the 2023-12-14 minutes, and captures the chair's page.
+the first outcomes of the 2023-12-14 minutes, and captures the chair's page. `--compare` serves
+from an empty TRIAGE_HOME, whose first start saves the two demo meetings' snapshots, and captures
+Compare on 2023-12-14 -> 2024-02-01.
 """
 
 import os
@@ -54,14 +57,17 @@ def demo_meeting_link(home: Path) -> str:
     return f"/?snapshot={snap.id}&meeting={started.meeting.id}&key={started.key}"
 
 
-def main(out: str, meeting: bool = False) -> None:
+def main(out: str, meeting: bool = False, compare: bool = False) -> None:
     port = free_port()
     env = dict(os.environ)
     home = Path(tempfile.mkdtemp(prefix="triage-screenshot-"))
     path = ""
-    if meeting:
+    if meeting or compare:
         env["TRIAGE_HOME"] = str(home)
+    if meeting:
         path = demo_meeting_link(home)
+    if compare:
+        path = "/compare"
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless=true",
          f"--server.port={port}", "--server.address=127.0.0.1"], cwd=ROOT, env=env)
@@ -75,7 +81,7 @@ def main(out: str, meeting: bool = False) -> None:
                 time.sleep(0.3)
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
-            page = browser.new_page(viewport={"width": 1500, "height": 1250 if meeting else 1000})
+            page = browser.new_page(viewport={"width": 1500, "height": 1250 if meeting or compare else 1000})
             page.goto(url + path)
             page.wait_for_selector('[data-testid="stDataFrame"]', timeout=60_000)
             if meeting:  # the chair walks on to the next undecided item, as in the meeting
@@ -93,4 +99,4 @@ def main(out: str, meeting: bool = False) -> None:
 
 if __name__ == "__main__":
     args = sys.argv[1:]
-    main(args[-1], meeting="--meeting" in args)
+    main(args[-1], meeting="--meeting" in args, compare="--compare" in args)

@@ -118,7 +118,7 @@ def compare(older: Snapshot, newer: Snapshot) -> Comparison:
         item = newer_facts.get(key)
         state = row.get("state") or _state_at(item, newer.as_of)
         if ref not in before:
-            new.append({**{c: row.get(c) for c in NEW_COLUMNS}, "state": state})
+            new.append({**{c: row.get(c) for c in NEW_COLUMNS}, "state": state or "unknown"})
             continue
         old = before[ref]
         old_state = old.get("state") or _state_at(older_facts.get(key), older.as_of)

@@ -141,9 +141,10 @@ def show_needs_facts(ranked: pd.DataFrame) -> None:
     if band.empty:
         return
     st.subheader(f"Needs facts ({len(band)})")
-    st.caption("Whose turn it is cannot be told for these items, or their thread could not be read: they are "
-               "ranked at the typical value of each criterion they lack, never as brand new. Fetch them again "
-               "or look at them by hand.")
+    st.caption("For these items, whose turn it is cannot be told, whether they were still open is unknown (closed "
+               "since, on a date nobody recorded), or their thread could not be read: they are ranked at the "
+               "typical value of each criterion they lack, never as brand new. Fetch them again or look at them "
+               "by hand.")
     st.dataframe(
         pd.DataFrame({
             "Rank": band["rank"],
