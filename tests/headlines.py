@@ -237,22 +237,31 @@ def _author(m: re.Match[str], ref: str, rec: Record, row: Mapping[str, Any]) -> 
     assert rec.items[ref]["author"] == m[1], (ref, m[0])
 
 
-@form(r"((?:urgent|neglected|needs-review|under-evaluation|experimental|priority)(?:, (?:urgent|neglected|"
-      r"needs-review|under-evaluation|experimental|priority))*)(?:, on the agenda of \d+ earlier meetings?)?")
-def _flags(m: re.Match[str], ref: str, rec: Record, row: Mapping[str, Any]) -> None:
+_FLAG_NAMES = ("urgent", "neglected", "needs-review", "under-evaluation", "experimental", "priority", "blocked")
+_AGENDA_PART = (rf"(?:{'|'.join(_FLAG_NAMES)}|on the agenda of \d+ earlier meetings?"
+                rf"|skipped at the {_DAY[1:-1]} meeting, raised now)")
+
+
+@form(rf"{_AGENDA_PART}(?:, {_AGENDA_PART})*")
+def _agenda(m: re.Match[str], ref: str, rec: Record, row: Mapping[str, Any]) -> None:
+    """The agenda_flags reason: flags read from the minutes, earlier meetings naming or skipping the item."""
     agenda = {r.ref: r for r in parse_agenda(rec.minutes, default_org="falcosecurity")}
-    assert set(m[1].split(", ")) <= set(agenda[ref].flags), (ref, m[0])
-    if "earlier meeting" in m[0]:
-        _earlier(re.search(r"on the agenda of (\d+) earlier meetings?$", m[0]), ref, rec, row)  # type: ignore[arg-type]
+    text = m[0]
+    for skipped in re.finditer(rf"skipped at the {_DAY} meeting, raised now", text):
+        name = next(n for n in rec.earlier if n.startswith(skipped[1]))
+        earlier = {r.ref for r in parse_agenda(rec.earlier[name], default_org="falcosecurity") if "skipped" in r.flags}
+        assert ref in earlier, (ref, name)
+    for count in re.finditer(r"on the agenda of (\d+) earlier meetings?", text):
+        assert sum(rec.mentions(t, ref) for t in rec.earlier.values()) == int(count[1]), (ref, count[0])
+    rest = re.sub(rf"skipped at the {_DAY} meeting, raised now|on the agenda of \d+ earlier meetings?", "", text)
+    flags = {f for f in rest.split(", ") if f}
+    assert flags <= set(agenda[ref].flags), (ref, m[0], agenda[ref].flags)
 
 
-@form(rf"skipped at the {_DAY} meeting, raised now(?:, on the agenda of \d+ earlier meetings?)?")
-def _skipped_before(m: re.Match[str], ref: str, rec: Record, row: Mapping[str, Any]) -> None:
-    name = next(n for n in rec.earlier if n.startswith(m[1]))
-    skipped = {r.ref for r in parse_agenda(rec.earlier[name], default_org="falcosecurity") if "skipped" in r.flags}
-    assert ref in skipped, (ref, name)
-    if "earlier meeting" in m[0]:
-        _earlier(re.search(r"on the agenda of (\d+) earlier meetings?$", m[0]), ref, rec, row)  # type: ignore[arg-type]
+@form(r"skipped here \(raised at the next meeting\)")
+def _skipped_here(m: re.Match[str], ref: str, rec: Record, row: Mapping[str, Any]) -> None:
+    agenda = {r.ref: r for r in parse_agenda(rec.minutes, default_org="falcosecurity")}
+    assert "skipped" in agenda[ref].flags, ref
 
 
 def check_headline(row: Mapping[str, Any], rec: Record) -> None:

@@ -86,7 +86,7 @@ def test_why_names_what_stands_out_and_says_what_is_unknown(demo_config):
     ranked = rank(evaluate(meeting.facts, p.params, meeting.as_of, meeting.context(), demo_config.people), p.weights)
     usual = typical(ranked)
     whys = {r["ref"]: explain(r, usual) for r in ranked.to_dict("records")}
-    assert whys["falcosecurity/libs#1557"].startswith("waiting 8 days on maintainers since 2023-12-06")
+    assert "waiting 8 days on maintainers since 2023-12-06" in whys["falcosecurity/libs#1557"]
     # issue 10: merged on 2023-11-27, 17 days before the meeting
     assert whys["falcosecurity/falco#2413"] == "resolved: merged on 2023-11-27"
     # issue 10: nothing dated is known about libs#1393: it needs facts, and is not "brand new"

@@ -1,7 +1,7 @@
 """The fact model: typed, frozen records of what GitHub says about agenda items.
 
 Everything downstream (signals, criteria, scoring, snapshots) reads these records and nothing else,
-so no code outside `triage.fetch` can issue a GitHub request. A fact that was not observed is
+so no code outside `triage.github` can issue a GitHub request. A fact that was not observed is
 `None`: unknown stays unknown, it is never guessed.
 """
 

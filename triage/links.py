@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from triage.criteria import CRITERIA
 from triage.demo import DEMO_NAME, DEMOS
 from triage.facts import parse_when
-from triage.file_links import parse_file_url
+from triage.github.file_links import parse_file_url
 from triage.weights import MAX_WEIGHT, Config
 
 WEIGHT_PREFIX = "w_"

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from triage.agenda import AgendaRef, parse_agenda
+from triage.agenda_title import meeting_label, meeting_title_and_date
 from triage.demo import DEMO_DEFAULT_ORG, load_demo
 from triage.earlier_minutes import History, held, history
 from triage.facts import (
@@ -19,6 +20,7 @@ from triage.facts import (
     FactsFormatError,
     ItemFacts,
     ItemKey,
+    People,
     factset_from_dict,
     factset_to_dict,
     parse_when,
@@ -41,13 +43,15 @@ class Meeting:
     held: frozenset[ItemKey] = frozenset()  # the items the minutes say are on hold
 
     def context(self) -> dict[ItemKey, AgendaContext]:
-        """What the agenda says about each item, keyed for `scoring.evaluate`."""
+        """What the agenda says about each item, keyed for `scoring.evaluate`. Its section is the
+        heading path and then the bullets it sits under ("libs 0.14.0 release for Falco 0.37.0")."""
         none = History()
         out = {}
         for r in self.refs:
             h = self.history.get(r.key, none)
-            out[r.key] = AgendaContext(r.flags, r.section, r.bullet, h.carried_over, h.skipped_before, h.assigned,
-                                       r.key in self.held, outcomes=self.outcomes.get(r.key, ()))
+            out[r.key] = AgendaContext(r.flags, (*r.section, *r.parents), r.bullet, h.carried_over,
+                                       h.skipped_before, h.assigned, r.key in self.held,
+                                       outcomes=self.outcomes.get(r.key, ()))
         return out
 
 
@@ -62,10 +66,24 @@ def agenda_facts(refs: list[AgendaRef], known: FactSet, source: str) -> FactSet:
     return FactSet(items, source, known.people, known.observed_at, known.note)
 
 
-def fetched_meeting(name: str, refs: list[AgendaRef], items: tuple[ItemFacts, ...], observed_at: datetime) -> Meeting:
-    """The meeting of an agenda whose items were just fetched, judged as of the fetch."""
-    facts = FactSet(items, f"minutes:{name}", observed_at=observed_at)
-    return Meeting(facts, observed_at, tuple(refs), {}, f"Agenda: {name}")
+def fetched_meeting(
+    name: str,
+    refs: list[AgendaRef],
+    items: tuple[ItemFacts, ...],
+    observed_at: datetime,
+    minutes: str = "",
+    filename: str | None = None,
+    people: People | None = None,
+) -> Meeting:
+    """The meeting of an agenda whose items were just fetched, titled and dated as its `minutes` (and
+    their `filename`) say. It is judged as of the end of the meeting's day, as `--as-of DAY` would be,
+    or as of the fetch when the minutes give no date or a later one (an agenda for next week).
+    `people` is what GitHub said about who maintains each repository."""
+    title, day = meeting_title_and_date(minutes, filename)
+    end_of_day = parse_when(day, end_of_day=True) if day else None
+    as_of = min(end_of_day, observed_at) if end_of_day else observed_at
+    facts = FactSet(items, f"minutes:{name}", people or People(), observed_at=observed_at)
+    return Meeting(facts, as_of, tuple(refs), {}, meeting_label(title, day, name))
 
 
 def demo_meeting(name: str | None = None) -> Meeting:
@@ -85,7 +103,8 @@ MEETING_FORMAT = 1
 def _ref_to_dict(ref: AgendaRef, past: History, on_hold: bool) -> dict[str, Any]:
     out: dict[str, Any] = {
         "ref": ref.ref, "kind": ref.kind, "lines": list(ref.lines), "section": list(ref.section),
-        "bullet": ref.bullet, "flags": list(ref.flags), "carried_over": list(past.carried_over),
+        "parents": list(ref.parents), "bullet": ref.bullet, "flags": list(ref.flags),
+        "carried_over": list(past.carried_over),
     }
     # Written only when there is something to say: documents without them (and their ids) stay as they were.
     if past.skipped_before:
@@ -135,7 +154,7 @@ def meeting_from_dict(data: Any) -> Meeting:
             key = ItemKey.parse(raw["ref"])
             refs.append(AgendaRef(key, raw.get("kind"), tuple(raw.get("lines") or ()),
                                   tuple(raw.get("section") or ()), raw.get("bullet"),
-                                  tuple(raw.get("flags") or ())))
+                                  tuple(raw.get("flags") or ()), tuple(raw.get("parents") or ())))
             entry = _history_from_dict(raw)
         except (KeyError, TypeError, ValueError) as e:
             raise FactsFormatError(f"meeting: agenda entry {n} is invalid: {e}") from None
