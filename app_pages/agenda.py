@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from triage.ui import agenda_input, loaders, session, sources
+from triage.ui import agenda_input, loaders, ranking_view, session, sources
 
 st.title("Agenda")
 mode = st.radio("Minutes from", ["Paste or upload", "A file on GitHub", "The demo's minutes"],
@@ -35,7 +35,7 @@ if not refs:
     st.stop()
 
 st.success(f"{len(refs)} references found in {name}.")
-st.dataframe(
+ranking_view.show_frame(
     pd.DataFrame({
         "Item": [r.ref for r in refs],
         "Kind": [r.kind or "?" for r in refs],
@@ -45,7 +45,6 @@ st.dataframe(
         "Under": [" > ".join(r.parents) for r in refs],
         "Agenda bullet": [r.bullet or "" for r in refs],
     }),
-    hide_index=True,
     key="agenda_refs",
 )
 if st.button("Fetch from GitHub and rank", type="primary", key="fetch"):

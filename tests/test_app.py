@@ -38,7 +38,7 @@ def test_dashboard_opens_on_the_demo_with_sixteen_ranked_rows():
     assert not at.exception
     assert at.title[0].value == "Falco core maintainers, 2023-12-14"
     items = ranked_items(at)
-    assert len(items) == 16
+    assert len(items) == 15  # falco#2413, merged before the meeting, is hidden with the resolved items
     # listed under release 0.37.0 and on the agenda of three earlier meetings
     assert items[0] == "https://github.com/falcosecurity/falco/issues/1340"
     (chart,) = at.get("vega_lite_chart")
@@ -80,7 +80,7 @@ def test_bad_link_values_get_a_message_and_the_default_view():
     assert "Weight w_age='lots' in the link is not a number from 0 to 10; ignored." in warning
     assert "Unknown preset 'nonsense' in the link" in warning
     assert "Unknown link parameter 'colour'" in warning
-    assert len(ranked_items(at)) == 16
+    assert len(ranked_items(at)) == 15  # the resolved falco#2413 hidden
 
 
 def test_agenda_page_extracts_references_from_pasted_minutes():
@@ -149,7 +149,17 @@ def test_criteria_page_documents_every_criterion():
     assert any("0.5 at 30 days" in m.value for m in at.markdown)
     flags = next(d.value for d in at.dataframe if "Flag" in d.value.columns)
     assert {"urgent", "skipped", "under-evaluation", "experimental"} <= set(flags["Flag"])
-    assert flags.set_index("Flag").loc["urgent", "Score"] == 1.0
+    assert flags.set_index("Flag").loc["urgent", "Score"] == "1"
+    # issue 11: unscored flags printed "None", and the real area weights, label rules and release
+    # targets were never shown
+    assert "None" not in set(flags["Score"]) and flags.set_index("Flag").loc["experimental", "Score"] == (
+        "not scored (0)")
+    area = next(d.value for d in at.dataframe if "Repository" in d.value.columns)
+    assert area.values.tolist() == [["falcosecurity/falco", 0.6], ["falcosecurity/libs", 0.6],
+                                    ["falcosecurity/plugins", 0.5], ["*", 0.4], ["any other repository", 0.5]]
+    labels = next(d.value for d in at.dataframe if "Label" in d.value.columns)
+    assert labels.set_index("Label").loc["kind/regression", "Score"] == 1.0
+    assert any("`0.37.0`, `0.14.0`" in m.value for m in at.markdown)
 
 
 def test_a_malformed_default_repository_is_a_message_not_a_traceback():
@@ -182,7 +192,7 @@ def test_an_unknown_snapshot_link_says_so_and_shows_the_default_view():
     at = app(snapshot="0123456789abcdef")
     assert not at.exception
     assert "No snapshot" in at.error[0].value and "0123456789ab" in at.error[0].value
-    assert len(ranked_items(at)) == 16
+    assert len(ranked_items(at)) == 15  # the resolved falco#2413 hidden
     assert "snapshot" not in at.query_params
 
 
@@ -206,14 +216,15 @@ def test_compare_page_lists_snapshots_and_compares_the_last_two(demo_config):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["New"] == "0"
     # landed or closed between the two moments, per git and the closing PRs (issue 10)
-    resolved = next(d.value for d in at.dataframe if "resolved_on" in d.value.columns)
-    assert metrics["Resolved since"] == "5" and set(resolved["ref"]) == {
+    resolved = next(d.value for d in at.dataframe if "Resolved on" in d.value.columns)
+    assert metrics["Resolved since"] == "5" and set(resolved["Item"]) == {
         "falcosecurity/libs#1575", "falcosecurity/libs#1561", "falcosecurity/plugins#378",
         "falcosecurity/evolution#345", "falcosecurity/falco#1340"}
-    waiting = next(d.value for d in at.dataframe if "waiting_days" in d.value.columns)
-    row = waiting[waiting["ref"] == "falcosecurity/libs#1557"].iloc[0]
-    assert row["waiting_on"] == "maintainers" and row["waiting_days"] == 45  # 2023-12-06 to 2024-01-20
-    assert row["meetings"] == 2
+    waiting = next(d.value for d in at.dataframe if "Waiting (days)" in d.value.columns)
+    row = waiting[waiting["Item"] == "falcosecurity/libs#1557"].iloc[0]
+    # a text column: items whose turn is unknown leave their cell blank beside it
+    assert row["Waiting on"] == "maintainers" and row["Waiting (days)"] == "45"  # 2023-12-06 to 2024-01-20
+    assert row["Still waiting"] == "2 meetings"
     assert len(at.get("vega_lite_chart")) == 1
 
 
@@ -234,9 +245,11 @@ def test_a_malformed_as_of_in_the_link_is_reported_and_the_meeting_day_used():
     assert "ranked as of 2023-12-14" in at.caption[0].value
 
 
-def test_resolved_items_can_be_hidden_and_the_needs_facts_band_is_shown():
-    # issue 10: falco#2413 merged 17 days before the meeting; three items have no dated facts at all
+def test_resolved_items_are_hidden_unless_shown_and_the_needs_facts_band_is_shown():
+    # issue 10: falco#2413 merged 17 days before the meeting, and the items whose facts are missing
     at = app()
+    assert "https://github.com/falcosecurity/falco/pull/2413" not in ranked_items(at)
+    at = app(resolved="shown")
     table = ranked_frame(at)
     merged = table[table["Item"] == "https://github.com/falcosecurity/falco/pull/2413"].iloc[0]
     assert merged["Waiting on"] == "nobody (resolved)" and merged["Why"] == "resolved: merged on 2023-11-27"
@@ -249,9 +262,6 @@ def test_resolved_items_can_be_hidden_and_the_needs_facts_band_is_shown():
                                                          "381", "1463"}
     assert list(band["Rank"]) == sorted(band["Rank"])
     assert "waiting on maintainers" in band["Unknown"].iloc[0]
-    at.checkbox(key="hide_resolved").check().run()
-    shown = ranked_items(at)
-    assert len(shown) == 15 and "https://github.com/falcosecurity/falco/pull/2413" not in shown
 
 
 def test_the_demo_picker_opens_the_second_meeting_and_the_link_says_so():
@@ -280,7 +290,7 @@ def test_compare_opens_on_the_two_demo_meetings_on_a_first_start():
     assert list(listing["As of"]) == ["2024-02-01", "2023-12-14"]
     metrics = {m.label: m.value for m in at.metric}
     assert (metrics["Resolved since"], metrics["New"], metrics["Still waiting"]) == ("5", "14", "2")
-    waiting = next(d.value for d in at.dataframe if "earlier_agendas" in d.value.columns)
+    waiting = next(d.value for d in at.dataframe if "Earlier agendas" in d.value.columns)
     # the carry-over counts come from the earlier minutes: falco#2655 on 2023-11-02 and 2023-12-14
-    assert dict(zip(waiting["ref"], waiting["earlier_agendas"], strict=True)) == {
+    assert dict(zip(waiting["Item"], waiting["Earlier agendas"], strict=True)) == {
         "falcosecurity/libs#1463": 1, "falcosecurity/falco#2655": 2}

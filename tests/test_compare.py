@@ -287,3 +287,19 @@ def test_the_two_real_meetings_compare_as_their_recorded_dates_say(demo_config):
     assert refs(c.dropped) == {"falcosecurity/libs#1376", "falcosecurity/libs#1557", "falcosecurity/falco#2960",
                                "falcosecurity/libs#1375", "falcosecurity/falco#2413", "falcosecurity/libs#1452",
                                "falcosecurity/libs#1393", "falcosecurity/libs#381", "falcosecurity/libs#470"}
+
+
+def test_two_snapshots_of_one_day_are_one_meeting(meeting, demo_config, pair):
+    # issue 11: "meetings" counted two snapshots of one day (saved before and after a slider move) as two
+    older, newer = pair
+    again = freeze(meeting, demo_config.preset("waiting first"), demo_config.people)  # same day as `older`
+    assert again.as_of.date() == older.as_of.date() and again.id != older.id
+    counts = dict(zip(*[carried_over([older, again, newer])[c] for c in ("ref", "meetings")], strict=True))
+    assert counts["falcosecurity/libs#1557"] == 2
+
+
+def test_weights_warning_names_each_criterion_weighed_differently(meeting, demo_config, pair):
+    older, newer = pair
+    assert compare.weights_warning(compare.compare(older, older)) is None
+    c = compare.compare(older, newer)
+    assert c.weight_changes == ("waiting_on_maintainers weighed 0 then and 1 now", "age weighed 1 then and 0 now")
