@@ -25,7 +25,7 @@ from typing import Any
 
 from bench.bench_scan import _SERVER, ORG, PRS, TOKEN
 from tests.dashboard_server import launch, serve
-from triage import scan, scoring
+from triage import filters, scan, scoring
 from triage.criteria import CRITERIA, title
 from triage.github.config import GitHubConfig
 from triage.github.scan import fetch_open_pulls
@@ -141,7 +141,9 @@ def _demo(browser: Any, figures: dict[str, float]) -> None:
     preset = config.preset()
     meeting = demo_meeting()
     evaluated = scoring.evaluate(meeting.facts, preset.params, meeting.as_of, meeting.context(), config.people)
-    name, orders = _one_notch(lambda w: _urls(scoring.rank(evaluated, w)), dict(preset.weights))
+    shown = filters.Filters()  # the link's focus: none, resolved items hidden
+    name, orders = _one_notch(lambda w: _urls(filters.apply(scoring.rank(evaluated, w), shown).rows),
+                              dict(preset.weights))
     with tempfile.TemporaryDirectory() as home, serve(Path(home)) as url:
         context = browser.new_context(viewport={"width": 1400, "height": 1600})
         page = context.new_page()

@@ -77,7 +77,7 @@ def load_meeting(args: argparse.Namespace) -> Meeting:
     from triage.meeting import demo_meeting, meeting_from_dict
 
     if args.demo:
-        return cli_meeting.with_previous(demo_meeting(), args)
+        return cli_meeting.with_previous(demo_meeting(args.demo), args)
     if not args.facts:
         raise ValueError("Say what to rank: --demo, or --facts FILE written by `triage fetch`")
     try:
@@ -397,8 +397,11 @@ def _add_focus_options(p: argparse.ArgumentParser) -> None:
 
 
 def _add_meeting_source(p: argparse.ArgumentParser) -> None:
+    from triage.demo import DEMO_NAME, DEMOS
+
     src = p.add_mutually_exclusive_group()
-    src.add_argument("--demo", action="store_true", help="the embedded Falco 2023-12-14 demo")
+    src.add_argument("--demo", nargs="?", const=DEMO_NAME, choices=list(DEMOS), metavar="NAME",
+                     help=f"an embedded Falco meeting: {', '.join(DEMOS)} (default {DEMO_NAME})")
     src.add_argument("--facts", metavar="FILE", help="a facts file written by `triage fetch`")
     p.add_argument("--previous", metavar="ID", action="append",
                    help="a meeting whose outcomes feed this ranking (deferred and skipped items carry over, "
@@ -450,14 +453,14 @@ def cmd_scan(args: argparse.Namespace) -> int:
 
 
 def _add_scan_command(p: argparse.ArgumentParser) -> None:
-    from triage import export
+    from triage import export, scan
 
     what = p.add_mutually_exclusive_group(required=True)
     what.add_argument("--org", metavar="ORG", help="scan every repository of this organisation")
     what.add_argument("--repo", metavar="OWNER/NAME", action="append", help="scan this repository (repeatable)")
     p.add_argument("--min-waiting", type=int, default=0, metavar="DAYS",
                    help="only items waiting at least this many days (default: 0)")
-    p.add_argument("--waiting-on", action="append", choices=("maintainers", "author", "nobody"),
+    p.add_argument("--waiting-on", action="append", choices=scan.PEOPLE_BUCKETS,
                    help="whose turn it must be (repeatable; default: maintainers)")
     p.add_argument("--include-drafts", action="store_true", help="keep draft PRs")
     p.add_argument("--include-bots", action="store_true", help="keep PRs opened by bots (dependabot, renovate, ...)")
