@@ -8,6 +8,7 @@ here reads an `ItemFacts` back to a moment, and says "unknown" (None) where the 
 from __future__ import annotations
 
 import fnmatch
+from bisect import bisect_right
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -24,6 +25,14 @@ CURRENT_FACTS_SLACK = timedelta(days=1)
 HOLD_LABELS = ("*hold*", "do-not-merge")
 LABEL_EVENTS = frozenset({"labeled", "unlabeled"})
 _AT = attrgetter("at")
+
+
+def visible(item: ItemFacts, as_of: datetime) -> Sequence[Event]:
+    """The item's events up to `as_of`, oldest first (facts keep their events in that order)."""
+    events = item.events
+    if not events or events[-1].at <= as_of:
+        return events
+    return events[: bisect_right(events, as_of, key=_AT)]
 
 
 def is_current(item: ItemFacts, as_of: datetime) -> bool:

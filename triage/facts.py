@@ -11,10 +11,14 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime, time
+from functools import cached_property
 from itertools import pairwise
 from operator import attrgetter
 from sys import intern
-from typing import Any, Literal, NamedTuple, cast
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, cast
+
+if TYPE_CHECKING:
+    from triage.fact_columns import FactColumns
 
 Kind = Literal["pull", "issue", "discussion"]
 State = Literal["open", "closed", "merged"]
@@ -321,6 +325,13 @@ class FactSet:
     def by_key(self) -> dict[ItemKey, ItemFacts]:
         """Items keyed by `ItemKey`."""
         return {i.key: i for i in self.items}
+
+    @cached_property
+    def columns(self) -> FactColumns:
+        """The items as columns (`triage.fact_columns`), built once: what the ranking reads."""
+        from triage.fact_columns import FactColumns  # numpy stays out of reading and writing facts
+
+        return FactColumns.of(self.items)
 
 
 # --- dates ---------------------------------------------------------------------------------------
