@@ -32,11 +32,15 @@ def imported_by(*argv: str) -> tuple[int, set[str]]:
     return int(code), set(json.loads(modules))
 
 
-@pytest.mark.parametrize("argv", [["--help"], ["criteria"], ["refs", str(MINUTES)]])
-def test_the_quick_commands_import_no_heavy_library(argv):
+@pytest.mark.parametrize(("argv", "allowed"), [
+    (["--help"], set()),
+    (["refs", str(MINUTES)], set()),
+    (["criteria"], {"numpy"}),  # the criteria are functions over columns; numpy alone imports in ~0.06 s
+])
+def test_the_quick_commands_import_no_heavy_library(argv, allowed):
     code, modules = imported_by(*argv)
     assert code == 0
-    assert {m.split(".")[0] for m in modules} & set(HEAVY) == set()
+    assert {m.split(".")[0] for m in modules} & set(HEAVY) == allowed
 
 
 def test_help_imports_nothing_of_triage_but_the_command_line():

@@ -7,13 +7,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from tests.one_item import compute, verdict
 from triage import carryover, minutes
 from triage.criteria import Params, earlier_outcomes
 from triage.facts import Event, ItemFacts, ItemKey, People
 from triage.meeting import demo_meeting, meeting_from_dict, meeting_to_dict
 from triage.meeting_store import MeetingInfo
 from triage.outcomes import OUTCOMES, EarlierOutcome, OutcomeRecord, check_login, latest
-from triage.signals import AgendaContext, compute
+from triage.signals import AgendaContext
 from triage.snapshots import freeze
 
 MEETING_DAY = datetime(2023, 12, 14, 23, 59, 59, tzinfo=UTC)
@@ -29,7 +30,7 @@ def _item(events=(), state="open", complete=True, **extra) -> ItemFacts:
 
 def _score(item: ItemFacts, *history: EarlierOutcome, as_of=NEXT):
     s = compute(item, as_of, People.of(["leogr", "LucaGuerra"]), AgendaContext(outcomes=history))
-    return earlier_outcomes(s, Params())
+    return verdict(earlier_outcomes, s, Params())
 
 
 def _decided(outcome, who=None, at=MEETING_DAY):

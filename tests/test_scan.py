@@ -13,6 +13,7 @@ from tests.conftest import FAKE_TOKEN
 from tests.fakegithub import FakeGitHub, faults, generate_org
 from tests.fakegithub.generate import spread
 from tests.fakegithub.graphql_endpoint import check
+from tests.one_item import compute
 from triage import scan
 from triage.cli import main
 from triage.facts import Event, ItemFacts, ItemKey, People
@@ -21,6 +22,7 @@ from triage.github.scan import fetch_open_pulls
 from triage.github.scan_pages import PAGE_SIZE, QUERY_ITEMS, PageAnswer, Planner
 from triage.github.scan_queries import RepoInfo, ScanInputError, ScanTarget, org_query, repos_query
 from triage.meeting import demo_meeting
+from triage.scoring import with_reasons
 from triage.signals import (
     AUTHOR_SPOKE_LAST,
     CHANGES_REQUESTED,
@@ -30,7 +32,6 @@ from triage.signals import (
     NO_REPLY_YET,
     RESOLVED,
     REVIEW_REQUESTED,
-    compute,
 )
 from triage.weights import load_config
 
@@ -108,7 +109,7 @@ def config_for(fake: FakeGitHub, **overrides) -> GitHubConfig:
 def handmade_scan(handmade):
     handmade.reset()
     result = scan.run(ScanTarget(repos=(REPO,)), config_for(handmade), people=PEOPLE)
-    frame = scan.evaluate(result, load_config().preset().params, PEOPLE)
+    frame = with_reasons(scan.evaluate(result, load_config().preset().params, PEOPLE))
     return result, frame.set_index("number")
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from triage.criteria import CRITERIA, Params
 from triage.facts import Event, FactSet, ItemFacts, ItemKey, parse_when
-from triage.scoring import CONTRIB, SCORE, WHY, contributions, evaluate, explain, movement, rank
+from triage.scoring import CONTRIB, SCORE, WHY, contributions, evaluate, explain, movement, rank, with_reasons
 from triage.signals import AgendaContext
 
 
@@ -73,7 +73,7 @@ def test_long_form_contributions_and_one_line_why(evaluated, demo_config):
     ranked = rank(evaluated, only("waiting_on_maintainers"))
     long = contributions(ranked)
     assert len(long) == 16 * len(CRITERIA)
-    top = ranked.iloc[0]
+    top = with_reasons(ranked).iloc[0]  # reasons are built for the rows read
     assert explain(top) == "waiting 128 days on maintainers since 2023-08-08 (timeline partial)"
 
 
@@ -85,7 +85,7 @@ def test_why_names_what_stands_out_and_says_what_is_unknown(demo_config):
     p = demo_config.preset()
     ranked = rank(evaluate(meeting.facts, p.params, meeting.as_of, meeting.context(), demo_config.people), p.weights)
     usual = typical(ranked)
-    whys = {r["ref"]: explain(r, usual) for r in ranked.to_dict("records")}
+    whys = {r["ref"]: explain(r, usual) for r in with_reasons(ranked).to_dict("records")}
     assert "waiting 8 days on maintainers since 2023-12-06" in whys["falcosecurity/libs#1557"]
     # issue 10: merged on 2023-11-27, 17 days before the meeting
     assert whys["falcosecurity/falco#2413"] == "resolved: merged on 2023-11-27"
@@ -108,7 +108,7 @@ def _thread(number, waited_days, **kw):
 def test_an_unknown_criterion_is_scored_at_the_typical_value_of_the_open_items():
     known = [_thread(1, 30), _thread(2, 90), _thread(3, 10, closed_at=NOW - timedelta(days=1), state="closed")]
     blank = ItemFacts(ItemKey("o/r", 4), kind="issue", state="open")  # found, but nothing dated
-    frame = evaluate(FactSet((*known, blank), "t"), Params(), NOW).set_index("ref")
+    frame = with_reasons(evaluate(FactSet((*known, blank), "t"), Params(), NOW)).set_index("ref")
     waiting = frame[SCORE + "waiting_on_maintainers"]
     typical_value = (30 / 60 + 90 / 120) / 2  # the open items only; the closed one scores 0 as resolved
     assert waiting["o/r#4"] == pytest.approx(typical_value)

@@ -12,12 +12,13 @@ from dataclasses import fields, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import sqlalchemy as sa
 
 from triage import export, snapshot_store, snapshots
-from triage.criteria import CRITERIA, help_text
+from triage.criteria import CRITERIA, Verdict, help_text
 from triage.meeting import demo_meeting
 from triage.snapshot_store import SnapshotStore
 from triage.snapshots import (
@@ -141,7 +142,7 @@ def test_as_of_moves_the_judgement_and_is_recorded(meeting, demo_config, snap):
 def test_frozen_rows_do_not_follow_later_criteria_changes(snap, store, monkeypatch):
     def age(s, p):
         """Changed after the snapshot: every item is ancient."""
-        return 1.0, "changed"
+        return Verdict(np.ones(len(s)), lambda row: "changed")
 
     store.save(snap)
     monkeypatch.setitem(CRITERIA, "age", age)

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from triage.criteria import CRITERIA
-from triage.scoring import CONTRIB, WHY, explain, typical
+from triage.scoring import CONTRIB, WHY, explain, typical, with_reasons
 
 FORMATS = ("json", "markdown", "csv")
 Row = dict[str, Any]  # one ranked item as `to_rows` gives it (and a snapshot freezes it)
@@ -57,7 +57,7 @@ def to_rows(ranked: pd.DataFrame) -> list[Row]:
     """One dict per ranked item: identity, rank, score, why, and per-criterion contributions."""
     rows = []
     usual = typical(ranked)
-    for rec in ranked.to_dict("records"):
+    for rec in with_reasons(ranked).to_dict("records"):
         rows.append({
             "ref": rec["ref"],
             "rank": int(rec["rank"]),

@@ -30,6 +30,7 @@ import pandas as pd
 from tests.oracle.criteria import CRITERIA, Params, Score, score_cap, title
 from tests.oracle.signals import NO_AGENDA, AgendaContext, Signals, compute
 from triage.facts import FactSet, ItemFacts, ItemKey, People
+from triage.weights import Weights
 
 SCORE = "score_"  # column prefix: a criterion's 0..1 score
 WHY = "why_"  # column prefix: its one-line reason
@@ -134,3 +135,27 @@ def _resolved(item: ItemFacts, s: Signals, n: int) -> list[Score]:
     """The verdicts on an item already closed or merged as of the moment: 0 on every criterion."""
     ended = item.merged_at or item.closed_at
     return [(0.0, f"{s.state} on {ended.date().isoformat()}" if ended else str(s.state))] * n
+
+
+def rank(evaluated: pd.DataFrame, weights: Weights) -> pd.DataFrame:
+    """`evaluated` ordered best first, with `rank`, `score` and one contribution column per criterion."""
+    names = list(CRITERIA)
+    w = np.array([float(weights.get(n, 0.0)) for n in names])
+    total = w.sum()
+    scores = evaluated[[SCORE + n for n in names]].to_numpy(dtype=float)
+    contrib = scores * (w / total) if total > 0 else np.zeros_like(scores)
+    score = contrib.sum(axis=1)
+    cap = evaluated["cap"].to_numpy(dtype=float)
+    over = score > cap
+    if over.any():  # "if time permits": the score is capped, its parts shrink in proportion
+        contrib[over] *= (cap[over] / score[over])[:, None]
+        score = np.minimum(score, cap)
+    # Best first, then by repository and number; np.lexsort sorts by its last key first. One
+    # `take` of every column: this is what a slider move costs, so it must stay cheap at 10,000 rows.
+    repos = pd.factorize(evaluated["repo"], sort=True)[0]
+    order = np.lexsort((evaluated["number"].to_numpy(), repos, -score.round(_TIE_DIGITS)))
+    added = {CONTRIB + n: contrib[order, i] for i, n in enumerate(names)}
+    added["score"] = score[order]
+    out = pd.concat([evaluated.take(order).reset_index(drop=True), pd.DataFrame(added)], axis=1)
+    out.insert(0, "rank", np.arange(1, len(out) + 1))
+    return out

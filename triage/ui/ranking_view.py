@@ -20,6 +20,7 @@ from triage.scoring import (
     contributions,
     explain,
     typical,
+    with_reasons,
 )
 from triage.ui import charts
 
@@ -99,7 +100,7 @@ def why_column(ranked: pd.DataFrame, usual: dict[str, float]) -> list[str]:
     columns: turning all 50-odd columns of a 1,000-row page into dicts cost more than the rest of
     the table together."""
     columns = [*EXPLAIN_COLUMNS, *(prefix + n for n in CRITERIA for prefix in (CONTRIB, WHY))]
-    return [explain(r, usual) for r in ranked[columns].to_dict("records")]
+    return [explain(r, usual) for r in with_reasons(ranked)[columns].to_dict("records")]
 
 
 def table_frame(
@@ -247,7 +248,7 @@ def show_why(
         st.session_state["why_item"] = default_ref if default_ref in labels else refs[0]
     picked = st.selectbox("Item", refs, key="why_item", format_func=labels.__getitem__,
                           help="Or click a row of the table.")
-    row = ranked.iloc[refs.index(picked)]
+    row = with_reasons(ranked.iloc[[refs.index(picked)]]).iloc[0]
     total = sum(weights.get(n, 0.0) for n in CRITERIA)
     st.markdown(f"**[{row['ref']}]({row['url']})** {row['title'] or '(title unknown)'}  \n"
                 f"Rank {row['rank']}, score **{row['score']:.3f}**: the sum of the {len(CRITERIA)} contributions "
