@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from triage import agenda
+from triage.markup import inline as md
 from triage.ui import agenda_input, loaders, session, sources
 
 st.title("Agenda")
@@ -31,13 +32,13 @@ default_repo, default_org = agenda_input.defaults()
 try:
     refs = agenda.parse_agenda(text, default_repo or None, default_org or None)
 except agenda.AgendaInputError as e:  # a malformed default repository or organisation
-    st.error(str(e))
+    st.error(md(e))
     st.stop()
 if not refs:
-    st.info(f"No GitHub pull requests, issues or discussions found in {name}.")
+    st.info(f"No GitHub pull requests, issues or discussions found in {md(name)}.")
     st.stop()
 
-st.success(f"{len(refs)} references found in {name}.")
+st.success(f"{len(refs)} references found in {md(name)}.")
 st.dataframe(
     pd.DataFrame({
         "Item": [r.ref for r in refs],

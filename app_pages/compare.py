@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from triage import compare, settings
+from triage.markup import inline as md
 from triage.snapshots import SnapshotError
 from triage.ui import loaders, meeting_panel, snapshot_panel
 
@@ -42,7 +43,7 @@ try:
     older, newer = loaders.snapshot(url, older_s.id), loaders.snapshot(url, newer_s.id)
     result = compare.compare(older, newer)
 except (SnapshotError, ValueError) as e:
-    st.error(str(e))
+    st.error(md(e))
     st.stop()
 
 meeting_panel.followup(older, newer)

@@ -7,6 +7,7 @@ import streamlit as st
 
 from triage.agenda import FLAGS
 from triage.criteria import CRITERIA, title
+from triage.markup import inline as md
 from triage.ui import session
 
 config = session.config()
@@ -15,7 +16,7 @@ st.write(
     "Each criterion scores an item from 0 to 1 and says why in one line. An item's score is the "
     "weighted mean of its criteria, so its contributions add up to it and only the ratios between "
     "weights matter. Weights and presets come from `triage.toml` (read from: "
-    + ", ".join(f"`{s}`" for s in config.sources) + ")."
+    + ", ".join(md(s) for s in config.sources) + ")."
 )
 for name, criterion in CRITERIA.items():
     st.subheader(title(name))

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from triage import scoring
+from triage.markup import inline as md
 from triage.ui import (
     live,
     loaders,
@@ -37,10 +38,10 @@ evaluated = loaders.evaluated(meeting_key, as_of, preset.name, config.sources, m
 ranked = scoring.rank(evaluated, weights)
 moves = scoring.movement(ranked, scoring.rank(evaluated, preset.weights))
 
-st.title(meeting.title or "Triage")
+st.title(md(meeting.title or "Triage"))
 st.caption(
-    f"{len(ranked)} items ranked as of {as_of:%Y-%m-%d} · preset “{preset.name}” · "
-    f"source: {meeting.facts.source}" + (f" · {meeting.facts.note}" if meeting.facts.note else "")
+    f"{len(ranked)} items ranked as of {as_of:%Y-%m-%d} · preset “{md(preset.name)}” · "
+    f"source: {md(meeting.facts.source)}" + (f" · {md(meeting.facts.note)}" if meeting.facts.note else "")
 )
 if ranked.empty:
     st.info("No PRs or issues found in this agenda.")

@@ -26,17 +26,19 @@ GRID = '[data-testid="stMain"] [data-testid="stDataFrame"] >> nth=0'  # the rank
 
 
 @contextlib.contextmanager
-def serve(home: Path):
-    """`streamlit run dashboard.py` headless on a free port, with its own TRIAGE_HOME."""
+def serve(home: Path, env_extra: dict[str, str] | None = None, args: tuple[str, ...] = ()):
+    """`streamlit run dashboard.py` headless on a free port, with its own TRIAGE_HOME (and `env_extra`
+    in its environment, `args` on its command line)."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "TRIAGE_"))}
     env["TRIAGE_HOME"] = str(home)
+    env.update(env_extra or {})
     log = home / "streamlit.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.headless=true",
              f"--server.port={port}", "--server.address=127.0.0.1", "--server.fileWatcherType=none",
-             "--browser.gatherUsageStats=false"],
+             "--browser.gatherUsageStats=false", *args],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:

@@ -16,6 +16,8 @@ from operator import attrgetter
 from sys import intern
 from typing import Any, Literal, NamedTuple, cast
 
+from triage.markup import item_url
+
 Kind = Literal["pull", "issue", "discussion"]
 State = Literal["open", "closed", "merged"]
 # What happened on a thread: the opening description, a conversation comment, a review (with a
@@ -140,6 +142,14 @@ class ItemFacts:
     changed_files: int | None = None
     observed_at: datetime | None = None  # when these facts were read from GitHub
     note: str | None = None  # provenance remark shown to users (e.g. "timeline incomplete")
+    created_bounds: tuple[datetime, datetime] | None = None
+    # [earliest, latest] possible opening moment when `created_at` was not observed (a bound, not an
+    # observation: never shown as an age).
+    label_history: bool = False
+    # True when every labeled/unlabeled event of the thread is in `events`, so the labels at any moment can be
+    # replayed back from `labels` (which are the labels at `observed_at`). False: `labels` say nothing about
+    # moments well before `observed_at`.
+    private: bool | None = None  # the repository's `isPrivate`, when read
 
     def __post_init__(self) -> None:
         # Events are kept oldest first, whatever order they came in: signals cut them at a moment
@@ -185,10 +195,9 @@ class ItemFacts:
     @property
     def html_url(self) -> str:
         """The thread's address on github.com (built from the key when none was recorded)."""
-        if self.url:
-            return self.url
-        path = {"pull": "pull", "discussion": "discussions"}.get(self.kind or "issue", "issues")
-        return f"https://github.com/{self.repo}/{path}/{self.number}"
+        # Only an http(s) link to this thread on a GitHub host: the API's `url` is shown as a link
+        # and pasted into minutes (issue 12).
+        return item_url(self.url, self.repo, self.number, self.kind)
 
 
 class Role(NamedTuple):

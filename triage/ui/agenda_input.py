@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from triage.agenda import AgendaInputError, read_minutes
+from triage.markup import inline as md
 
 
 def show() -> tuple[str | None, str]:
@@ -19,7 +20,7 @@ def show() -> tuple[str | None, str]:
     try:
         return read_minutes(raw, name), name
     except AgendaInputError as e:
-        st.error(str(e))
+        st.error(md(e))
         return None, name
 
 

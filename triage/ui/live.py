@@ -17,6 +17,7 @@ from triage.agenda import AgendaRef
 from triage.fetch import fetch_items
 from triage.github_config import FetchResult, GitHubConfig, RateInfo
 from triage.http_cache import ItemCache
+from triage.markup import inline as md
 from triage.meeting import Meeting, fetched_meeting
 
 _RATE = "github_rate"
@@ -47,7 +48,7 @@ def sidebar() -> None:
         st.text_input("Token", type="password", key="github_token",
                       help="Used for this session only; never saved, shared or shown. "
                            "Without one, GITHUB_TOKEN from secrets or the environment is used.")
-        st.caption(f"API: {settings.github_api_url()}")
+        st.caption(f"API: {md(settings.github_api_url())}")
         rate: RateInfo | None = st.session_state.get(_RATE)
         st.caption(str(rate) if rate else "Rate limit: nothing fetched yet in this session.")
 

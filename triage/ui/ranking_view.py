@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from triage.criteria import CRITERIA, title
+from triage.markup import inline as md
 from triage.scoring import CONTRIB, SCORE, WHY, contributions, explain, typical
 
 CHART_TOP = 25  # the chart shows the top items only: its data is re-sent on every rerun
@@ -167,7 +168,7 @@ def show_why(ranked: pd.DataFrame, weights: dict[str, float], default_ref: str |
     index = refs.index(default_ref) if default_ref in refs else 0
     picked = st.selectbox("Item", labels, index=index, key="why_item")
     row = ranked.iloc[labels.index(picked) if picked in labels else 0]
-    st.markdown(f"**[{row['ref']}]({row['url']})** {row['title'] or '(title unknown)'}  \n"
+    st.markdown(f"**[{md(row['ref'])}]({row['url']})** {md(row['title'] or '(title unknown)')}  \n"
                 f"Rank {row['rank']}, score **{row['score']:.3f}** (the sum of the contributions below).")
     notes = [n for n in (row["status_detail"], row["state_note"]) if isinstance(n, str) and n]
     if row["flags"]:
@@ -175,7 +176,7 @@ def show_why(ranked: pd.DataFrame, weights: dict[str, float], default_ref: str |
     if isinstance(row["section"], str) and row["section"]:
         notes.append(f"agenda section: {row['section']}")
     if notes:
-        st.caption(" · ".join(notes))
+        st.caption(" · ".join(md(n) for n in notes))
     st.dataframe(
         why_frame(row, weights), hide_index=True, key="why_table",
         column_config={

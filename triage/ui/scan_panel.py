@@ -20,6 +20,7 @@ import streamlit as st
 from triage import scan, scoring
 from triage.github_errors import GitHubError
 from triage.http_cache import ItemCache
+from triage.markup import inline as md
 from triage.meeting import Meeting
 from triage.scan_queries import ScanInputError, ScanTarget
 from triage.ui import live, moment, ranking_view, session
@@ -49,7 +50,7 @@ def _request() -> tuple[ScanTarget, bool] | None:
     try:
         return scan.target(org, scan.parse_repos(repos) if mode == REPOS else ()), issues
     except ScanInputError as e:
-        st.error(str(e))
+        st.error(md(e))
         return None
 
 
@@ -65,7 +66,7 @@ def _run(target: ScanTarget, issues: bool, config: Config) -> None:
                           cache=ItemCache(), progress=progress)
     except GitHubError as e:  # a failure before anything could be read (e.g. an unusable cache)
         bar.empty()
-        st.error(str(e))
+        st.error(md(e))
         return
     bar.empty()
     st.session_state[_KEY] = keep(result)
@@ -135,14 +136,14 @@ def report(result: scan.ScanResult) -> None:
     fetched = result.fetch
     repos = len({r.repo for r in fetched.repos})
     st.caption(
-        f"{len(fetched.items):,} open items of {fetched.target.label} read from {repos:,} repositories in "
+        f"{len(fetched.items):,} open items of {md(fetched.target.label)} read from {repos:,} repositories in "
         f"{fetched.requests} requests at {fetched.observed_at:%Y-%m-%d %H:%M} UTC"
         + (f" · {fetched.rate}" if fetched.rate else "")
     )
     for error in fetched.errors:
-        st.error(error)
+        st.error(md(error))
     for note in fetched.notes:
-        st.info(note)
+        st.info(md(note))
 
 
 def filters(result: scan.ScanResult) -> scan.ScanFilter:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from triage.links import View, parse_view, view_params
+from triage.markup import inline as md
 from triage.meeting import Meeting
 from triage.ui import loaders, weights_panel
 from triage.weights import Config
@@ -79,7 +80,7 @@ def show_link_problems() -> None:
     """Say, once, which parts of the opening link were ignored and why."""
     v = view()
     if v.problems and not st.session_state.get("link_problems_shown"):
-        st.warning("Some of this link could not be used:\n\n" + "\n".join(f"- {p}" for p in v.problems))
+        st.warning("Some of this link could not be used:\n\n" + "\n".join(f"- {md(p)}" for p in v.problems))
         st.session_state["link_problems_shown"] = True
 
 

@@ -10,6 +10,7 @@ import streamlit as st
 from triage import export, settings
 from triage.criteria import title
 from triage.facts import People
+from triage.markup import inline as md
 from triage.meeting import Meeting
 from triage.snapshots import (
     Snapshot,
@@ -43,7 +44,7 @@ def load(snapshot_id: str) -> Snapshot | None:
     try:
         return loaders.snapshot(settings.db_url(), snapshot_id)
     except SnapshotError as e:
-        st.error(f"{e}. Showing the default view instead.")
+        st.error(f"{md(e)}. Showing the default view instead.")
         return None
 
 
@@ -65,12 +66,12 @@ def _frozen_table(snap: Snapshot) -> pd.DataFrame:
 def show(snap: Snapshot) -> None:
     """The frozen ranking exactly as saved: rows, order, weights and reasons; nothing recomputed."""
     rows = snap.rows  # parsed from the frozen JSON on every access: read once
-    st.title(snap.title or "Triage snapshot")
+    st.title(md(snap.title or "Triage snapshot"))
     created = f" · saved {snap.created_at:%Y-%m-%d %H:%M} UTC" if isinstance(snap.created_at, datetime) else ""
     st.caption(f"Snapshot {snap.short_id} · frozen, read-only · {len(rows)} items ranked as of "
-               f"{snap.as_of:%Y-%m-%d} · preset “{snap.preset}” · source: {snap.source}{created}")
+               f"{snap.as_of:%Y-%m-%d} · preset “{md(snap.preset)}” · source: {md(snap.source)}{created}")
     for change in snap.criteria_changes():
-        st.info(f"{change} The rows below are as they were frozen.")
+        st.info(f"{md(change)} The rows below are as they were frozen.")
     st.sidebar.caption("Weights of this snapshot (frozen)")
     st.sidebar.dataframe(pd.DataFrame({"Criterion": [title(n) for n in snap.weights],
                                        "Weight": list(snap.weights.values())}),
@@ -104,7 +105,7 @@ def save_button(
             sid = loaders.store(settings.db_url()).save(snap)
             st.session_state[_SAVED] = share_link(sid, base_url())
         except SnapshotError as e:
-            st.error(str(e))
+            st.error(md(e))
     link = st.session_state.get(_SAVED)
     if link:
         st.success("Saved. Anyone who can reach this app opens exactly this ranking with:")

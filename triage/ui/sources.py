@@ -9,6 +9,7 @@ import streamlit as st
 from triage.agenda import AgendaRef, read_minutes
 from triage.fetch import fetch_file_text
 from triage.github_errors import GitHubError
+from triage.markup import inline as md
 from triage.ui import live, session
 
 
@@ -18,7 +19,7 @@ def read_url(url: str) -> str | None:
         text = fetch_file_text(url.strip(), live.github_config())
         return read_minutes(text.encode("utf-8"), url.strip())
     except (GitHubError, ValueError) as e:
-        st.error(str(e))
+        st.error(md(e))
         return None
 
 
@@ -27,18 +28,18 @@ def fetch_and_use(name: str, refs: list[AgendaRef], kind: str, url: str | None =
     try:
         meeting, result = live.fetch_meeting(name, refs)
     except GitHubError as e:  # a failure before any item could be fetched (e.g. the cache is unusable)
-        st.error(str(e))
+        st.error(md(e))
         return False
     key = hashlib.sha256("|".join([kind, url or name, *(r.ref for r in refs)]).encode()).hexdigest()[:16]
     session.set_live(session.LiveSource(meeting, kind, url, f"{key}:{meeting.as_of.isoformat()}"))
     failed = [i for i in result.items if i.status != "ok"]
     fetched = len(result.items) - len(failed)
     for error in result.errors:
-        st.error(error)
+        st.error(md(error))
     if failed:
         st.warning(
             f"Fetched {fetched} of {len(result.items)} items; the others are ranked with what is known:\n\n"
-            + "\n".join(f"- {i.ref}: {i.status_detail or i.status}" for i in failed)
+            + "\n".join(f"- {md(i.ref)}: {md(i.status_detail or i.status)}" for i in failed)
         )
     else:
         st.success(f"Fetched all {fetched} items ({result.requests} requests, {result.from_cache} from the cache).")
