@@ -11,6 +11,7 @@ from triage.ui import session
 
 st.set_page_config(page_title="triage", page_icon=":material/low_priority:", layout="wide")
 session.init_weights()
+session.show_config_problem()
 in_meeting = session.view().meeting is not None  # `/?snapshot=ID&meeting=1` opens meeting mode
 
 page = st.navigation([

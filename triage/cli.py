@@ -12,7 +12,7 @@ from typing import Any
 
 from triage import agenda, cli_meeting, compare, export, scan, scoring, snapshot_store, snapshots
 from triage.criteria import CRITERIA, help_text
-from triage.facts import FactsFormatError, parse_when
+from triage.facts import FactsFormatError, parse_as_of
 from triage.fetch import fetch_items
 from triage.github_config import GitHubConfig
 from triage.http_cache import ItemCache
@@ -64,7 +64,7 @@ def cmd_rank(args: argparse.Namespace) -> int:
     overlays = ([demo_config_path()] if args.demo else []) + list(args.weights or [])
     config = load_config(overlays, local=Path.cwd())
     preset = config.preset(args.preset)
-    as_of = parse_when(args.as_of, end_of_day=True) if args.as_of else meeting.as_of
+    as_of = parse_as_of(args.as_of) if args.as_of else meeting.as_of
     assert as_of is not None
     ranked = scoring.rank_items(meeting.facts, preset.weights, preset.params, as_of,
                                 meeting.context(), config.people)
@@ -129,7 +129,7 @@ def cmd_snapshot_create(args: argparse.Namespace) -> int:
     meeting = load_meeting(args)
     overlays = ([demo_config_path()] if args.demo else []) + list(args.weights or [])
     config = load_config(overlays, local=Path.cwd())
-    as_of = parse_when(args.as_of, end_of_day=True) if args.as_of else None
+    as_of = parse_as_of(args.as_of) if args.as_of else None
     snapshot = snapshots.freeze(meeting, config.preset(args.preset), config.people, as_of=as_of)
     with _store(args) as store:
         snapshot_id = store.save(snapshot)

@@ -300,6 +300,22 @@ def parse_when(value: str | date | datetime | None, *, end_of_day: bool = False)
     return datetime.combine(value, moment, tzinfo=UTC)
 
 
+# The days a ranking can be judged as of: from GitHub's first year to one far enough ahead that no
+# day arithmetic on it overflows (`as_of=9999-12-31` in a link raised OverflowError, issue 12).
+AS_OF_FIRST, AS_OF_LAST = date(2008, 1, 1), date(2999, 12, 31)
+
+
+def parse_as_of(value: str | date) -> datetime:
+    """The end of the day (or the moment) `value` names, as an "as of"; ValueError with a sentence
+    when it is not a date or lies outside AS_OF_FIRST..AS_OF_LAST."""
+    moment = parse_when(value, end_of_day=True)
+    if moment is None:
+        raise ValueError("No as-of date given: expected YYYY-MM-DD")
+    if not AS_OF_FIRST <= moment.date() <= AS_OF_LAST:
+        raise ValueError(f"As-of date {value!s:.40} is out of range: expected a day from {AS_OF_FIRST} to {AS_OF_LAST}")
+    return moment
+
+
 def _iso(value: datetime | None) -> str | None:
     return None if value is None else value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from triage.criteria import CRITERIA
-from triage.facts import parse_when
+from triage.facts import parse_as_of
 from triage.file_links import parse_file_url
 from triage.weights import MAX_WEIGHT, Config
 
@@ -110,7 +110,7 @@ def parse_view(params: Mapping[str, str], config: Config) -> View:
     as_of = params.get("as_of")
     if as_of is not None:
         try:
-            parse_when(as_of)
+            parse_as_of(as_of)
             view.as_of = as_of
         except ValueError as e:
             view.problems.append(f"{e} (the link's as_of); using the meeting's date.")

@@ -57,7 +57,14 @@ def source_name() -> str:
 def config(source: str | None = None) -> Config:
     """Criteria settings for the current source (the demo adds its own Falco presets)."""
     src = source if source is not None else source_name()
-    return loaders.config(src == "demo", os.getcwd())
+    return loaders.config(src == "demo", os.getcwd())[0]
+
+
+def show_config_problem() -> None:
+    """Say why the working directory's triage.toml is not used, if it is not."""
+    problem = loaders.config(source_name() == "demo", os.getcwd())[1]
+    if problem:
+        st.error(md(problem))
 
 
 def meeting() -> tuple[Meeting, str]:
