@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8501
 
-.PHONY: run test bench lint run-fake clean
+.PHONY: run test bench lint run-fake check-github clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check triage tests app_pages dashboard.py bench
 	$(BIN)/mypy
+
+## With GITHUB_TOKEN set: `triage doctor` against api.github.com, then the demo agenda read from it (offline: skipped).
+check-github: $(STAMP)
+	$(BIN)/triage doctor --api-url https://api.github.com --agenda triage/data/demo/minutes.md \
+		--default-org falcosecurity --skip-offline
 
 ## Serve the demo's items from the fake GitHub server and point the dashboard at it.
 run-fake: $(STAMP)

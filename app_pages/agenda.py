@@ -3,7 +3,6 @@
 import pandas as pd
 import streamlit as st
 
-from triage import agenda
 from triage.markup import inline as md
 from triage.ui import agenda_input, loaders, session, sources
 
@@ -11,9 +10,9 @@ st.title("Agenda")
 mode = st.radio("Minutes from", ["Paste or upload", "A file on GitHub", "The demo's minutes"],
                 horizontal=True, key="agenda_source")
 
-url = None
+url = filename = None
 if mode == "Paste or upload":
-    text, name = agenda_input.show()
+    text, name, filename = agenda_input.show()
 elif mode == "A file on GitHub":
     url = st.text_input("Link to the minutes file", key="minutes_url", value=session.view().url or "",
                         placeholder="https://github.com/OWNER/REPO/blob/main/meetings/2023-12-14.md")
@@ -29,10 +28,8 @@ if text is None:
     st.stop()
 
 default_repo, default_org = agenda_input.defaults()
-try:
-    refs = agenda.parse_agenda(text, default_repo or None, default_org or None)
-except agenda.AgendaInputError as e:  # a malformed default repository or organisation
-    st.error(md(e))
+refs = agenda_input.read(text, default_repo, default_org)
+if refs is None:  # a malformed default repository or organisation: said above
     st.stop()
 if not refs:
     st.info(f"No GitHub pull requests, issues or discussions found in {md(name)}.")
@@ -46,6 +43,7 @@ st.dataframe(
         "Lines": [", ".join(map(str, r.lines)) for r in refs],
         "Section": [" / ".join(r.section) for r in refs],
         "Flags": [", ".join(r.flags) for r in refs],
+        "Under": [" > ".join(r.parents) for r in refs],
         "Agenda bullet": [r.bullet or "" for r in refs],
     }),
     hide_index=True,
@@ -53,5 +51,5 @@ st.dataframe(
 )
 if st.button("Fetch from GitHub and rank", type="primary", key="fetch"):
     kind = "url" if url else "minutes"
-    if sources.fetch_and_use(name, refs, kind, url):
+    if sources.fetch_and_use(name, refs, kind, url, text, filename):
         st.page_link("app_pages/ranking.py", label="See the ranking", icon=":material/leaderboard:")

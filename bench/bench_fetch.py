@@ -1,4 +1,4 @@
-"""Benchmark: HTTP requests and rate-limit quota of `triage.fetch`, against a straightforward REST script.
+"""Benchmark: HTTP requests and rate-limit quota of `triage.github`, against a straightforward REST script.
 
 Everything runs against the fake GitHub on 127.0.0.1 with the real PyGithub client over HTTP, and
 the counts are the fake's own request log and rate-limit buckets (so urllib3's retries would count).
@@ -25,9 +25,9 @@ from github import Auth, Github, GithubException
 from tests.fakegithub import FakeGitHub, generate_org
 from triage.demo import load_demo
 from triage.facts import ItemKey, Kind
-from triage.fetch import fetch_items
-from triage.github_config import GitHubConfig
-from triage.http_cache import ItemCache
+from triage.github.agenda_fetch import fetch_items
+from triage.github.cache import ItemCache
+from triage.github.config import GitHubConfig
 
 TOKEN = "bench-token"
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,9 +35,9 @@ ROOT = Path(__file__).resolve().parents[1]
 _WARM_SCRIPT = """
 import json, sys
 from triage.facts import ItemKey
-from triage.fetch import fetch_items
-from triage.github_config import GitHubConfig
-from triage.http_cache import ItemCache
+from triage.github.agenda_fetch import fetch_items
+from triage.github.config import GitHubConfig
+from triage.github.cache import ItemCache
 url, keys = sys.argv[1], [ItemKey.parse(k) for k in json.loads(sys.argv[2])]
 result = fetch_items(keys, GitHubConfig(api_url=url, token="bench-token", seconds_between_requests=None),
                      cache=ItemCache())

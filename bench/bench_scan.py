@@ -6,7 +6,7 @@ process*, so the scan's wall time and memory are the client's own, and the two c
 machine only as a real client and a real server would not. Every request goes through the real
 PyGithub client over HTTP.
 
-* `scan10k_graphql_requests`: GraphQL requests of `triage.fetch.fetch_open_pulls` (target <= 110);
+* `scan10k_graphql_requests`: GraphQL requests of `triage.github.scan.fetch_open_pulls` (target <= 110);
   `scan10k_graphql_points`: rate-limit points they cost (the fake prices queries like GitHub).
 * `scan10k_fetch_seconds`: wall time of that fetch (most of it is the fake's GraphQL engine).
 * `rank10k_seconds`: ranking the 10,000 scanned PRs from their facts: `scoring.evaluate` (signals
@@ -48,9 +48,9 @@ from github import Auth, Github
 
 from triage import scan, scoring
 from triage.facts import FactSet, ItemKey
-from triage.fetch import fetch_open_pulls
-from triage.github_config import GitHubConfig
-from triage.scan_queries import ScanTarget
+from triage.github.config import GitHubConfig
+from triage.github.scan import fetch_open_pulls
+from triage.github.scan_queries import ScanTarget
 from triage.weights import load_config
 
 ROOT = Path(__file__).resolve().parents[1]

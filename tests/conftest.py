@@ -20,7 +20,7 @@ DATA = Path(__file__).parent / "data"
 def _isolated_home(tmp_path_factory, monkeypatch):
     """Every test gets its own TRIAGE_HOME (cache, snapshot store) and no ambient GitHub settings."""
     monkeypatch.setenv("TRIAGE_HOME", str(tmp_path_factory.mktemp("home")))
-    for name in ("GITHUB_TOKEN", "GITHUB_API_URL", "TRIAGE_DB_URL"):
+    for name in ("GITHUB_TOKEN", "GITHUB_API_URL", "TRIAGE_DB_URL", "TRIAGE_MAX_REFS"):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -82,6 +82,22 @@ def free_port() -> int:
 
 # --- the fake GitHub (tests/fakegithub) -------------------------------------------------------------------
 
+
+@pytest.fixture(autouse=True)
+def _graphql_documents_are_valid():
+    """Issue 9: every GraphQL document a test sends is checked against GitHub's published schema and
+    rules by the fake; one GitHub would reject fails the test that sent it (unless it takes it back)."""
+    from tests.fakegithub import FakeGitHub
+
+    FakeGitHub.take_rejected()
+    FakeGitHub.take_violations()
+    yield
+    rejected = FakeGitHub.take_rejected()
+    assert not rejected, f"GitHub would reject {len(rejected)} GraphQL document(s): {rejected[0][1]}\n{rejected[0][0]}"
+    # ... and every REST answer the fake gave for an endpoint triage calls has the shape GitHub documents.
+    violations = FakeGitHub.take_violations()
+    assert not violations, f"{len(violations)} REST answers break GitHub's description: {violations[:5]}"
+
 # A token distinctive enough that finding it in a log, a file or a message cannot be a coincidence.
 FAKE_TOKEN = "ghp_TriageTestToken0123456789abcdefXYZ"
 # A pull request on the demo agenda, served by the fake.
@@ -109,7 +125,7 @@ def fake_github(fake_github_server):
 @pytest.fixture
 def github_config(fake_github):
     """A fetch configuration pointing at the fake: no throttle, no real backoff, waits capped at 1 s."""
-    from triage.github_config import GitHubConfig
+    from triage.github.config import GitHubConfig
 
     return GitHubConfig(
         api_url=fake_github.url,
@@ -126,6 +142,6 @@ def github_config(fake_github):
 @pytest.fixture
 def item_cache(tmp_path):
     """A GitHub cache in its own file."""
-    from triage.http_cache import ItemCache
+    from triage.github.cache import ItemCache
 
     return ItemCache(tmp_path / "github-cache.sqlite3")

@@ -134,6 +134,7 @@ def test_carried_over_names_exactly_the_earlier_texts_naming_each_item_sorted(ge
 @PROPERTY
 @given(text=st.text(st.characters(exclude_characters="\x00\r", exclude_categories=["Cs"]), max_size=200))
 def test_read_minutes_returns_utf8_text_unchanged(text):
+    assume(text.removeprefix("\ufeff").strip())  # empty minutes are refused with a sentence (issue 12)
     assert read_minutes(text.encode("utf-8")) == text.removeprefix("\ufeff")
 
 

@@ -92,6 +92,33 @@ def test_agenda_page_extracts_references_from_pasted_minutes():
     assert len(refs) == 16
     skipped = set(refs[refs["Flags"].str.contains("skipped")]["Item"])
     assert skipped == {"falcosecurity/libs#381", "falcosecurity/libs#470", "falcosecurity/libs#1463"}
+    # Issue 10: each item's own line, and the lines it sits under.
+    row = refs.set_index("Item").loc["falcosecurity/libs#1557"]
+    assert row["Agenda bullet"].startswith("https://github.com/falcosecurity/libs/issues/1557 (Introduce")
+    assert row["Under"] == ("Schedule PR reviews for PRs or issues that have not been given priority: > Discuss"
+                            " general sustainable path forward for massive servers (21+ Million events/s)")
+    assert row["Flags"] == "needs-review, neglected"
+
+
+def test_agenda_page_states_the_limit_on_references(monkeypatch):
+    # Issue 12: a bound on references per agenda, stated in a sentence, keeping what was read.
+    monkeypatch.setenv("TRIAGE_MAX_REFS", "2")
+    at = app()
+    at.switch_page("app_pages/agenda.py").run()
+    at.text_area(key="minutes_text").input("- o/r#1\n- o/r#2\n- o/r#3\n").run()
+    assert not at.exception
+    assert [w.value for w in at.warning] == [
+        "Reading stopped at line 3 of 4: there the minutes name more than 2 items, the limit per agenda (raise"
+        " it with --max-refs or TRIAGE_MAX_REFS); the 2 items named up to that point are kept."]
+    assert list(at.dataframe[0].value["Item"]) == ["o/r#1", "o/r#2"]
+
+
+def test_an_empty_upload_is_refused_with_a_sentence():
+    at = app()
+    at.switch_page("app_pages/agenda.py").run()
+    at.file_uploader(key="minutes_file").upload("empty.md", b"\n \n", "text/markdown").run()
+    assert not at.exception
+    assert [e.value for e in at.error] == ["empty.md is empty: there is no text to read GitHub references from"]
 
 
 def test_binary_upload_gets_a_clear_message_and_no_traceback():

@@ -16,12 +16,16 @@ def test_fetch_writes_the_facts_that_rank_reads(fake_github, monkeypatch, tmp_pa
     code = main(["fetch", str(MINUTES), "--api-url", fake_github.url, "--out", str(out)])
     _, err = capsys.readouterr()
     assert code == 0
-    assert "11 of 16 items fetched in 2 requests" in err
+    assert "11 of 16 items fetched in 3 requests" in err  # the items' query, then a probe for PRs and one for issues
     assert "falcosecurity/libs#1393: not found or private" in err
     written = out.read_text()
     assert FAKE_TOKEN not in written and FAKE_TOKEN not in err
     doc = json.loads(written)
     assert len(doc["agenda"]) == 16 and len(doc["facts"]["items"]) == 16
+    # Issue 11: the meeting's own title, and its day as the default as-of (the fetch time is kept apart).
+    assert doc["title"] == "2023-12-14 Falco Core Maintainers (monthly)"
+    assert doc["as_of"] == "2023-12-14T23:59:59+00:00"
+    assert doc["facts"]["observed_at"][:10] > doc["as_of"][:10]
     skipped = {a["ref"] for a in doc["agenda"] if "skipped" in a["flags"]}
     assert skipped == {"falcosecurity/libs#381", "falcosecurity/libs#470", "falcosecurity/libs#1463"}
 

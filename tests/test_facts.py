@@ -7,6 +7,7 @@ import pytest
 
 from triage.facts import (
     Event,
+    FactSet,
     FactsFormatError,
     ItemFacts,
     ItemKey,
@@ -79,3 +80,26 @@ def test_html_url_is_built_from_the_key_when_missing():
     item = ItemFacts(ItemKey("a/b", 3), kind="pull", events=(Event("x", parse_when("2023-01-01"), "comment"),))
     assert item.html_url == "https://github.com/a/b/pull/3"
     assert ItemFacts(ItemKey("a/b", 4)).html_url == "https://github.com/a/b/issues/4"
+
+
+def test_the_fields_read_live_for_issue_10_round_trip_through_json():
+    at = parse_when("2023-12-01T10:00:00Z")
+    item = ItemFacts(
+        ItemKey("falcosecurity/libs", 1557),
+        kind="issue",
+        events=(Event("FedeDP", at, "labeled", detail="kind/feature"),
+                Event("leogr", at, "assigned", detail="Andreagit97")),
+        created_bounds=(parse_when("2023-10-01"), parse_when("2023-10-05")),
+        label_history=True,
+        private=False,
+    )
+    data = json.loads(json.dumps(item_to_dict(item)))
+    assert data["created_bounds"] == ["2023-10-01T00:00:00Z", "2023-10-05T00:00:00Z"]
+    assert item_from_dict(data) == item
+    people = People(by_repo={"falcosecurity/plugins": frozenset({"mstemm", "leogr", "jasondellaluce"})})
+    doc = factset_to_dict(FactSet((item,), "test", people))
+    assert doc["format"] == 2
+    assert doc["people"]["by_repo"] == {"falcosecurity/plugins": ["jasondellaluce", "leogr", "mstemm"]}
+    assert factset_from_dict(json.loads(json.dumps(doc))).people.by_repo == people.by_repo
+    older = {**doc, "format": 1, "people": {"maintainers": ["leogr"]}}  # a format 1 file still reads
+    assert factset_from_dict(older).people.by_repo == {}

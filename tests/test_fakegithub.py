@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import http.client
-import json
 import re
 import statistics
 import subprocess
@@ -19,9 +18,9 @@ from hypothesis import strategies as st
 
 from tests.conftest import FAKE_TOKEN, LIBS_470, free_port
 from tests.fakegithub import FakeGitHub, faults, generate_org
-from tests.fakegithub.graphql import connection
+from tests.fakegithub.resolvers import connection
 from triage.facts import ItemKey
-from triage.graphql_queries import build_items_query, query_cost, query_pages_and_nodes
+from triage.github.queries import build_items_query, query_cost, query_pages_and_nodes
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -167,22 +166,71 @@ def test_a_renamed_repository_redirects_in_rest_and_is_followed_in_graphql(fake_
     )
 
 
-def test_graphql_rejects_unknown_fields_and_unbounded_connections_like_github(fake_github):
+def test_graphql_validation_errors_come_without_data_and_cost_nothing(fake_github):
     gh = client(fake_github.url)
     _, body = graphql(gh, '{ repository(owner: "falcosecurity", name: "libs") { stars } }')
-    assert body["errors"][0]["message"] == "Field 'stars' doesn't exist on type 'Repository'"
-    assert "data" not in body
-    _, body = graphql(
-        gh, '{ repository(owner: "falcosecurity", name: "libs") { issues { nodes { number } } } }'
-    )
-    assert body["errors"][0]["type"] == "MISSING_PAGINATION_BOUNDARIES"
-    _, body = graphql(
-        gh, '{ repository(owner: "falcosecurity", name: "libs") { issues(first: 101) { totalCount } } }'
-    )
-    assert body["errors"][0]["type"] == "EXCESSIVE_PAGINATION"
+    assert body == {
+        "errors": [
+            {"message": "Cannot query field 'stars' on type 'Repository'.", "locations": [{"line": 1, "column": 54}]}
+        ]
+    }
     _, body = graphql(gh, "{ repository(owner: )")
-    assert body["errors"][0]["message"].startswith("Parse error")
-    assert fake_github.quota_spent()["graphql"] == 0  # invalid queries are not run, so not charged
+    assert "data" not in body and body["errors"][0]["message"].startswith("Syntax Error")
+    _, body = graphql(gh, 'query($n: String!) { repository(owner: "falcosecurity", name: $n) { id } }')
+    assert "data" not in body and body["errors"][0]["message"] == (
+        "Variable '$n' has invalid value: Expected a value of non-null type 'String!' to be provided."
+    )
+    assert fake_github.quota_spent()["graphql"] == 0  # invalid documents are not run, so not charged
+    assert len(FakeGitHub.take_rejected()) == 2  # sent on purpose (the third fails later, at its variables)
+
+
+def test_a_document_with_an_unused_fragment_fails_as_a_whole(fake_github):
+    # Issue 9: GitHub applies every standard rule; an agenda query carrying the discussion fragment
+    # for an agenda without discussions got no data at all.
+    _, body = graphql(
+        client(fake_github.url),
+        """query { repository(owner: "falcosecurity", name: "libs") { i1376: issue(number: 1376) { ...I } } }
+        fragment I on Issue { number }
+        fragment D on Discussion { number }""",
+    )
+    assert body == {"errors": [{"message": "Fragment 'D' is never used.", "locations": [{"line": 3, "column": 9}]}]}
+    assert len(FakeGitHub.take_rejected()) == 1
+
+
+@pytest.mark.parametrize(
+    ("selection", "type_", "message"),
+    [
+        ("issues { nodes { number } }", "MISSING_PAGINATION_BOUNDARIES",
+         "You must provide a `first` or `last` value to properly paginate the `issues` connection."),
+        # GitHub documents the rule for every connection, even one read only for its totalCount.
+        ("issues { totalCount }", "MISSING_PAGINATION_BOUNDARIES",
+         "You must provide a `first` or `last` value to properly paginate the `issues` connection."),
+        ("issues(first: 101) { totalCount }", "EXCESSIVE_PAGINATION",
+         "Requesting 101 records on the `issues` connection exceeds the `first` limit of 100 records."),
+        ("issues(last: 0) { totalCount }", "EXCESSIVE_PAGINATION",
+         "Requesting 0 records on the `issues` connection exceeds the `last` limit of 100 records."),
+    ],
+)
+def test_graphql_enforces_githubs_pagination_bounds(fake_github, selection, type_, message):
+    text = f'{{ repository(owner: "falcosecurity", name: "libs") {{ {selection} }} }}'
+    _, body = graphql(client(fake_github.url), text)
+    assert "data" not in body
+    assert [(e["type"], e["message"]) for e in body["errors"]] == [(type_, message)]
+    assert len(FakeGitHub.take_rejected()) == 1
+
+
+def test_graphql_refuses_a_document_over_500000_nodes(fake_github):
+    _, body = graphql(
+        client(fake_github.url),
+        """{ organization(login: "falcosecurity") { repositories(first: 100) { nodes {
+           issues(first: 100) { nodes { labels(first: 51) { nodes { name } } } } } } } }""",
+    )
+    assert "data" not in body
+    assert body["errors"][0]["type"] == "MAX_NODE_LIMIT_EXCEEDED"
+    assert body["errors"][0]["message"] == (
+        "This query requests up to 520,100 possible nodes which exceeds the maximum limit of 500,000."
+    )
+    assert len(FakeGitHub.take_rejected()) == 1
 
 
 def test_graphql_cost_and_nodes_follow_githubs_formula(fake_github):
@@ -258,9 +306,9 @@ def test_connection_pages_cover_every_node_once_in_order(n, size, backwards):
     while True:
         args = {"last": size, "before": cursor} if backwards else {"first": size, "after": cursor}
         page = connection(items, args)
-        nodes = page.resolve("nodes", {})
+        nodes = page["nodes"]({})
         seen = nodes + seen if backwards else seen + nodes
-        info = page.fields["pageInfo"].fields
+        info = page["pageInfo"]
         more = info["hasPreviousPage"] if backwards else info["hasNextPage"]
         if not more:
             break
@@ -324,19 +372,52 @@ def test_a_wrong_token_gets_401_bad_credentials(fake_github_server):
         fake.stop()
 
 
-def test_search_honours_qualifiers_and_githubs_limits(fake_github):
-    gh = client(fake_github.url)
-    found = gh.search_issues("repo:falcosecurity/libs repo:falcosecurity/falco is:pr")
-    assert sorted(i.number for i in found) == [470, 1375, 1452, 2413]
-    updated = list(gh.search_issues("repo:falcosecurity/libs updated:>=2023-11-01"))
-    assert [i.number for i in updated] == [1452, 1557, 1375, 1463]  # most recently updated first
+def _search(gh: Github, q: str) -> list[str]:
+    """The refs a search finds, in GitHub's order."""
+    return [f"{i.repository.full_name}#{i.number}" for i in gh.search_issues(q)]
+
+
+@pytest.mark.parametrize(
+    ("q", "found"),
+    [
+        # Advanced search (GitHub's default since 2025-09-04): a space is AND, so two repositories
+        # side by side match nothing; the OR has to be written out.
+        ("repo:falcosecurity/libs repo:falcosecurity/falco is:pr", []),
+        ("(repo:falcosecurity/libs OR repo:falcosecurity/falco) is:pr",
+         ["falcosecurity/libs#1452", "falcosecurity/libs#1375", "falcosecurity/falco#2413", "falcosecurity/libs#470"]),
+        ("repo:falcosecurity/libs AND is:issue AND updated:>=2023-11-01",
+         ["falcosecurity/libs#1557", "falcosecurity/libs#1463"]),
+        ("repo:falcosecurity/libs is:issue NOT updated:>=2023-11-01",
+         ["falcosecurity/libs#1376", "falcosecurity/libs#381"]),
+        ("repo:falcosecurity/libs is:issue -label:lifecycle/stale",
+         ["falcosecurity/libs#1557", "falcosecurity/libs#1463", "falcosecurity/libs#381"]),
+        ("is:pr (repo:falcosecurity/plugins OR (repo:falcosecurity/falco AND is:merged))",
+         ["falcosecurity/plugins#378", "falcosecurity/falco#2413"]),  # most recently updated first
+    ],
+)
+def test_search_reads_advanced_syntax(fake_github, q, found):
+    assert _search(client(fake_github.url), q) == found
+
+
+@pytest.mark.parametrize(
+    ("q", "message"),
+    [
+        # Issue 9: since improved issue search became generally available, GitHub answers 422 to a search that
+        # is not restricted to issues or to PRs.
+        ("repo:falcosecurity/libs updated:>=2023-11-01", "Query must include 'is:issue' or 'is:pull-request'."),
+        ("repo:falcosecurity/libs (is:issue OR is:pr)", "Query must include 'is:issue' or 'is:pull-request'."),
+        ("repo:falcosecurity/nope is:pr", "The listed users and repositories cannot be searched either because the "
+         "resources do not exist or you do not have permission to view them."),
+        (" ".join(["repo:falcosecurity/libs"] * 12) + " is:pr", "The search is longer than 256 characters."),
+        ("is:pr (a OR b OR c OR d OR e OR f OR g)", "The search contains more than 5 AND / OR / NOT operators."),
+        ("is:pr (((((((a)))))))", "The search nests more than 5 levels of parentheses."),
+    ],
+)
+def test_search_refuses_what_github_refuses_with_422(fake_github, q, message):
     with pytest.raises(GithubException) as e:
-        list(gh.search_issues("repo:falcosecurity/nope"))
+        _search(client(fake_github.url), q)
     assert e.value.status == 422
-    with pytest.raises(GithubException) as e:
-        list(gh.search_issues(" ".join(["repo:falcosecurity/libs"] * 12)))
-    assert "longer than 256 characters" in json.dumps(e.value.data)
-    assert fake_github.quota_spent()["search"] == 4
+    assert e.value.data["errors"] == [{"message": message, "resource": "Search", "field": "q", "code": "invalid"}]
 
 
 def test_the_contents_api_serves_files(fake_github):

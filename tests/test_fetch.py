@@ -15,19 +15,14 @@ from hypothesis import strategies as st
 from tests.conftest import FAKE_TOKEN, LIBS_470
 from tests.fakegithub import FakeGitHub, faults, generate_org
 from triage.facts import Event, ItemFacts, ItemKey, People, item_from_dict, item_to_dict
-from triage.fetch import SEARCH_QUERY_LIMIT, _probe_groups, _probe_query, fetch_file_text, fetch_items
-from triage.file_links import parse_file_url
-from triage.github_config import FetchResult, GitHubConfig
-from triage.github_errors import NotFoundError, UnsupportedURLError
-from triage.graphql_queries import (
-    CHUNK_SIZE,
-    GITHUB_NODE_LIMIT,
-    borrow_associations,
-    build_items_query,
-    query_cost,
-    query_pages_and_nodes,
-)
-from triage.http_cache import ItemCache
+from triage.github.agenda_fetch import fetch_items
+from triage.github.answers import borrow_associations
+from triage.github.cache import ItemCache
+from triage.github.config import FetchResult, GitHubConfig
+from triage.github.errors import NotFoundError, UnsupportedURLError
+from triage.github.file_links import fetch_file_text, parse_file_url
+from triage.github.probe import SEARCH_QUERY_LIMIT, probe_groups, probe_query
+from triage.github.queries import CHUNK_SIZE, GITHUB_NODE_LIMIT, build_items_query, query_cost, query_pages_and_nodes
 
 DEMO_MISSING = {
     "falcosecurity/evolution#345",
@@ -79,16 +74,29 @@ def test_the_demo_agenda_costs_one_request_without_a_cache(fake_github, github_c
     assert result.rate.remaining == fake_github.remaining("graphql")
 
 
-def test_cold_takes_two_requests_and_warm_spends_no_quota(fake_github, github_config, demo_keys, item_cache):
+def test_cold_records_one_probe_per_kind_and_warm_spends_no_quota(fake_github, github_config, demo_keys, item_cache):
     cold = fetch_items(demo_keys, github_config, cache=item_cache)
-    assert [r.path for r in fake_github.log] == ["/graphql", "/search/issues"]  # the 4 repos share a probe
-    assert cold.requests == 2
+    assert [r.path for r in fake_github.log] == ["/graphql", "/search/issues", "/search/issues"]
+    assert cold.requests == 3
+    # Issue 9: the probes say what they mean whatever GitHub makes of several `repo:` qualifiers (with
+    # advanced search a space is AND), and each restricts itself to issues or to PRs, as GitHub requires.
+    probes = [r.query for r in fake_github.requests("^/search/issues$")]
+    assert [(q["q"][0].rsplit(" ", 1)[0], q["advanced_search"]) for q in probes] == [
+        ("(repo:falcosecurity/falco OR repo:falcosecurity/libs) is:issue", ["true"]),
+        ("(repo:falcosecurity/falco OR repo:falcosecurity/libs OR repo:falcosecurity/plugins) is:pr", ["true"]),
+    ]
     fake_github.reset()
     warm = fetch_items(demo_keys, github_config, cache=item_cache)
     assert fake_github.quota_spent() == {"core": 0, "search": 0, "graphql": 0}
-    assert [(r.path, r.status) for r in fake_github.log] == [("/search/issues", 304)]
+    assert [(r.path, r.status) for r in fake_github.log] == [("/search/issues", 304)] * 2
     assert [comparable(i) for i in warm.items] == [comparable(i) for i in cold.items]
     assert warm.from_cache == 16
+
+
+def test_an_agenda_of_one_kind_records_one_probe(fake_github, github_config, demo, item_cache):
+    pulls = [i.key for i in demo.facts.items if i.kind == "pull" and i.status == "ok"]
+    fetch_items(pulls, github_config, cache=item_cache)
+    assert [r.path for r in fake_github.log] == ["/graphql", "/search/issues"]
 
 
 def test_a_new_process_reuses_the_cache_file(fake_github, github_config, demo_keys, tmp_path, monkeypatch):
@@ -106,14 +114,14 @@ def test_only_items_that_changed_are_fetched_again(fake_github, github_config, d
     truth = fake_github.add_comment(changed, "leogr")
     fake_github.clear_log()
     result = fetch_items(demo_keys, github_config, cache=item_cache)
-    assert [r.path for r in fake_github.log] == ["/search/issues", "/graphql"]
+    assert [r.path for r in fake_github.log] == ["/search/issues", "/search/issues", "/graphql"]
     assert graphql_aliases(fake_github) == [["i1557"]]
     fetched = result.items[demo_keys.index(changed)]
     assert comparable(fetched) == comparable(truth)
     assert fetched.events[-1].actor == "leogr" and fetched.comments_count == 1
     fake_github.clear_log()
     fetch_items(demo_keys, github_config, cache=item_cache)
-    assert [(r.path, r.status) for r in fake_github.log] == [("/search/issues", 304)]
+    assert [(r.path, r.status) for r in fake_github.log] == [("/search/issues", 304)] * 2
 
 
 def test_a_probe_that_cannot_list_every_change_refetches_its_group(
@@ -128,11 +136,41 @@ def test_a_probe_that_cannot_list_every_change_refetches_its_group(
         )
     )
     result = fetch_items(demo_keys, github_config, cache=item_cache)
-    assert [r.path for r in fake_github.log] == ["/search/issues", "/graphql", "/search/issues"]
-    assert result.ok and result.from_cache == 0
+    # The issue probe could not list everything: its issues are fetched again and it is recorded anew;
+    # the PR probe still vouches for the PRs (and threads GitHub does not show are kept for an hour).
+    assert [r.path for r in fake_github.log] == ["/search/issues", "/search/issues", "/graphql", "/search/issues"]
+    assert graphql_aliases(fake_github) == [["i1340", "i1376", "i1463", "i1557", "i2960", "i381"]]
+    assert result.ok and result.from_cache == 10
     fake_github.clear_log()
     fetch_items(demo_keys, github_config, cache=item_cache)  # the new baseline is complete again
-    assert [(r.path, r.status) for r in fake_github.log] == [("/search/issues", 304)]
+    assert [(r.path, r.status) for r in fake_github.log] == [("/search/issues", 304)] * 2
+
+
+def test_a_probe_answer_off_its_target_vouches_for_nothing(fake_github, github_config, demo_keys, item_cache):
+    fetch_items(demo_keys, github_config, cache=item_cache)
+    fake_github.clear_log()
+    # What a search reading `(repo:a OR repo:b)` some other way could answer: a thread of another repository.
+    stray = {"number": 9, "updated_at": "2024-01-01T00:00:00Z", "repository_url": f"{fake_github.url}/repos/x/y"}
+    answer = {"total_count": 1, "incomplete_results": False, "search_type": "lexical", "items": [stray]}
+    fake_github.inject(faults.Fault(200, answer, path="^/search/issues$"))
+    result = fetch_items(demo_keys, github_config, cache=item_cache)
+    assert graphql_aliases(fake_github) == [["i1340", "i1376", "i1463", "i1557", "i2960", "i381"]]
+    assert result.ok
+
+
+def test_a_probe_that_misses_a_known_change_is_never_read_as_nothing_changed(
+    fake_github, github_config, demo_keys, item_cache
+):
+    # Issue 9: a search that silently matches nothing (as `repo:a repo:b` does under advanced search)
+    # must not make every later run serve stale facts. libs#1557 changed after the probe's baseline,
+    # so a baseline answer without it shows the search does not find what it should.
+    fake_github.add_comment(ItemKey("falcosecurity/libs", 1557), "leogr")
+    empty = {"total_count": 0, "incomplete_results": False, "search_type": "lexical", "items": []}
+    fake_github.inject(faults.Fault(200, empty, path="^/search/issues$", body=None, times=1))
+    fetch_items(demo_keys, github_config, cache=item_cache)
+    fake_github.clear_log()
+    fetch_items(demo_keys, github_config, cache=item_cache)
+    assert graphql_aliases(fake_github) == [["i1340", "i1376", "i1463", "i1557", "i2960", "i381"]]
 
 
 def test_fresh_facts_are_served_without_asking(fake_github, github_config, demo_keys, item_cache):
@@ -182,7 +220,9 @@ def test_a_long_timeline_is_marked_incomplete_and_keeps_its_latest_events(fake_g
         fake_github.add_comment(key, f"user{n}", association="NONE", at=start + timedelta(hours=n))
     (item,) = fetch_items([key], github_config).items
     assert not item.timeline_complete and "incomplete" in (item.note or "")
-    assert item.comments_count == 120
+    # Comments are counted from the timeline (no connection of their own), so a cut timeline leaves
+    # the count unknown rather than wrong.
+    assert item.comments_count is None
     assert [e.actor for e in item.events][-3:] == ["user117", "user118", "user119"]
     assert item.events[0].kind == "description"  # the opening post is always known
 
@@ -201,14 +241,14 @@ def test_events_carry_association_and_account_type_for_people_rules(fake_github,
             assert e.association is not None and e.actor_type is not None
 
 
-def test_discussions_are_read_when_the_agenda_says_so(fake_github, github_config):
-    base = generate_org("talk", repos=1, total=1, seed=9, issue_share=1)[0]
-    key = ItemKey("talk/core", 7)
+def _discussion(key: ItemKey, seed: int = 9) -> ItemFacts:
+    """A generated issue turned into a discussion (title, author, comments), as the fake serves one."""
+    base = generate_org(key.owner, repos=1, total=1, seed=seed, issue_share=1)[0]
     discussion = dataclasses.replace(
         base,
         key=key,
         kind="discussion",
-        url="https://github.com/talk/core/discussions/7",
+        url=f"https://github.com/{key.repo}/discussions/{key.number}",
         draft=None,
         merged=None,
         state="open",
@@ -218,17 +258,54 @@ def test_discussions_are_read_when_the_agenda_says_so(fake_github, github_config
         milestone_due=None,
         events=tuple(e for e in base.events if e.kind in ("description", "comment")),
     )
-    discussion = dataclasses.replace(
+    return dataclasses.replace(
         discussion,
         comments_count=sum(e.kind == "comment" for e in discussion.events),
         updated_at=max(e.at for e in discussion.events),
     )
+
+
+def test_discussions_are_read_when_the_agenda_says_so(fake_github, github_config):
+    key = ItemKey("talk/core", 7)
+    discussion = _discussion(key)
     fake_github.add_items([discussion])
     result = fetch_items([key], github_config, kinds={key: "discussion"})
-    assert comparable(result.items[0]) == comparable(discussion)
+    assert comparable(result.items[0]) == comparable(fake_github.truth(key))
     assert "discussion(number: 7)" in fake_github.log[0].json["query"]
     (guessed,) = fetch_items([key], github_config).items  # without the hint it looks for an issue or PR
     assert guessed.status == "not_found"
+
+
+@pytest.mark.parametrize(
+    ("agenda", "fragments"),
+    [
+        ("pulls", ["IssueFields", "PullFields"]),  # an agenda item's kind is unknown until GitHub answers
+        ("issues", ["IssueFields", "PullFields"]),
+        ("discussions", ["DiscussionFields"]),
+        ("mixed", ["IssueFields", "PullFields", "DiscussionFields"]),
+    ],
+)
+def test_agendas_of_any_kinds_fetch_with_only_the_fragments_they_use(
+    fake_github, github_config, demo, agenda, fragments
+):
+    # Issue 9: a document carrying an unused fragment is rejected whole by GitHub (no data at all),
+    # which made every agenda without a discussion link fail on api.github.com.
+    discussions = [_discussion(ItemKey("falcosecurity/community", n), seed=n) for n in (51, 52)]
+    fake_github.add_items(discussions)
+    served = [i for i in demo.facts.items if i.status == "ok"]
+    chosen = {
+        "pulls": [i for i in served if i.kind == "pull"],
+        "issues": [i for i in served if i.kind == "issue"],
+        "discussions": discussions,
+        "mixed": [*served[:3], discussions[0]],
+    }[agenda]
+    keys = [i.key for i in chosen]
+    kinds = {i.key: "discussion" for i in discussions}
+    result = fetch_items(keys, github_config, kinds=kinds)
+    assert result.ok and result.errors == ()
+    assert [comparable(i) for i in result.items] == [comparable(fake_github.truth(k)) for k in keys]
+    (sent,) = fake_github.requests("^/graphql$")
+    assert re.findall(r"^fragment (\w+) on", sent.json["query"], re.M) == fragments
 
 
 def test_an_item_of_a_moved_repository_keeps_its_facts_and_says_where_it_went(fake_github, github_config):
@@ -386,21 +463,20 @@ _repo_names = st.from_regex(r"[a-z][a-z0-9-]{0,38}/[a-z0-9._-]{1,60}", fullmatch
 
 
 @settings(max_examples=200)
-@given(st.lists(_repo_names, max_size=60))
-def test_probe_groups_cover_every_repo_once_inside_githubs_query_limit(repos):
-    groups = _probe_groups(repos)
-    assert sorted(r for g in groups for r in g) == sorted(set(repos))
+@given(st.lists(st.tuples(st.sampled_from(["issue", "pr"]), _repo_names), max_size=60))
+def test_probe_groups_cover_every_target_once_inside_githubs_query_limits(targets):
+    groups = probe_groups(targets)
+    assert sorted((g.kind, r) for g in groups for r in g.repos) == sorted(set(targets))
     for group in groups:
-        assert (
-            len(_probe_query(group, datetime(2024, 1, 1, tzinfo=UTC))) <= SEARCH_QUERY_LIMIT
-            or len(group) == 1
-        )
+        query = probe_query(group, datetime(2024, 1, 1, tzinfo=UTC))
+        assert len(query) <= SEARCH_QUERY_LIMIT or len(group.repos) == 1
+        assert query.count(" OR ") + 2 <= 5  # GitHub's five operators, counting the spaces as ANDs
 
 
 @settings(max_examples=10, deadline=None)
 @given(st.integers(0, 10_000))
 def test_the_cache_gives_back_exactly_what_it_was_given(tmp_path_factory, seed):
-    from triage.http_cache import CachedItem
+    from triage.github.cache import CachedItem
 
     cache = ItemCache(tmp_path_factory.mktemp("cache") / "c.sqlite3")
     items = generate_org("prop", repos=2, total=30, seed=seed)

@@ -12,9 +12,11 @@ import pytest
 from tests.conftest import FAKE_TOKEN, LIBS_470, free_port
 from tests.fakegithub import FakeGitHub, faults, generate_org
 from triage.facts import ItemKey
-from triage.fetch import _probe_groups, fetch_file_text, fetch_items
-from triage.github_config import FetchResult
-from triage.github_errors import BadCredentialsError, GitHubFailedError, RateLimitedError
+from triage.github.agenda_fetch import fetch_items
+from triage.github.config import FetchResult
+from triage.github.errors import BadCredentialsError, GitHubFailedError, RateLimitedError
+from triage.github.file_links import fetch_file_text
+from triage.github.probe import probe_groups
 
 LIBS_1375 = ItemKey("falcosecurity/libs", 1375)
 MINUTES_URL = (
@@ -272,7 +274,7 @@ def test_failures_leave_the_token_out_of_every_message_and_log(fake_github, gith
 def test_a_broken_cache_file_is_reported_and_the_fetch_goes_on(
     fake_github, github_config, demo_keys, tmp_path
 ):
-    from triage.http_cache import ItemCache
+    from triage.github.cache import ItemCache
 
     broken = tmp_path / "github-cache.sqlite3"
     broken.write_bytes(b"this is not a database" * 100)
@@ -312,16 +314,18 @@ def test_a_rate_limited_probe_falls_back_to_fetching(fake_github, github_config,
     fake_github.inject(faults.secondary_rate_limit(600, status=429, path="^/search/", times=None))
     result = fetch_items(demo_keys, github_config, cache=item_cache)
     assert result.ok and result.errors == ()
+    # The first 429 stops the other probe too: it would only fail the same way.
     assert [(r.path, r.status) for r in fake_github.log] == [("/search/issues", 429), ("/graphql", 200)]
 
 
 def test_a_spent_search_limit_stops_the_other_probes_not_the_fetch(fake_github, github_config, item_cache):
-    # 40 repositories need four probe queries (GitHub caps a search at 256 characters); once the
-    # first says the search limit is spent, asking the others would only fail the same way.
+    # 40 repositories with issues and PRs need 15 probe queries (four repositories each, one kind each);
+    # once the first says the search limit is spent, asking the others would only fail the same way.
     items = generate_org("wideorg", repos=40, total=120, seed=5)
     fake_github.add_items(items)
     keys = [i.key for i in items]
-    assert len(_probe_groups({k.repo for k in keys})) == 4
+    targets = {("pr" if i.kind == "pull" else "issue", i.repo.lower()) for i in items}
+    assert len(probe_groups(targets)) == 15
     fetch_items(keys, github_config, cache=item_cache)
     fake_github.reset()
     fake_github.inject(faults.secondary_rate_limit(600, status=429, path="^/search/", times=None))

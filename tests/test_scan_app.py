@@ -15,8 +15,9 @@ from streamlit.testing.v1 import AppTest
 from tests.conftest import FAKE_TOKEN
 from tests.fakegithub import FakeGitHub, generate_org
 from triage import scan, settings
-from triage.fetch import ScanFetch
-from triage.scan_queries import RepoScan, ScanTarget
+from triage.github.scan import ScanFetch
+from triage.github.scan_pages import RepoScan
+from triage.github.scan_queries import ScanTarget
 from triage.snapshot_store import SnapshotStore
 from triage.ui import scan_panel
 from triage.ui.ranking_view import TABLE_ROWS_MAX

@@ -52,6 +52,7 @@ def meetings(draw):
                     tuple(draw(st.lists(st.text(max_size=12), max_size=2))),
                     draw(st.none() | st.text(max_size=30)),
                     draw(FLAGS),
+                    tuple(draw(st.lists(st.text(max_size=12), max_size=2))),  # the bullets above it
                 )
             )
             if draw(st.booleans()):

@@ -1,37 +1,42 @@
 """Minutes/agenda markdown -> the GitHub PRs, issues and discussions it names, with their context.
 
-`parse_agenda` finds every reference people write: full URLs to pulls, issues and discussions (with
-comment, file, commit or check tails), `owner/repo#N`, `repo#N` and `#N`. It records for each
-distinct item the lines it is on, the headings above its first mention, the agenda bullet around
-it and the flags the minutes put on it (`agenda_flags.FLAGS`). `read_minutes` turns uploaded bytes
-into text, and `carried_over` says which earlier minutes already named an item.
+`read_agenda` finds every reference people write: full URLs to pulls, issues and discussions (with
+comment, file, commit or check tails, inline or as `[label]: url` reference links), `owner/repo#N`,
+`repo#N`, `#N` and `GH-N`. It records for each distinct item the lines it is on, the headings above
+its entry, the item's own line, the lines it sits under and the flags the minutes put on it
+(`agenda_flags.FLAGS`). It reads at most `max_refs` items and says so in a sentence when a document
+names more. `parse_agenda` is the same without the reading's notes. `read_minutes` turns uploaded
+bytes into text, and `carried_over` says which earlier minutes already named an item.
 
-The document is read line by line, the way minutes are written rather than the way a strict
-CommonMark renderer reads them: a `SKIPPED:` line right after a nested bullet starts a new block
-(CommonMark would glue it onto the bullet as a lazy continuation), and 4-space-indented bullets are
-always bullets, never an indented code block. Fenced code, inline code and HTML comments are
-skipped. Every pattern is bounded or anchored, so the parser stays linear on hostile input.
+How the document is cut into blocks is `agenda_outline`; what each line says is `agenda_inline`; how
+an item's context and flags are read from the blocks around it is `agenda_context`.
 """
 
 from __future__ import annotations
 
 import codecs
-import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Any
 
-from triage.agenda_flags import AGENDA_LABEL_STATEMENT, FLAGS, detect_flags
-from triage.agenda_inline import OWNER_NAME, REPO_NAME, InlineLine, read_inline
+from triage.agenda_context import MAX_BULLET_CHARS, ContextReader
+from triage.agenda_flags import FLAGS
+from triage.agenda_inline import OWNER_NAME, REPO_NAME
+from triage.agenda_outline import Block, outline
 from triage.facts import ItemKey, Kind
 
 __all__ = [
     "FLAGS",
+    "MAX_BULLET_CHARS",
     "MAX_MINUTES_BYTES",
+    "MAX_REFS",
+    "MENTIONS_PER_REF",
     "AgendaInputError",
+    "AgendaReading",
     "AgendaRef",
     "carried_over",
     "parse_agenda",
+    "read_agenda",
     "read_minutes",
     "refs_to_json",
 ]
@@ -39,14 +44,16 @@ __all__ = [
 # Real minutes are a few kB (a whole year of Falco community calls is 30 kB). 2 MB leaves room for
 # any real agenda and refuses logs, exports and binaries pasted by mistake before they are parsed.
 MAX_MINUTES_BYTES = 2_000_000
-MAX_BULLET_CHARS = 200  # an agenda bullet is shown in a table cell; longer prose is cut
-_INTRO_MAX_CHARS = 120  # a paragraph this short before a list introduces it ("SKIPPED:", "Notes:")
-_FENCE = re.compile(r"[ \t]*(`{3,}|~{3,})(.*)")
-_ATX = re.compile(r" {0,3}(#{1,6})(?:[ \t]+(.*))?")
-_SETEXT = re.compile(r" {0,3}(?:=+|-+)[ \t]*")
-_RULE = re.compile(r" {0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})")
-_LIST_ITEM = re.compile(r"[ \t]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|$)(?:\[[ xX]\][ \t]+)?")
-_QUOTE = re.compile(r"[ \t]*(?:>[ \t]?)+")
+# The most items one agenda may name. A real agenda names 10 to 50 (a busy year of Falco minutes, 40);
+# each item costs a share of a GraphQL request and of the rate limit, so a paste of 100,000 references
+# would spend a token's hourly budget. `triage --max-refs` and `$TRIAGE_MAX_REFS` change it.
+MAX_REFS = 1_000
+# References as written, per item allowed: an agenda repeats an item a few times, not thousands.
+MENTIONS_PER_REF = 20
+# GitHub answers /issues/N of a pull request with a redirect to /pull/N, and /issues/N of an issue
+# turned into a discussion with one to /discussions/N (seen in use; GitHub's REST documentation does
+# not describe its web pages' redirects). So a /pull/ or /discussions/ link is conclusive, /issues/ is not.
+_KIND_RANK: dict[Kind | None, int] = {None: 0, "issue": 1, "discussion": 2, "pull": 3}
 
 
 class AgendaInputError(ValueError):
@@ -60,14 +67,42 @@ class AgendaRef:
     key: ItemKey
     kind: Kind | None  # from the URL path (pull / issues / discussions); None for `repo#N` shorthand
     lines: tuple[int, ...]  # 1-based line numbers of every mention
-    section: tuple[str, ...]  # heading path of the first mention, outermost first
-    bullet: str | None  # plain text of the top-level bullet (or paragraph) of the first mention
+    section: tuple[str, ...]  # heading path of its entry, outermost first
+    # Plain text of its own bullet or line (of an item written as a heading: the first line of the
+    # discussion under it, the heading being the section's last part).
+    bullet: str | None
     flags: tuple[str, ...]  # sorted, e.g. ("skipped", "urgent"); see `FLAGS`
+    parents: tuple[str, ...] = ()  # the bullets or label lines its entry sits under, outermost first
 
     @property
     def ref(self) -> str:
         """`owner/repo#N`."""
         return self.key.ref
+
+
+@dataclass(frozen=True)
+class AgendaReading:
+    """What `read_agenda` read: the items, and where it stopped when the document named too many."""
+
+    refs: list[AgendaRef]
+    line_count: int
+    max_refs: int
+    stopped_at: int | None = None  # the line reading stopped in: the rest was not read
+    stopped_by: str | None = None  # "items" or "references"
+
+    @property
+    def limit_note(self) -> str | None:
+        """The sentence that says the limit was hit and what was kept, or None."""
+        if self.stopped_at is None:
+            return None
+        limit = (f"{self.max_refs:,} items" if self.stopped_by == "items"
+                 else f"{self.max_refs * MENTIONS_PER_REF:,} references ({MENTIONS_PER_REF} per item allowed)")
+        kept = len(self.refs)
+        return (
+            f"Reading stopped at line {self.stopped_at:,} of {self.line_count:,}: there the minutes name more"
+            f" than {limit}, the limit per agenda (raise it with --max-refs or TRIAGE_MAX_REFS); the {kept:,}"
+            f" item{'s' if kept != 1 else ''} named up to that point {'are' if kept != 1 else 'is'} kept."
+        )
 
 
 # --- reading uploaded bytes -------------------------------------------------------------------
@@ -104,162 +139,13 @@ def read_minutes(raw: bytes, name: str = "minutes") -> str:
                 f"{name} is not UTF-8 text (byte 0x{raw[e.start]:02x} at offset {e.start} is invalid);"
                 " save the minutes as UTF-8 markdown"
             ) from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise AgendaInputError(f"{name} is empty: there is no text to read GitHub references from")
+    return text
 
 
-# --- the outline: headings, paragraphs and nested bullets ------------------------------------------
-
-BlockKind = Literal["heading", "paragraph", "item"]
-
-
-@dataclass(eq=False, slots=True)
-class _Block:
-    """A heading, a top-level paragraph or a list item, with the source lines of its own text."""
-
-    kind: BlockKind
-    indent: int  # column of the list marker (items only)
-    parent: _Block | None  # the enclosing item, or the short paragraph introducing a top-level list
-    section: tuple[str, ...]
-    repo: str | None  # `owner/repo` of the innermost heading that names one
-    heading_flags: frozenset[str]
-    lines: list[tuple[int, InlineLine]] = field(default_factory=list)
-    children: list[_Block] = field(default_factory=list)
-
-    @property
-    def text(self) -> str:
-        """Plain text of the block's own lines (not of nested items)."""
-        return " ".join(line.plain for _, line in self.lines if line.plain)
-
-
-@dataclass(frozen=True, slots=True)
-class _Heading:
-    """An open heading and what it passes on to the blocks under it."""
-
-    level: int
-    section: tuple[str, ...]  # the heading path down to this heading
-    repo: str | None  # `owner/repo` named by this heading or the nearest heading above that names one
-    flags: frozenset[str]  # flags of this heading and the headings above it
-
-
-_NO_HEADING = _Heading(0, (), None, frozenset())
-
-
-def _indent(line: str) -> int:
-    """The column a line's text starts at (a tab counts to the next multiple of 4)."""
-    stripped = line.lstrip(" \t")
-    return len(line[: len(line) - len(stripped)].expandtabs(4))
-
-
-def _drop_comments(line: str, in_comment: bool) -> tuple[str, bool]:
-    """The line without HTML comments (`<!-- ... -->`, possibly over several lines)."""
-    out: list[str] = []
-    pos = 0
-    while True:
-        if in_comment:
-            end = line.find("-->", pos)
-            if end < 0:
-                return "".join(out), True
-            pos, in_comment = end + 3, False
-        start = line.find("<!--", pos)
-        if start < 0:
-            out.append(line[pos:])
-            return "".join(out), False
-        out.append(line[pos:start])
-        pos, in_comment = start + 4, True
-
-
-def _outline(text: str) -> list[_Block]:
-    """The document's blocks in source order (a parent always comes before its children)."""
-    blocks: list[_Block] = []
-    headings: list[_Heading] = []
-    items: list[_Block] = []  # open list items, outermost first
-    para: _Block | None = None  # the top-level paragraph being read
-    intro: _Block | None = None  # the last top-level paragraph, which may introduce a list
-    fence: str | None = None
-    in_comment = False
-
-    def new_block(kind: BlockKind, indent: int, parent: _Block | None) -> _Block:
-        h = headings[-1] if headings else _NO_HEADING
-        block = _Block(kind, indent, parent, h.section, h.repo, h.flags)
-        if parent is not None:
-            parent.children.append(block)
-        blocks.append(block)
-        return block
-
-    def open_heading(level: int, title: str) -> None:
-        while headings and headings[-1].level >= level:
-            headings.pop()
-        outer = headings[-1] if headings else _NO_HEADING
-        headings.append(_Heading(
-            level,
-            (*outer.section, title) if title else outer.section,
-            title if REPO_NAME.fullmatch(title) else outer.repo,
-            outer.flags | detect_flags(title),
-        ))
-
-    for n, raw in enumerate(text.split("\n"), 1):
-        raw = raw.removesuffix("\r")  # CRLF text pasted as-is keeps its line numbers
-        if fence is not None:
-            m = _FENCE.fullmatch(raw.rstrip())
-            if m and m[1][0] == fence[0] and len(m[1]) >= len(fence) and not m[2].strip():
-                fence = None
-            continue
-        line, in_comment = _drop_comments(raw, in_comment)
-        if (m := _FENCE.match(line)) and not (m[1][0] == "`" and "`" in m[2]):
-            fence, para = m[1], None
-            continue
-        if not line.strip():
-            para = None
-            continue
-        if m := _ATX.fullmatch(line.rstrip()):
-            title_src = (m[2] or "").rstrip()
-            stripped = title_src.rstrip("#")
-            if not stripped or stripped[-1] in " \t":  # a closing run of #s is not part of the title
-                title_src = stripped.rstrip()
-            parsed = read_inline(title_src)
-            open_heading(len(m[1]), parsed.plain)
-            new_block("heading", 0, None).lines.append((n, parsed))
-            items.clear()
-            para = intro = None
-            continue
-        if para is not None and _SETEXT.fullmatch(line):
-            para.kind = "heading"  # setext: the paragraph above the underline is a heading
-            open_heading(1 if "=" in line else 2, para.text)
-            h = headings[-1]
-            para.section, para.repo, para.heading_flags = h.section, h.repo, h.flags
-            para = intro = None
-            continue
-        if _RULE.fullmatch(line.rstrip()):
-            items.clear()
-            para = intro = None
-            continue
-        indent = _indent(line)
-        if m := _LIST_ITEM.match(line):
-            while items and items[-1].indent >= indent:
-                items.pop()
-            parent = items[-1] if items else None
-            if parent is None and intro is not None and len(intro.text) <= _INTRO_MAX_CHARS:
-                parent = intro
-            item = new_block("item", indent, parent)
-            item.lines.append((n, read_inline(line[m.end() :])))
-            items.append(item)
-            para = None
-            continue
-        content = _QUOTE.sub("", line, count=1) if _QUOTE.match(line) else line.strip()
-        owner = next((b for b in reversed(items) if b.indent < indent), None)
-        if owner is not None:  # a continuation line of an item (its text, not a new block)
-            while items[-1] is not owner:
-                items.pop()
-            owner.lines.append((n, read_inline(content)))
-            continue
-        items.clear()  # text at the margin ends the lists above it
-        if para is None:
-            para = intro = new_block("paragraph", 0, None)
-        para.lines.append((n, read_inline(content)))
-    return blocks
-
-
-# --- parse_agenda --------------------------------------------------------------------------------
+# --- read_agenda ---------------------------------------------------------------------------------
 
 
 @dataclass
@@ -269,7 +155,7 @@ class _Item:
     key: ItemKey
     kind: Kind | None
     lines: set[int]
-    blocks: dict[int, _Block]  # the block of each mention by id, first mention first
+    blocks: dict[int, Block]  # the block of each mention by id, first mention first
 
 
 def _checked_defaults(default_repo: str | None, default_org: str | None) -> tuple[str | None, str | None]:
@@ -283,86 +169,66 @@ def _checked_defaults(default_repo: str | None, default_org: str | None) -> tupl
     return repo, org
 
 
-def _cut(text: str) -> str:
-    """`text`, cut to MAX_BULLET_CHARS with an ellipsis."""
-    return text if len(text) <= MAX_BULLET_CHARS else text[: MAX_BULLET_CHARS - 1].rstrip() + "…"
-
-
-def parse_agenda(
-    text: str, default_repo: str | None = None, default_org: str | None = None
-) -> list[AgendaRef]:
-    """Every GitHub thread `text` names, in order of first mention.
+def read_agenda(
+    text: str, default_repo: str | None = None, default_org: str | None = None, max_refs: int = MAX_REFS
+) -> AgendaReading:
+    """Every GitHub thread `text` names, in order of first mention, up to `max_refs` of them.
 
     `#N` resolves against the repo of the link it is the text of, then the innermost `### owner/repo`
     heading above it, then `default_repo`; `repo#N` against the owner of the link or heading, then
     `default_org` (or `default_repo`'s owner), then the one organisation the document links to, if
-    it links to only one. A reference that cannot be resolved is left out.
+    it links to only one. A reference that cannot be resolved is left out. A document naming more than
+    `max_refs` items (or `MENTIONS_PER_REF` times as many references) is read up to the point that
+    would pass the limit; what was read is kept, and `limit_note` says so.
     """
+    if max_refs < 1:
+        raise ValueError(f"max_refs must be at least 1, not {max_refs}")
     default_repo, default_org = _checked_defaults(default_repo, default_org)
-    blocks = _outline(text)
-    owners: dict[str, str] = {}  # lower-cased -> as first written (GitHub compares owners without case)
-    for o in (o for b in blocks for _, line in b.lines for o in line.owners):
-        owners.setdefault(o.lower(), o)
+    doc = outline(text, max_refs, max_refs * MENTIONS_PER_REF)
     fallback_org = default_org or (default_repo.split("/")[0] if default_repo else None)
-    if fallback_org is None and len(owners) == 1:
-        [fallback_org] = owners.values()
+    if fallback_org is None and len(doc.owners) == 1:
+        [fallback_org] = doc.owners.values()
 
     found: dict[tuple[str, int], _Item] = {}
+    keys: dict[int, set[tuple[str, int]]] = {}
     # In line order: an item's continuation line can come after its sub-bullets.
-    mentioning = [(n, b, line) for b in blocks for n, line in b.lines if line.mentions]
-    for n, block, line in sorted(mentioning, key=lambda m: m[0]):
-        heading_owner = block.repo.split("/")[0] if block.repo else None
-        for raw in line.mentions:
-            if raw.repo is None:
-                repo = block.repo or default_repo
-            elif raw.owner is not None:
-                repo = f"{raw.owner}/{raw.repo}"
-            else:
-                owner = heading_owner or fallback_org
-                repo = f"{owner}/{raw.repo}" if owner else None
-            if repo is None:
-                continue
-            item = found.get((repo.lower(), raw.number))
-            if item is None:  # the first mention's spelling of the repo is kept
-                item = found[repo.lower(), raw.number] = _Item(ItemKey(repo, raw.number), None, set(), {})
-            item.kind = item.kind or raw.kind
-            item.lines.add(n)
-            item.blocks.setdefault(id(block), block)
-    return _with_context(found.values(), blocks)
+    mentioning = sorted(((n, b, m) for b in doc.named for n, m in b.mentions), key=lambda x: x[0])
+    for n, block, raw in mentioning:
+        if raw.repo is None:
+            repo = block.head.repo or default_repo
+        elif raw.owner is not None:
+            repo = f"{raw.owner}/{raw.repo}"
+        else:
+            owner = block.head.repo.split("/")[0] if block.head.repo else fallback_org
+            repo = f"{owner}/{raw.repo}" if owner else None
+        if repo is None:
+            continue
+        fold = (repo.lower(), raw.number)
+        item = found.get(fold)
+        if item is None:  # the first mention's spelling of the repo is kept
+            item = found[fold] = _Item(ItemKey(repo, raw.number), None, set(), {})
+        if _KIND_RANK[raw.kind] > _KIND_RANK[item.kind]:
+            item.kind = raw.kind
+        item.lines.add(n)
+        item.blocks.setdefault(id(block), block)
+        keys.setdefault(id(block), set()).add(fold)
+    for b in doc.named:
+        b.keys = frozenset(keys.get(id(b), ()))
 
-
-def _with_context(items: Iterable[_Item], blocks: list[_Block]) -> list[AgendaRef]:
-    """AgendaRefs with section, bullet and flags read from the blocks around each item's mentions."""
-    labelled = any(AGENDA_LABEL_STATEMENT.search(b.text) for b in blocks)
-    own = {id(b): detect_flags(b.text) for b in blocks}
-    tree: dict[int, frozenset[str]] = {}  # a block's flags and its nested items'
-    for b in reversed(blocks):
-        tree[id(b)] = own[id(b)].union(*(tree[id(c)] for c in b.children))
-    chain: dict[int, frozenset[str]] = {}  # the flags of a block's ancestors
-    top: dict[int, _Block] = {}  # the top-level bullet or paragraph a block sits in
-    for b in blocks:
-        p = b.parent
-        chain[id(b)] = (own[id(p)] | chain[id(p)]) if p else frozenset()
-        top[id(b)] = top[id(p)] if p is not None and p.kind == "item" and b.kind == "item" else b
-
-    def flags_of(b: _Block) -> frozenset[str]:
-        flags = tree[id(b)] | chain[id(b)] | b.heading_flags
-        if labelled and b.kind == "item" and top[id(b)] is b and b.repo:
-            flags |= {"tsc-agenda"}
-        return flags
-
+    reader = ContextReader(doc.blocks, doc.labelled)
     refs = []
-    for item in items:
-        blocks_of = list(item.blocks.values())
-        first = blocks_of[0]
-        # Where the item is itself an agenda entry, only those mentions say how the meeting treated
-        # it; a passing mention under another item ("deferred to focus on #1518") says nothing.
-        entries = [b for b in blocks_of if top[id(b)] is b]
-        flags = frozenset[str]().union(*(flags_of(b) for b in entries or blocks_of))
-        bullet = None if first.kind == "heading" else _cut(top[id(first)].text) or None
-        lines = tuple(sorted(item.lines))
-        refs.append(AgendaRef(item.key, item.kind, lines, first.section, bullet, tuple(sorted(flags))))
-    return refs
+    for fold, item in found.items():
+        c = reader.context(fold, item.blocks.values())
+        refs.append(AgendaRef(item.key, item.kind, tuple(sorted(item.lines)), c.section, c.bullet, c.flags,
+                              c.parents))
+    return AgendaReading(refs, doc.line_count, max_refs, doc.stopped_at, doc.stopped_by)
+
+
+def parse_agenda(
+    text: str, default_repo: str | None = None, default_org: str | None = None, max_refs: int = MAX_REFS
+) -> list[AgendaRef]:
+    """`read_agenda(...).refs`: the items, for callers that show no note about the limit."""
+    return read_agenda(text, default_repo, default_org, max_refs).refs
 
 
 # --- output and history --------------------------------------------------------------------------
@@ -376,6 +242,7 @@ def refs_to_json(refs: Iterable[AgendaRef]) -> list[dict[str, Any]]:
             "kind": r.kind,
             "lines": list(r.lines),
             "section": list(r.section),
+            "parents": list(r.parents),
             "bullet": r.bullet,
             "flags": list(r.flags),
         }

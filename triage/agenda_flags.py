@@ -1,13 +1,17 @@
 """The agenda flag vocabulary: markers such as URGENT or SKIPPED that minutes put next to an item.
 
 `FLAGS` names each flag with its one-line meaning (the app shows it). `detect_flags` reads them from
-the plain text of a heading, bullet or paragraph. The phrases come from a survey of real minutes
-(Falco core maintainers 2019-2025, Node.js TSC 2023-2025), e.g. Falco's `**[URGENT]**`,
+the prose of a heading, bullet or line: its plain text without link texts and URLs, so that a linked
+title ("[disable deferred inlining](...)") sets nothing. The phrases come from a survey of real
+minutes (Falco core maintainers 2019-2025, Node.js TSC 2023-2025), e.g. Falco's `**[URGENT]**`,
 `(under evaluation)`, `[if time permits]` and `SKIPPED:`, and the Node.js TSC's "skip for this week"
-and "remove from agenda". A phrase preceded by a negation ("should not be a blocker", "isn't
-URGENT") does not count. `tsc-agenda` is not a phrase: `agenda.parse_agenda` sets it on the entries
-under `### owner/repo` headings of minutes that say their items come from the agenda label
-(`AGENDA_LABEL_STATEMENT`).
+and "remove from agenda". `neglected` reads the ways a meeting says that items have waited on the
+maintainers: Falco's "PRs or issues that have not been given priority", and triage wording such as
+"needs attention", "stale PRs", Kubernetes' `lifecycle/stale` label, "waiting for review", "waiting
+on maintainers", "fell through the cracks". A phrase preceded by a negation ("should not be a
+blocker", "isn't URGENT") does not count. `tsc-agenda` is not a phrase: `agenda_context` sets it on
+the entries under `### owner/repo` headings of minutes that say their items come from the agenda
+label (`AGENDA_LABEL_STATEMENT`).
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ import re
 # Flag -> what it means; the order is the order the app lists them in.
 FLAGS: dict[str, str] = {
     "urgent": "marked URGENT (or [urgent]) in the minutes",
+    "neglected": "the minutes say it has waited too long: not been given priority, needs attention, stale,"
+    " waiting for review or on maintainers, fell through the cracks",
     "priority": "called a top or high priority, or listed under the release's priorities",
     "blocked": "blocked, a blocker, or on hold",
     "needs-review": "the minutes ask for reviews: needs review, ready for review, PTAL, schedule PR reviews",
@@ -36,6 +42,23 @@ FLAGS: dict[str, str] = {
 _PATTERNS: dict[str, re.Pattern[str]] = {
     # Case-sensitive on purpose: "Isn't urgent and doesn't have an obvious question" is prose.
     "urgent": re.compile(r"\bURGENT\b|(?i:[\[(]urgent[\])])"),
+    # Each phrase says the items waited on the maintainers; "waiting on the author" is not one of them.
+    "neglected": re.compile(
+        r"(?i)(?:\bnot|n[\u2019']t)\s(?:yet\s)?been\s(?:given\s(?:any\s)?|assigned\s(?:a\s)?)?priority\b"
+        r"|\b(?:needs?|needing|requires?|requiring|deserves?)\s(?:some\s|more\s|urgent\s|maintainers?[\u2019']?\s)?"
+        r"(?:attention|love)\b"
+        r"|\b(?:stale|stalled|neglected|forgotten|languishing|unanswered|unreviewed|unattended)\s"
+        r"(?:PRs?|pull\srequests?|issues?|items?|threads?|tickets?|discussions?|proposals?)\b"
+        r"|\b(?:marked|gone|went|became|becoming|going|getting|turned)\s(?:as\s)?stale\b|\blifecycle/(?:stale|rotten)\b"
+        r"|^stale\b|\bneglected\b|\b(?:fell|fallen|falling|falls?|slipped|slipping|slips?)\sthrough\sthe\scracks\b"
+        r"|\b(?:waiting|waited|awaiting|waits?)\s(?:for\s|on\s)?(?:a\s|an\s|the\s)?(?:maintainers?['\u2019]?\s)?"
+        r"(?:reviews?|reviewers?|approvers?|approvals?|maintainers?|committers?|TSC|TOC)\b"
+        r"|\b(?:open|waiting|pending)\sfor\s(?:over\s|more\sthan\s|several\s|many\s)?(?:\d{1,4}\s)?"
+        r"(?:months|weeks|years?|a\s(?:long\s)?while|a\slong\stime|ages)\b"
+        r"|\bno\s(?:maintainer\s|reviewer\s)?(?:responses?|reply|replies|reviews?)\s(?:yet|so\sfar"
+        r"|from\s(?:the\s)?(?:maintainers?|reviewers?|approvers?))\b"
+        r"|(?:\bnot|n[\u2019']t)\s(?:yet\s)?(?:been\s)?reviewed\b"
+    ),
     # "not been given priority" and "prioritization" are not a priority call.
     "priority": re.compile(r"(?i)\b(?:top|high|highest)[- ]priority\b|\bpriorities\b|\bprioriti[sz]ed?\b"),
     # "blocking" alone is mostly technical ("non blocking outputs"), so it is not a marker.
@@ -78,6 +101,9 @@ AGENDA_LABEL_STATEMENT = re.compile(r"(?i)\bextracted\sfrom\s(?:the\s)?[\w-]{0,3
 # Flag -> lower-case words one of which its phrases contain: a cheap test before the regex runs.
 _KEYWORDS: dict[str, tuple[str, ...]] = {
     "urgent": ("urgent",),
+    "neglected": ("priorit", "attention", "love", "stale", "stalled", "neglect", "forgotten", "languish",
+                  "unanswered", "unreviewed", "unattended", "cracks", "wait", "month", "week", "year", "while",
+                  "long time", "ages", "no re", "reviewed"),
     "priority": ("priorit",),
     "blocked": ("block", "hold"),
     "needs-review": ("review", "ptal", "take a look", "feedback"),

@@ -10,12 +10,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from triage import agenda, cli_meeting, compare, export, scan, scoring, snapshot_store, snapshots
+from triage import agenda, cli_meeting, compare, export, scan, scoring, settings, snapshot_store, snapshots
 from triage.criteria import CRITERIA, help_text
-from triage.facts import FactsFormatError, parse_as_of
-from triage.fetch import fetch_items
-from triage.github_config import GitHubConfig
-from triage.http_cache import ItemCache
+from triage.facts import FactsFormatError, ItemKey, People, parse_as_of
+from triage.github import doctor
+from triage.github.agenda_fetch import fetch_items
+from triage.github.cache import ItemCache
+from triage.github.config import GitHubConfig
 from triage.meeting import Meeting, demo_meeting, fetched_meeting, meeting_from_dict, meeting_to_dict
 from triage.settings import SettingsError
 from triage.weights import WeightsError, demo_config_path, load_config
@@ -32,9 +33,22 @@ def _read_minutes(path: str) -> str:
     return agenda.read_minutes(sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes(), path)
 
 
+def _read_agenda(args: argparse.Namespace) -> tuple[str, list[agenda.AgendaRef]]:
+    """The minutes `args.file` names and the references in them; what stopped the reading, or that
+    nothing was found, is said on standard error."""
+    text = _read_minutes(args.file)
+    limit = args.max_refs or settings.max_refs(agenda.MAX_REFS)
+    reading = agenda.read_agenda(text, args.default_repo, args.default_org, limit)
+    if reading.limit_note:
+        print(f"triage: warning: {reading.limit_note}", file=sys.stderr)
+    if not reading.refs:
+        print(f"triage: no GitHub pull requests, issues or discussions found in {args.file}", file=sys.stderr)
+    return text, reading.refs
+
+
 def cmd_refs(args: argparse.Namespace) -> int:
     """Print the GitHub references an agenda names."""
-    refs = agenda.parse_agenda(_read_minutes(args.file), args.default_repo, args.default_org)
+    _, refs = _read_agenda(args)
     if args.format == "json":
         print(json.dumps(agenda.refs_to_json(refs), indent=2, ensure_ascii=False))
     else:
@@ -87,12 +101,14 @@ def _progress(template: str) -> Callable[[int, int], None]:
 
 def cmd_fetch(args: argparse.Namespace) -> int:
     """Fetch the facts of an agenda's items from GitHub and write the file `triage rank --facts` reads."""
-    refs = agenda.parse_agenda(_read_minutes(args.file), args.default_repo, args.default_org)
+    text, refs = _read_agenda(args)
     result = fetch_items([r.key for r in refs], _github(args), kinds={r.key: r.kind for r in refs},
                          cache=ItemCache(), progress=_progress("fetched {done}/{total}"))
     print(file=sys.stderr)
     now = datetime.now(UTC).replace(microsecond=0)
-    meeting = fetched_meeting(Path(args.file).name, refs, result.items, now)
+    filename = None if args.file == "-" else args.file
+    people = People(by_repo=result.maintainers)
+    meeting = fetched_meeting(Path(args.file).name, refs, result.items, now, text, filename, people)
     text = json.dumps(meeting_to_dict(meeting), indent=1, ensure_ascii=False) + "\n"
     if args.out == "-":
         sys.stdout.write(text)
@@ -107,6 +123,26 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     for error in result.errors:
         print(f"triage: error: {error}", file=sys.stderr)
     return 1 if result.errors else 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    """Check the GitHub settings in a few requests: the API, the token, the rate limits, GraphQL."""
+    config = doctor.default_config(args.api_url)
+    if args.skip_offline and not config.token:
+        print("triage doctor: skipped: GITHUB_TOKEN is not set, so there is nothing to check against GitHub")
+        return 0
+    item = ItemKey.parse(args.item) if args.item else doctor.KNOWN_ITEM
+    diagnosis = doctor.diagnose(config, item)
+    if args.skip_offline and not diagnosis.reachable:
+        print(f"triage doctor: skipped: {config.host} cannot be reached from here (no network?)")
+        return 0
+    checks = list(diagnosis.checks)
+    if args.agenda and diagnosis.ok:
+        refs = agenda.parse_agenda(_read_minutes(args.agenda), args.default_repo, args.default_org)
+        checks.append(doctor.check_agenda(config, refs, Path(args.agenda).name))
+    for check in checks:
+        print(check)
+    return 0 if all(c.ok for c in checks) else 1
 
 
 def cmd_criteria(args: argparse.Namespace) -> int:
@@ -283,15 +319,39 @@ def _add_scan_command(sub: Any) -> None:
     p.set_defaults(func=cmd_scan)
 
 
+def _add_doctor_command(sub: Any) -> None:
+    p = sub.add_parser("doctor", help="check the API, the token, the rate limits and GraphQL in a few requests")
+    p.add_argument("--api-url", metavar="URL", help="GitHub API root (default: $GITHUB_API_URL or api.github.com)")
+    p.add_argument("--item", metavar="OWNER/REPO#N", help=f"a thread to read back (default: {doctor.KNOWN_ITEM})")
+    p.add_argument("--agenda", metavar="FILE", help="also read this agenda's items, as `triage fetch` would")
+    p.add_argument("--default-repo", metavar="OWNER/REPO", help="resolves bare #N in --agenda")
+    p.add_argument("--default-org", metavar="OWNER", help="resolves repo#N in --agenda")
+    p.add_argument("--skip-offline", action="store_true",
+                   help="say so and succeed when there is no token or no network (for `make check-github`)")
+    p.set_defaults(func=cmd_doctor)
+
+
+def _at_least_one(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of at least 1")
+    return int(value)
+
+
+def _add_agenda_source(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", help="minutes/agenda markdown file, or - for standard input")
+    p.add_argument("--default-repo", metavar="OWNER/REPO", help="resolves bare #N")
+    p.add_argument("--default-org", metavar="OWNER", help="resolves repo#N")
+    p.add_argument("--max-refs", type=_at_least_one, metavar="N",
+                   help=f"read at most N items (default: $TRIAGE_MAX_REFS or {agenda.MAX_REFS:,})")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The `triage` argument parser with every subcommand."""
     parser = argparse.ArgumentParser(prog="triage", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("refs", help="list the GitHub references in a minutes/agenda file")
-    p.add_argument("file", help="markdown file, or - for standard input")
-    p.add_argument("--default-repo", metavar="OWNER/REPO", help="resolves bare #N")
-    p.add_argument("--default-org", metavar="OWNER", help="resolves repo#N")
+    _add_agenda_source(p)
     p.add_argument("--format", choices=("json", "text"), default="text")
     p.set_defaults(func=cmd_refs)
 
@@ -305,9 +365,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_rank)
 
     p = sub.add_parser("fetch", help="fetch an agenda's items from GitHub into a facts file")
-    p.add_argument("file", help="minutes/agenda markdown file, or - for standard input")
-    p.add_argument("--default-repo", metavar="OWNER/REPO", help="resolves bare #N")
-    p.add_argument("--default-org", metavar="OWNER", help="resolves repo#N")
+    _add_agenda_source(p)
     p.add_argument("--api-url", help="GitHub API root (default: $GITHUB_API_URL or https://api.github.com)")
     p.add_argument("--out", metavar="FILE", required=True, help="where to write the facts (- for stdout)")
     p.set_defaults(func=cmd_fetch)
@@ -315,6 +373,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("criteria", help="list the criteria and what each measures")
     p.set_defaults(func=cmd_criteria)
 
+    _add_doctor_command(sub)
     _add_snapshot_commands(sub, db)
     cli_meeting.add_meeting_commands(sub, db)
     _add_scan_command(sub)

@@ -1,7 +1,7 @@
 """The fact model: typed, frozen records of what GitHub says about agenda items.
 
 Everything downstream (signals, criteria, scoring, snapshots) reads these records and nothing else,
-so no code outside `triage.fetch` can issue a GitHub request. A fact that was not observed is
+so no code outside `triage.github` can issue a GitHub request. A fact that was not observed is
 `None`: unknown stays unknown, it is never guessed.
 """
 
@@ -33,13 +33,18 @@ EventKind = Literal[
     "closed",
     "merged",
     "reopened",
+    "labeled",
+    "unlabeled",
+    "cross_referenced",
+    "connected",
+    "assigned",
 ]
 EVENT_KINDS: tuple[str, ...] = EventKind.__args__  # type: ignore[attr-defined]
 # Why an item's facts are what they are: fetched fine, or the reason they could not be.
 FetchStatus = Literal["ok", "unknown", "not_found", "moved", "rate_limited", "forbidden", "error"]
 
 FIRST_TIME_ASSOCIATIONS = frozenset({"FIRST_TIME_CONTRIBUTOR", "FIRST_TIMER"})
-FACTS_FORMAT = 1  # bump when the serialised shape changes; readers accept every older version
+FACTS_FORMAT = 2  # bump when the serialised shape changes; readers accept every older version
 
 _REF_RE = re.compile(r"^(?P<owner>[A-Za-z0-9-]+)/(?P<repo>[A-Za-z0-9._-]+)#(?P<number>\d+)$")
 
@@ -87,6 +92,9 @@ class Event:
     association: str | None = None  # GitHub's author association (OWNER, MEMBER, ...), if seen
     actor_type: str | None = None  # "User", "Bot", "Organization", "Mannequin", if seen
     review_state: str | None = None  # APPROVED / CHANGES_REQUESTED / COMMENTED / DISMISSED for reviews
+    detail: str | None = None
+    # labeled/unlabeled: the label name; cross_referenced/connected: "owner/repo#N" of the other thread
+    # (the PR or issue that referenced or was linked to this one); assigned: the assignee's login.
 
     def __post_init__(self) -> None:
         _share_text(self, ("actor", "association", "actor_type", "review_state"))
@@ -221,6 +229,9 @@ class People:
     known_roles: dict[tuple[str | None, str | None, str | None], Role] = field(
         default_factory=dict, init=False, compare=False, hash=False, repr=False
     )
+    by_repo: Mapping[str, frozenset[str]] = field(default_factory=dict, compare=False, hash=False)
+    # lower-cased "owner/name" -> lower-cased logins of that repository's maintainers (its OWNERS approvers,
+    # CODEOWNERS or MAINTAINERS file). A repository absent here falls back to `maintainers` + associations.
 
     @classmethod
     def of(
@@ -230,12 +241,10 @@ class People:
         associations: Iterable[str] | None = None,
     ) -> People:
         """Build from logins in any case."""
-        assoc = frozenset(a.upper() for a in associations) if associations is not None else None
-        return cls(
-            frozenset(m.lower() for m in maintainers),
-            frozenset(b.lower() for b in bots),
-            *([assoc] if assoc is not None else []),
-        )
+        people = cls(frozenset(m.lower() for m in maintainers), frozenset(b.lower() for b in bots))
+        if associations is None:
+            return people
+        return replace(people, maintainer_associations=frozenset(a.upper() for a in associations))
 
     def merged_with(self, other: People) -> People:
         """Both lists of maintainers and bots (associations from `self`)."""
@@ -335,6 +344,8 @@ def _record_to_dict(obj: Any) -> dict[str, Any]:
             out[f.name] = _iso(value)
         elif f.name == "events":
             out["events"] = [_record_to_dict(e) for e in value]
+        elif f.name == "created_bounds":
+            out[f.name] = None if value is None else [_iso(v) for v in value]
         elif isinstance(value, tuple):
             out[f.name] = list(value)
         else:
@@ -370,6 +381,7 @@ def event_from_dict(data: Mapping[str, Any], where: str = "event") -> Event:
         association=data.get("association"),
         actor_type=data.get("actor_type"),
         review_state=data.get("review_state"),
+        detail=data.get("detail"),
     )
 
 
@@ -391,6 +403,14 @@ def item_from_dict(data: Mapping[str, Any]) -> ItemFacts:
                 raise FactsFormatError(f"{where}: field {name!r}: {e}") from None
         elif name == "labels" and value is not None:
             value = tuple(value)
+        elif name == "created_bounds" and value is not None:
+            try:
+                low, high = (parse_when(v) for v in value)
+            except (TypeError, ValueError) as e:
+                raise FactsFormatError(
+                    f"{where}: field 'created_bounds' is {value!r}, expected [iso, iso]: {e}"
+                ) from None
+            value = (low, high)
         kwargs[name] = value
     events = tuple(
         event_from_dict(e, f"{where} event {n}") for n, e in enumerate(data.get("events") or [])
@@ -409,6 +429,7 @@ def factset_to_dict(facts: FactSet) -> dict[str, Any]:
             "maintainers": sorted(facts.people.maintainers),
             "bots": sorted(facts.people.bots),
             "maintainer_associations": sorted(facts.people.maintainer_associations),
+            "by_repo": {repo: sorted(logins) for repo, logins in sorted(facts.people.by_repo.items())},
         },
         "items": [item_to_dict(i) for i in facts.items],
     }
@@ -423,13 +444,13 @@ def factset_from_dict(data: Any) -> FactSet:
         raise FactsFormatError(f"facts: unsupported format {version!r}, expected 1..{FACTS_FORMAT}")
     people = data.get("people") or {}
     items = _need(data, "items", list, "facts")
+    by_repo = people.get("by_repo") or {}
     return FactSet(
         items=tuple(item_from_dict(i) for i in items),
         source=str(data.get("source") or "unknown"),
-        people=People.of(
-            people.get("maintainers", ()),
-            people.get("bots", ()),
-            people.get("maintainer_associations"),
+        people=replace(
+            People.of(people.get("maintainers", ()), people.get("bots", ()), people.get("maintainer_associations")),
+            by_repo={str(r).lower(): frozenset(str(m).lower() for m in ms) for r, ms in by_repo.items()},
         ),
         observed_at=parse_when(data.get("observed_at")),
         note=data.get("note"),

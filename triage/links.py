@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from triage.criteria import CRITERIA
 from triage.facts import parse_as_of
-from triage.file_links import parse_file_url
+from triage.github.file_links import parse_file_url
 from triage.weights import MAX_WEIGHT, Config
 
 WEIGHT_PREFIX = "w_"

@@ -29,7 +29,7 @@ _TEXT_PATTERNS = re.compile(
     r"(?i)(?<=[a-z])(?=://)|(?<=\bwww)(?=\.)|(?<=[\w.+-])(?=@[\w-]+\.\w)|(?<=:)(?=[a-z-]+\\?\[|material/|[\w+-]+:)"
 )
 # At the start of a line: headings, block quotes, list items, thematic breaks, ordered lists.
-_LINE_START = re.compile(r"^(\s*\d*)([#>+=-]|(?<=\d)[.)])")
+_LINE_START = re.compile(r"^(\s*)(?=[#>+=-])|^(\s*\d+)(?=[.)])")
 
 
 def inline(value: object) -> str:
@@ -38,7 +38,7 @@ def inline(value: object) -> str:
     text = " ".join(str(value).split())
     text = _INLINE.sub(lambda m: "\\" + m.group(0), text)
     text = _TEXT_PATTERNS.sub(_WORD_JOINER, text)
-    return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+    return _LINE_START.sub(lambda m: (m.group(1) or m.group(2) or "") + "\\", text)
 
 
 # --- Markdown pasted into minutes (GitHub's renderer, which allows some raw HTML) -------------------------

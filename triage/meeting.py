@@ -12,12 +12,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from triage.agenda import AgendaRef, carried_over, parse_agenda
+from triage.agenda_title import meeting_label, meeting_title_and_date
 from triage.demo import DEMO_DEFAULT_ORG, load_demo
 from triage.facts import (
     FactSet,
     FactsFormatError,
     ItemFacts,
     ItemKey,
+    People,
     factset_from_dict,
     factset_to_dict,
     parse_when,
@@ -39,9 +41,10 @@ class Meeting:
     outcomes: Mapping[ItemKey, tuple[EarlierOutcome, ...]] = field(default_factory=dict)
 
     def context(self) -> dict[ItemKey, AgendaContext]:
-        """What the agenda says about each item, keyed for `scoring.evaluate`."""
+        """What the agenda says about each item, keyed for `scoring.evaluate`. Its section is the
+        heading path and then the bullets it sits under ("libs 0.14.0 release for Falco 0.37.0")."""
         return {
-            r.key: AgendaContext(r.flags, r.section, r.bullet, self.carried.get(r.key, ()),
+            r.key: AgendaContext(r.flags, (*r.section, *r.parents), r.bullet, self.carried.get(r.key, ()),
                                  outcomes=self.outcomes.get(r.key, ()))
             for r in self.refs
         }
@@ -58,10 +61,24 @@ def agenda_facts(refs: list[AgendaRef], known: FactSet, source: str) -> FactSet:
     return FactSet(items, source, known.people, known.observed_at, known.note)
 
 
-def fetched_meeting(name: str, refs: list[AgendaRef], items: tuple[ItemFacts, ...], observed_at: datetime) -> Meeting:
-    """The meeting of an agenda whose items were just fetched, judged as of the fetch."""
-    facts = FactSet(items, f"minutes:{name}", observed_at=observed_at)
-    return Meeting(facts, observed_at, tuple(refs), {}, f"Agenda: {name}")
+def fetched_meeting(
+    name: str,
+    refs: list[AgendaRef],
+    items: tuple[ItemFacts, ...],
+    observed_at: datetime,
+    minutes: str = "",
+    filename: str | None = None,
+    people: People | None = None,
+) -> Meeting:
+    """The meeting of an agenda whose items were just fetched, titled and dated as its `minutes` (and
+    their `filename`) say. It is judged as of the end of the meeting's day, as `--as-of DAY` would be,
+    or as of the fetch when the minutes give no date or a later one (an agenda for next week).
+    `people` is what GitHub said about who maintains each repository."""
+    title, day = meeting_title_and_date(minutes, filename)
+    end_of_day = parse_when(day, end_of_day=True) if day else None
+    as_of = min(end_of_day, observed_at) if end_of_day else observed_at
+    facts = FactSet(items, f"minutes:{name}", people or People(), observed_at=observed_at)
+    return Meeting(facts, as_of, tuple(refs), {}, meeting_label(title, day, name))
 
 
 def demo_meeting() -> Meeting:
@@ -79,7 +96,8 @@ MEETING_FORMAT = 1
 def _ref_to_dict(ref: AgendaRef, carried: tuple[str, ...]) -> dict[str, Any]:
     return {
         "ref": ref.ref, "kind": ref.kind, "lines": list(ref.lines), "section": list(ref.section),
-        "bullet": ref.bullet, "flags": list(ref.flags), "carried_over": list(carried),
+        "parents": list(ref.parents), "bullet": ref.bullet, "flags": list(ref.flags),
+        "carried_over": list(carried),
     }
 
 
@@ -110,7 +128,7 @@ def meeting_from_dict(data: Any) -> Meeting:
             key = ItemKey.parse(raw["ref"])
             refs.append(AgendaRef(key, raw.get("kind"), tuple(raw.get("lines") or ()),
                                   tuple(raw.get("section") or ()), raw.get("bullet"),
-                                  tuple(raw.get("flags") or ())))
+                                  tuple(raw.get("flags") or ()), tuple(raw.get("parents") or ())))
         except (KeyError, TypeError, ValueError) as e:
             raise FactsFormatError(f"meeting: agenda entry {n} is invalid: {e}") from None
         if raw.get("carried_over"):

@@ -1,7 +1,7 @@
 """Find what the agenda missed: the open PRs (and issues) of repositories or an organisation, sorted
 by whose turn it is and ranked with the agenda's own criteria and weights.
 
-`run` reads them from GitHub (through `triage.fetch.fetch_open_pulls`, about one request per 100
+`run` reads them from GitHub (through `triage.github.scan.fetch_open_pulls`, about one request per 100
 items); everything else here is pure. Each item lands in one *bucket*:
 
 * **maintainers**: someone other than a maintainer spoke last, or a requested review was not given;
@@ -29,11 +29,11 @@ from triage import scoring
 from triage.agenda import AgendaRef
 from triage.criteria import Params
 from triage.facts import FactSet, ItemFacts, ItemKey, People
-from triage.fetch import ScanFetch, fetch_open_pulls
-from triage.github_config import GitHubConfig, Progress
-from triage.http_cache import ItemCache
+from triage.github.cache import ItemCache
+from triage.github.config import GitHubConfig, Progress
+from triage.github.scan import ScanFetch, fetch_open_pulls
+from triage.github.scan_queries import REPO_RE, ScanInputError, ScanTarget
 from triage.meeting import Meeting
-from triage.scan_queries import REPO_RE, ScanInputError, ScanTarget
 from triage.signals import AgendaContext
 from triage.weights import Weights
 
@@ -100,7 +100,10 @@ class ScanResult:
 
 def result_of(fetch: ScanFetch, people: People | None = None) -> ScanResult:
     """Wrap a fetch as a ScanResult judged as of when it was read."""
-    facts = FactSet(fetch.items, f"scan:{fetch.target.label}", people or People(), fetch.observed_at)
+    known = people or People()
+    # What the repositories' own OWNERS (or similar) files say comes with the scan.
+    known = replace(known, by_repo={**known.by_repo, **fetch.maintainers})
+    facts = FactSet(fetch.items, f"scan:{fetch.target.label}", known, fetch.observed_at)
     return ScanResult(fetch, facts, fetch.observed_at)
 
 

@@ -41,3 +41,14 @@ def github_token_from_env() -> str | None:
 def db_url() -> str:
     """The snapshot store: `$TRIAGE_DB_URL` (any SQLAlchemy URL), else SQLite under `triage_home()`."""
     return os.environ.get("TRIAGE_DB_URL") or f"sqlite:///{triage_home() / 'triage.db'}"
+
+
+def max_refs(default: int) -> int:
+    """`$TRIAGE_MAX_REFS`: the most items one agenda may name, else `default` (bounds the work a paste
+    can cause: every item is fetched from GitHub)."""
+    raw = os.environ.get("TRIAGE_MAX_REFS", "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise SettingsError(f"TRIAGE_MAX_REFS {raw!r} is not a whole number of items of at least 1, such as {default}")
+    return int(raw)

@@ -29,44 +29,114 @@ def iso(value: datetime | None) -> str | None:
 
 
 def user(login: str | None, actor_type: str | None, base: str) -> dict[str, Any] | None:
+    """A simple-user object (null for a ghost, deleted, account)."""
     if login is None:
         return None
+    api = f"{base}/users/{login}"
+    uid = stable_id("user", login.lower())
     return {
         "login": login,
-        "id": stable_id("user", login.lower()),
-        "node_id": f"U_{stable_id('user', login.lower())}",
-        "avatar_url": f"https://avatars.githubusercontent.com/u/{stable_id('user', login.lower())}?v=4",
-        "url": f"{base}/users/{login}",
+        "id": uid,
+        "node_id": f"U_{uid}",
+        "avatar_url": f"https://avatars.githubusercontent.com/u/{uid}?v=4",
+        "gravatar_id": "",
+        "url": api,
         "html_url": f"https://github.com/{login}",
+        "followers_url": f"{api}/followers",
+        "following_url": f"{api}/following{{/other_user}}",
+        "gists_url": f"{api}/gists{{/gist_id}}",
+        "starred_url": f"{api}/starred{{/owner}}{{/repo}}",
+        "subscriptions_url": f"{api}/subscriptions",
+        "organizations_url": f"{api}/orgs",
+        "repos_url": f"{api}/repos",
+        "events_url": f"{api}/events{{/privacy}}",
+        "received_events_url": f"{api}/received_events",
         "type": actor_type or "User",
+        "user_view_type": "public",
         "site_admin": False,
     }
 
 
+def viewer_json(login: str, base: str) -> dict[str, Any]:
+    """GET /user: the token's own account, with the private fields GitHub shows only to it."""
+    out = user(login, "User", base)
+    assert out is not None
+    out.update({
+        "user_view_type": "private", "name": None, "company": None, "blog": "", "location": None, "email": None,
+        "hireable": None, "bio": None, "twitter_username": None, "public_repos": 0, "public_gists": 0,
+        "followers": 0, "following": 0, "created_at": "2020-01-01T00:00:00Z", "updated_at": "2020-01-01T00:00:00Z",
+        "private_gists": 0, "total_private_repos": 0, "owned_private_repos": 0, "disk_usage": 0, "collaborators": 0,
+        "two_factor_authentication": True,
+    })
+    return out
+
+
+# The URL templates every repository object carries (GitHub's REST description requires each one).
+_REPO_URLS = {
+    "archive_url": "/{archive_format}{/ref}", "assignees_url": "/assignees{/user}", "blobs_url": "/git/blobs{/sha}",
+    "branches_url": "/branches{/branch}", "collaborators_url": "/collaborators{/collaborator}",
+    "comments_url": "/comments{/number}", "commits_url": "/commits{/sha}", "compare_url": "/compare/{base}...{head}",
+    "contents_url": "/contents/{+path}", "contributors_url": "/contributors", "deployments_url": "/deployments",
+    "downloads_url": "/downloads", "events_url": "/events", "forks_url": "/forks",
+    "git_commits_url": "/git/commits{/sha}", "git_refs_url": "/git/refs{/sha}", "git_tags_url": "/git/tags{/sha}",
+    "hooks_url": "/hooks", "issue_comment_url": "/issues/comments{/number}",
+    "issue_events_url": "/issues/events{/number}", "issues_url": "/issues{/number}", "keys_url": "/keys{/key_id}",
+    "labels_url": "/labels{/name}", "languages_url": "/languages", "merges_url": "/merges",
+    "milestones_url": "/milestones{/number}", "notifications_url": "/notifications{?since,all,participating}",
+    "pulls_url": "/pulls{/number}", "releases_url": "/releases{/id}", "stargazers_url": "/stargazers",
+    "statuses_url": "/statuses/{sha}", "subscribers_url": "/subscribers", "subscription_url": "/subscription",
+    "tags_url": "/tags", "teams_url": "/teams", "trees_url": "/git/trees{/sha}",
+}
+
+
 def repo_json(repo: FakeRepo, base: str) -> dict[str, Any]:
+    """GET /repos/{owner}/{repo}: a full-repository object."""
     api = f"{base}/repos/{repo.full_name}"
     owner = user(repo.owner, "Organization", base)
+    open_count = sum(1 for i in repo.items.values() if i.facts.state == "open" and not i.hidden)
+    host = "github.com"
     return {
         "id": repo.id,
         "node_id": f"R_{repo.id}",
         "name": repo.name,
         "full_name": repo.full_name,
-        "private": repo.private,
+        "private": repo.is_private,
         "owner": owner,
-        "html_url": f"https://github.com/{repo.full_name}",
+        "html_url": f"https://{host}/{repo.full_name}",
         "description": None,
         "fork": False,
         "url": api,
-        "issues_url": f"{api}/issues{{/number}}",
-        "pulls_url": f"{api}/pulls{{/number}}",
-        "contents_url": f"{api}/contents/{{+path}}",
+        **{name: api + suffix for name, suffix in _REPO_URLS.items()},
+        "git_url": f"git://{host}/{repo.full_name}.git",
+        "ssh_url": f"git@{host}:{repo.full_name}.git",
+        "clone_url": f"https://{host}/{repo.full_name}.git",
+        "svn_url": f"https://{host}/{repo.full_name}",
+        "mirror_url": None,
+        "homepage": None,
+        "language": None,
+        "license": None,
+        "size": 0,
+        "forks": 0,
+        "forks_count": 0,
+        "stargazers_count": 0,
+        "watchers": 0,
+        "watchers_count": 0,
+        "network_count": 0,
+        "subscribers_count": 0,
+        "has_issues": True,
+        "has_projects": True,
+        "has_wiki": False,
+        "has_pages": False,
+        "has_discussions": any(i.facts.kind == "discussion" for i in repo.items.values()),
         "created_at": iso(repo.created_at),
         "updated_at": iso(repo.updated_at),
         "pushed_at": iso(repo.updated_at),
         "default_branch": repo.default_branch,
-        "open_issues_count": sum(1 for i in repo.items.values() if i.facts.state == "open" and not i.hidden),
+        "open_issues": open_count,
+        "open_issues_count": open_count,
         "archived": False,
-        "visibility": "private" if repo.private else "public",
+        "disabled": False,
+        "visibility": "private" if repo.is_private else "public",
     }
 
 
@@ -120,6 +190,8 @@ def issue_json(item: FakeItem, repo: FakeRepo, base: str) -> dict[str, Any]:
         "url": f"{api}/issues/{f.number}",
         "repository_url": api,
         "comments_url": f"{api}/issues/{f.number}/comments",
+        "labels_url": f"{api}/issues/{f.number}/labels{{/name}}",
+        "events_url": f"{api}/issues/{f.number}/events",
         "html_url": f.html_url,
         "id": stable_id("issue", f.key.ref.lower()),
         "node_id": f"I_{stable_id('issue', f.key.ref.lower())}",
@@ -140,9 +212,9 @@ def issue_json(item: FakeItem, repo: FakeRepo, base: str) -> dict[str, Any]:
         "author_association": f.author_association or "NONE",
         "body": item.body,
         "reactions": _reactions(item, repo, base),
-        "draft": f.draft if f.kind == "pull" else None,
     }
-    if f.kind == "pull":
+    if f.kind == "pull":  # GitHub sends `draft` (a boolean) for pull requests only
+        out["draft"] = bool(f.draft)
         out["pull_request"] = {
             "url": f"{api}/pulls/{f.number}",
             "html_url": f.html_url,
@@ -151,6 +223,11 @@ def issue_json(item: FakeItem, repo: FakeRepo, base: str) -> dict[str, Any]:
             "merged_at": iso(f.merged_at),
         }
     return out
+
+
+def search_item_json(item: FakeItem, repo: FakeRepo, base: str) -> dict[str, Any]:
+    """One item of a `/search/issues` answer (an issue's JSON; GitHub adds `score` and the `repository_url`)."""
+    return issue_json(item, repo, base)
 
 
 def pull_json(item: FakeItem, repo: FakeRepo, base: str) -> dict[str, Any]:
@@ -305,7 +382,10 @@ def content_json(repo: FakeRepo, ref: str, path: str, text: str, base: str) -> d
     raw = text.encode("utf-8")
     too_big = len(raw) > 1_000_000  # GitHub stops inlining file contents at 1 MB
     api = f"{base}/repos/{repo.full_name}/contents/{path}"
+    html = f"https://github.com/{repo.full_name}/blob/{ref}/{path}"
+    git = f"{base}/repos/{repo.full_name}/git/blobs/{sha_of(repo.full_name, ref, path)}"
     return {
+        "_links": {"self": f"{api}?ref={ref}", "git": git, "html": html},
         "type": "file",
         "encoding": "none" if too_big else "base64",
         "size": len(raw),
@@ -314,10 +394,20 @@ def content_json(repo: FakeRepo, ref: str, path: str, text: str, base: str) -> d
         "content": "" if too_big else base64.b64encode(raw).decode(),
         "sha": sha_of(repo.full_name, ref, path),
         "url": f"{api}?ref={ref}",
-        "git_url": f"{base}/repos/{repo.full_name}/git/blobs/{sha_of(repo.full_name, ref, path)}",
-        "html_url": f"https://github.com/{repo.full_name}/blob/{ref}/{path}",
+        "git_url": git,
+        "html_url": html,
         "download_url": f"https://raw.githubusercontent.com/{repo.full_name}/{ref}/{path}",
     }
+
+
+def meta_json(enterprise: str | None) -> dict[str, Any]:
+    """GET /meta: what GitHub says about itself; GitHub Enterprise Server names its version."""
+    out: dict[str, Any] = {"verifiable_password_authentication": enterprise is not None}
+    if enterprise:
+        out["installed_version"] = enterprise
+    else:
+        out["domains"] = {"website": ["*.github.com", "*.github.dev"]}
+    return out
 
 
 def error_json(message: str, status: int | None = None, **extra: Any) -> dict[str, Any]:

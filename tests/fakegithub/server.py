@@ -27,16 +27,18 @@ import threading
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, TextIO
+from typing import Any, ClassVar, TextIO
 from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
 from tests.fakegithub import rest
 from tests.fakegithub.faults import Fault
-from tests.fakegithub.graphql import GraphQLSyntaxError, execute, parse, validate
-from tests.fakegithub.schema import SCHEMA, query_root
-from tests.fakegithub.store import FakeItem, FakeRepo, Store, demo_truth
+from tests.fakegithub.graphql_endpoint import check, execute
+from tests.fakegithub.resolvers import query_root
+from tests.fakegithub.rest_description import check as check_rest
+from tests.fakegithub.search import SearchRejected, search
+from tests.fakegithub.store import FakeItem, FakeRepo, Store, demo_owners_files, demo_truth
 from triage.facts import Event, ItemFacts, ItemKey, parse_when
 
 LIMITS = {"core": 5000, "search": 30, "graphql": 5000}  # per token, as GitHub gives a personal token
@@ -58,6 +60,7 @@ class Recorded:
     body: str
     authorized: bool
     generation: int = 0  # which reset() period it arrived in
+    token_kind: str | None = None  # the token's prefix (ghp, github_pat, ...), never the token
     status: int = 0
     resource: str | None = None
     charged: int = 0
@@ -92,6 +95,13 @@ class _Reply:
 class FakeGitHub:
     """A fake GitHub API server holding `items` (their `ItemFacts` are the truth it serves)."""
 
+    # Every GraphQL document any fake refused (text, errors), for the test suite's autouse check:
+    # a document GitHub would reject fails the test that sent it unless the test takes it back.
+    rejected: ClassVar[list[tuple[str, list[dict[str, Any]]]]] = []
+    # Every JSON answer any fake gave that breaks GitHub's REST description of that endpoint
+    # (`rest_description.check`), for the same autouse check: the fake must not invent a shape.
+    violations: ClassVar[list[str]] = []
+
     def __init__(
         self,
         items: Iterable[ItemFacts] = (),
@@ -102,8 +112,14 @@ class FakeGitHub:
         log_stream: TextIO | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
+        scopes: Iterable[str] = ("repo", "read:org"),
+        enterprise: str | None = None,
     ) -> None:
         self._initial = (list(items), list(hidden))
+        self.scopes = tuple(scopes)  # X-OAuth-Scopes of a classic token (fine-grained ones get no header)
+        # A GitHub Enterprise Server version: the API then lives under /api/v3 (GraphQL at /api/graphql),
+        # answers say the version, and rate limits are off, as they are by default on GHES.
+        self.enterprise = enterprise
         self._initial_files: list[tuple[str, str, str, str]] = []
         self.tokens = set(tokens) if tokens is not None else None  # None: any token is valid
         self.follow_renames = follow_renames  # False: GraphQL behaves like GitHub before followRenames
@@ -126,6 +142,8 @@ class FakeGitHub:
         served, hidden = demo_truth(unknown)  # type: ignore[arg-type]
         fake = cls(served, hidden=hidden, **kwargs)
         fake.add_file(*DEMO_MINUTES, load_demo().minutes)
+        for repo, text in demo_owners_files().items():
+            fake.add_file(repo, "OWNERS", text)
         return fake
 
     def start(self) -> FakeGitHub:
@@ -174,8 +192,8 @@ class FakeGitHub:
 
     @property
     def url(self) -> str:
-        """The API root to give PyGithub as base_url."""
-        return f"http://{self.host}:{self.port}"
+        """The API root to give PyGithub as base_url (`/api/v3` on GitHub Enterprise Server)."""
+        return f"http://{self.host}:{self.port}{'/api/v3' if self.enterprise else ''}"
 
     def reset(self) -> None:
         """Back to the initial items and files, no faults, an empty log and full rate limits."""
@@ -218,8 +236,12 @@ class FakeGitHub:
             self.store.ensure_repo(repo).files[(ref, path)] = text
 
     def truth(self, key: ItemKey) -> ItemFacts:
-        """The facts served for `key`."""
-        return self.store.item(key).facts
+        """The facts served for `key`, with what its repository adds: `private` (its `isPrivate`), and
+        `label_history` (every label event is on the timeline the fake serves, discussions have none)."""
+        facts = self.store.item(key).facts
+        repo, _ = self.store.lookup(key.repo)
+        private = repo.is_private if repo is not None else None
+        return replace(facts, private=private, label_history=facts.kind != "discussion" and facts.timeline_complete)
 
     def hide(self, key: ItemKey, hidden: bool = True) -> None:
         """Serve `key` as missing (404 / NOT_FOUND) until `reset()`."""
@@ -234,6 +256,11 @@ class FakeGitHub:
         }.get(type, "Something went wrong while executing your query.")
         with self._lock:
             self.store.item(key).error = (type, text)
+
+    def grant_private(self, repo: str) -> None:
+        """Make a repository private (`isPrivate`, `"private": true`) but readable by the token."""
+        with self._lock:
+            self.store.ensure_repo(repo).is_private = True
 
     def make_private(self, repo: str) -> None:
         """Make a repository invisible to the token (404 / NOT_FOUND, as GitHub hides private repos)."""
@@ -251,7 +278,7 @@ class FakeGitHub:
             item = self.store.item(key)
             changes.setdefault("updated_at", datetime.now(UTC).replace(microsecond=0))
             item.facts = replace(item.facts, **changes)
-            return item.facts
+            return self.truth(key)
 
     def add_comment(
         self, key: ItemKey, login: str, *, association: str = "MEMBER", at: datetime | None = None
@@ -284,6 +311,20 @@ class FakeGitHub:
                 if (path is None or re.search(path, r.path)) and (method is None or r.method == method)
             ]
 
+    @staticmethod
+    def take_violations() -> list[str]:
+        """The REST answers that broke GitHub's description since the last call."""
+        taken = list(FakeGitHub.violations)
+        FakeGitHub.violations.clear()
+        return taken
+
+    @staticmethod
+    def take_rejected() -> list[tuple[str, list[dict[str, Any]]]]:
+        """The GraphQL documents refused since the last call (a test that sends invalid ones on purpose)."""
+        taken = list(FakeGitHub.rejected)
+        FakeGitHub.rejected.clear()
+        return taken
+
     def clear_log(self) -> None:
         with self._lock:
             self.log.clear()
@@ -315,8 +356,25 @@ class FakeGitHub:
 
     # -- request handling --
 
+    def _api_path(self, path: str) -> str | None:
+        """The API path of a request (GHES's /api/v3 and /api/graphql prefixes removed); None outside the API."""
+        if not self.enterprise:
+            return path
+        if path == "/api/graphql":
+            return "/graphql"
+        return path.removeprefix("/api/v3") or "/" if path.startswith("/api/v3") else None
+
     def _handle(self, h: BaseHTTPRequestHandler) -> None:
         split = urlsplit(h.path)
+        api_path = self._api_path(split.path)
+        if api_path is None:  # GHES's web pages, not its API: an HTML page, whatever was asked
+            page = _Reply(404, "<html><body><h1>Page not found</h1></body></html>", {"Content-Type": "text/html"})
+            rec = Recorded(h.command, split.path, {}, {}, "", authorized=False, generation=self._generation)
+            with self._lock:
+                self.log.append(rec)
+            self._respond(h, rec, page, "core", injected=True)
+            return
+        split = split._replace(path=api_path)
         length = int(h.headers.get("Content-Length") or 0)
         body = h.rfile.read(length).decode("utf-8", "replace") if length else ""
         auth = h.headers.get("Authorization") or ""
@@ -330,8 +388,9 @@ class FakeGitHub:
             body,
             authorized=token is not None,
             generation=self._generation,
+            token_kind=token.split("_", 1)[0] if token and token.startswith(("ghp_", "gho_", "ghu_", "ghs_")) else None,
         )
-        base = f"http://{h.headers.get('Host') or f'{self.host}:{self.port}'}"
+        base = f"http://{h.headers.get('Host') or f'{self.host}:{self.port}'}{'/api/v3' if self.enterprise else ''}"
         resource = (
             "graphql"
             if split.path == "/graphql"
@@ -345,6 +404,7 @@ class FakeGitHub:
         if fault is not None and fault.delay:
             time.sleep(fault.delay)
         try:
+            injected = fault is not None and fault.respond
             if fault is not None and fault.respond:
                 reply = _Reply(
                     fault.status, fault.payload, dict(fault.headers), charge=1 if fault.status != 304 else 0
@@ -353,12 +413,17 @@ class FakeGitHub:
                 reply = _Reply(401, rest.error_json("Bad credentials", 401))
             else:
                 reply = self._route(rec, base, resource, token is not None)
-            self._respond(h, rec, reply, resource)
+            self._respond(h, rec, reply, resource, injected)
         except (BrokenPipeError, ConnectionResetError):  # the client gave up (a timeout test)
             pass
 
-    def _respond(self, h: BaseHTTPRequestHandler, rec: Recorded, reply: _Reply, resource: str) -> None:
+    def _respond(
+        self, h: BaseHTTPRequestHandler, rec: Recorded, reply: _Reply, resource: str, injected: bool = False
+    ) -> None:
         payload = reply.payload
+        if not injected and isinstance(payload, dict | list):  # a fault's answer is wrong on purpose
+            plan = "ghes-3.19" if self.enterprise else "api.github.com"
+            FakeGitHub.violations.extend(check_rest(rec.method, rec.path, reply.status, payload, plan))
         if isinstance(payload, bytes):
             data = payload
         elif isinstance(payload, str):
@@ -394,8 +459,14 @@ class FakeGitHub:
                 "x-ratelimit-resource": resource,
             }
             rec.status, rec.resource, rec.charged = status, resource, charge
-        for k, v in rate.items():
-            out.setdefault(k, v)  # a fault's own rate headers win; each header is sent once
+        if not self.enterprise:  # GHES disables rate limits by default: no rate headers at all
+            for k, v in rate.items():
+                out.setdefault(k, v)  # a fault's own rate headers win; each header is sent once
+        else:
+            out.setdefault("x-github-enterprise-version", self.enterprise)
+        token = rec.token_kind
+        if token in ("ghp", "gho") and rec.authorized:  # classic and OAuth tokens list their scopes
+            out.setdefault("x-oauth-scopes", ", ".join(self.scopes))
         if data and "content-type" not in out:
             out["content-type"] = "application/json; charset=utf-8"
         out.setdefault("x-github-media-type", "github.v3; format=json")
@@ -457,7 +528,11 @@ class FakeGitHub:
         if rec.method != "GET":
             return _Reply(404, rest.error_json("Not Found", 404))
         if rec.path == "/rate_limit":
+            if self.enterprise:
+                return _Reply(404, rest.error_json("Rate limiting is not enabled.", 404), charge=0)
             return _Reply(200, self._rate_limit_json(authorized), charge=0)  # GitHub: free
+        if rec.path == "/meta":
+            return _Reply(200, rest.meta_json(self.enterprise))
         limited = self._exhausted(resource, authorized)
         if limited:
             return limited
@@ -466,7 +541,7 @@ class FakeGitHub:
                 return self._search(rec, base)
             if rec.path == "/user":
                 return (
-                    _Reply(200, rest.user(VIEWER, "User", base))
+                    _Reply(200, rest.viewer_json(VIEWER, base))
                     if authorized
                     else _Reply(401, rest.error_json("Requires authentication", 401))
                 )
@@ -623,84 +698,20 @@ class FakeGitHub:
     # -- search --
 
     def _search(self, rec: Recorded, base: str) -> _Reply:
+        """Issue search with today's rules (`search.py`): advanced syntax, and GitHub's 422s."""
         q = (rec.query.get("q") or [""])[0]
-        if len(q) > 256:
-            return _Reply(
-                422,
-                rest.error_json(
-                    "Validation Failed",
-                    None,
-                    errors=[
-                        {
-                            "message": "The search is longer than 256 characters.",
-                            "resource": "Search",
-                            "field": "q",
-                            "code": "invalid",
-                        }
-                    ],
-                ),
-            )
-        repos: list[FakeRepo] = []
-        owners: list[str] = []
-        tests: list[Any] = []
-        terms: list[str] = []
-        for token in re.findall(r'\S+?:"[^"]*"|"[^"]*"|\S+', q):
-            name, _, value = token.partition(":")
-            value = value.strip('"')
-            name = name.lower() if value else ""
-            if name == "repo":
-                repo, _ = self.store.lookup(value)
-                if repo is None or repo.private:
-                    return _Reply(
-                        422,
-                        rest.error_json(
-                            "Validation Failed",
-                            None,
-                            errors=[
-                                {
-                                    "message": "The listed users and repositories cannot be searched "
-                                    "either because the resources"
-                                    " do not exist or you do not have permission to view them.",
-                                    "resource": "Search",
-                                    "field": "q",
-                                    "code": "invalid",
-                                }
-                            ],
-                        ),
-                    )
-                repos.append(repo)
-            elif name in ("org", "user"):
-                owners.append(value.lower())
-            elif name in ("is", "type", "state"):
-                tests.append(_is_test(value.lower()))
-            elif name in ("updated", "created"):
-                tests.append(_date_test("updated_at" if name == "updated" else "created_at", value))
-            elif name == "author":
-                tests.append(lambda f, v=value: (f.author or "").lower() == v.lower())
-            elif name == "label":
-                tests.append(lambda f, v=value: v in (f.labels or ()))
-            else:
-                terms.append(token.strip('"').lower())
-        pool = repos or [r for r in self.store.repos.values() if not owners or r.owner.lower() in owners]
-        found = [
-            (r, i)
-            for r in pool
-            for i in r.items.values()
-            if not i.hidden
-            and not r.private
-            and i.facts.kind in ("issue", "pull")
-            and all(t(i.facts) for t in tests)
-            and all(w in (i.facts.title or "").lower() for w in terms)
-        ]
-        q2 = {k: v[0] for k, v in rec.query.items()}
-        sort = {"updated": "updated", "created": "created", "comments": "comments"}.get(
-            q2.get("sort", ""), "updated"
-        )
-        ordered = _sort([i for _, i in found], sort, q2.get("order", "desc"))
+        try:
+            found = search(q, self.store)
+        except SearchRejected as e:
+            error = {"message": str(e), "resource": "Search", "field": "q", "code": "invalid"}
+            return _Reply(422, rest.error_json("Validation Failed", None, errors=[error]))
+        params = {k: v[0] for k, v in rec.query.items()}
+        sort = params.get("sort") if params.get("sort") in ("updated", "created", "comments") else "updated"
+        ordered = _sort([i for _, i in found], sort, params.get("order", "desc"))
         repo_of = {id(i): r for r, i in found}
-        found = [(repo_of[id(i)], i) for i in ordered]
-        rows = [{**rest.issue_json(i, r, base), "score": 1.0} for r, i in found]
-        return self._page(rows, rec, base, wrap={"total_count": len(rows), "incomplete_results": False})
+        rows = [{**rest.search_item_json(i, repo_of[id(i)], base), "score": 1.0} for i in ordered]
+        wrap = {"total_count": len(rows), "incomplete_results": False, "search_type": "lexical"}
+        return self._page(rows, rec, base, wrap=wrap)
 
     # -- GraphQL --
 
@@ -710,43 +721,37 @@ class FakeGitHub:
             text, variables = request["query"], request.get("variables") or {}
         except (ValueError, KeyError, TypeError):
             return _Reply(400, rest.error_json("Problems parsing JSON", 400))
-        try:
-            doc = parse(text)
-        except GraphQLSyntaxError as e:
-            return _Reply(200, {"errors": [{"message": str(e)}]}, charge=0)
+        if not isinstance(text, str) or not isinstance(variables, dict):
+            return _Reply(400, rest.error_json("Problems parsing JSON", 400))
         with self._lock:
-            priced = validate(doc, SCHEMA, variables)
-            if priced.errors:
-                return _Reply(200, {"errors": priced.errors}, charge=0)
+            checked = check(text, variables)
+            if checked.document is None:  # GitHub runs nothing, answers no `data`, charges nothing
+                FakeGitHub.rejected.append((text, list(checked.errors)))
+                return _Reply(200, {"errors": list(checked.errors)}, charge=0)
+            cost = checked.price.cost
             bucket = self.buckets[(True, "graphql")]
-            if bucket.remaining < priced.cost:
+            if bucket.remaining < cost:
                 limited = self._exhausted("graphql", True)
                 bucket.remaining = 0
                 return limited or _Reply(
                     200,
-                    {
-                        "errors": [
-                            {"type": "RATE_LIMITED", "message": "API rate limit exceeded for user ID 1."}
-                        ]
-                    },
+                    {"errors": [{"type": "RATE_LIMITED", "message": "API rate limit exceeded for user ID 1."}]},
                     {"x-ratelimit-remaining": "0"},
                     charge=0,
                 )
-            after = bucket.remaining - priced.cost
+            after = bucket.remaining - cost
             rate = {
-                "cost": priced.cost,
+                "cost": cost,
                 "limit": bucket.limit,
                 "remaining": after,
                 "resetAt": datetime.fromtimestamp(bucket.reset, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
                 "used": bucket.limit - after,
-                "nodeCount": priced.nodes,
+                "nodeCount": checked.price.nodes,
             }
             root = query_root(self.store, follow_renames=self.follow_renames, rate=rate, viewer=VIEWER)
-            data, errors = execute(doc, SCHEMA, variables, root)
-        out: dict[str, Any] = {"data": data}
-        if errors:
-            out["errors"] = errors
-        return _Reply(200, out, charge=priced.cost)
+            out = execute(checked, variables, root)
+        # Variables that do not fit their declarations stop the request before it runs: no charge.
+        return _Reply(200, out, charge=cost if "data" in out else 0)
 
 
 def rest_sha(item: FakeItem, n: int) -> str:
@@ -761,40 +766,6 @@ def _sort(items: list[FakeItem], sort: str, direction: str) -> list[FakeItem]:
     return sorted(
         items, key=lambda i: (getattr(i.facts, attr) or floor, i.facts.number), reverse=direction != "asc"
     )
-
-
-def _is_test(value: str) -> Any:
-    tests = {
-        "pr": lambda f: f.kind == "pull",
-        "issue": lambda f: f.kind == "issue",
-        "open": lambda f: f.state == "open",
-        "closed": lambda f: f.state != "open",
-        "merged": lambda f: f.state == "merged",
-        "unmerged": lambda f: f.kind == "pull" and f.state == "closed",
-        "draft": lambda f: bool(f.draft),
-    }
-    return tests.get(value, lambda f: True)
-
-
-def _date_test(attr: str, value: str) -> Any:
-    m = re.fullmatch(r"(>=|<=|>|<)?(.+)", value)
-    assert m
-    op, text = m[1] or "=", m[2]
-    if ".." in text:
-        lo, hi = (parse_when(p) for p in text.split("..", 1))
-        return lambda f: (v := getattr(f, attr)) is not None and lo <= v <= hi  # type: ignore[operator]
-    when = parse_when(text)
-    assert when is not None
-    date_only = len(text) == 10
-    day = timedelta(days=1)
-    ops = {
-        ">=": lambda v: v >= when,
-        ">": lambda v: v >= when + day if date_only else v > when,
-        "<=": lambda v: v < when + day if date_only else v <= when,
-        "<": lambda v: v < when,
-        "=": lambda v: when <= v < when + day if date_only else v == when,
-    }
-    return lambda f: (v := getattr(f, attr)) is not None and ops[op](v)
 
 
 def main(argv: list[str] | None = None) -> int:

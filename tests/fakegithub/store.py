@@ -1,6 +1,6 @@
 """What the fake GitHub knows: repositories, their items (as `ItemFacts`, the "truth"), files, renames.
 
-The truth is stored in our own fact model so a test can compare what `triage.fetch` read with what
+The truth is stored in our own fact model so a test can compare what `triage.github` read with what
 the fake served, field for field. Each item is projected into GitHub's REST and GraphQL shapes on
 request (`rest.py`, `schema.py`).
 
@@ -14,16 +14,22 @@ synthetic items instead.
 from __future__ import annotations
 
 import hashlib
+import json
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Literal
 
 from triage.facts import EVENT_KINDS, Event, ItemFacts, ItemKey, People
 
 KIND_ORDER = {k: n for n, k in enumerate(EVENT_KINDS)}
-LIFECYCLE = ("review_requested", "ready_for_review", "closed", "merged", "reopened", "commit")
+MAINTAINERS_FILE = Path(__file__).parents[1] / "data" / "github" / "falco-maintainers-2023-12-14.json"
+LIFECYCLE = (
+    "review_requested", "ready_for_review", "closed", "merged", "reopened", "commit",
+    "labeled", "unlabeled", "cross_referenced", "connected", "assigned",
+)
 
 
 def stable_id(*parts: object) -> int:
@@ -80,6 +86,7 @@ class FakeItem:
     hidden: bool = False  # served as 404 / NOT_FOUND (deleted, private, or never seen)
     error: tuple[str, str] | None = None  # (GraphQL error type, message) served for this alias
     body: str = ""
+    store: Store | None = field(default=None, repr=False, compare=False)  # to resolve references
 
     @property
     def head_sha(self) -> str:
@@ -117,8 +124,9 @@ class FakeRepo:
     name: str
     items: dict[int, FakeItem] = field(default_factory=dict)
     files: dict[tuple[str, str], str] = field(default_factory=dict)  # (ref, path) -> text
-    private: bool = False
+    private: bool = False  # hidden from the token: 404 / NOT_FOUND, as GitHub hides private repositories
     default_branch: str = "main"
+    is_private: bool = False  # `isPrivate` / `"private"`, for a private repository the token may read
 
     @property
     def full_name(self) -> str:
@@ -155,7 +163,7 @@ class Store:
 
     def add(self, facts: ItemFacts, *, hidden: bool = False) -> FakeItem:
         repo = self.ensure_repo(facts.key.repo)
-        item = FakeItem(facts, hidden=hidden)
+        item = FakeItem(facts, hidden=hidden, store=self)
         repo.items[facts.key.number] = item
         return item
 
@@ -181,7 +189,7 @@ class Store:
         """Move a repository to a new owner/name; the old name then redirects (REST 301, GraphQL follows)."""
         repo = self.repos.pop(old.lower())
         owner, name = new.split("/", 1)
-        moved = FakeRepo(owner, name, {}, repo.files, repo.private, repo.default_branch)
+        moved = FakeRepo(owner, name, {}, repo.files, repo.private, repo.default_branch, repo.is_private)
         for number, item in repo.items.items():
             f = item.facts
             url = f"https://github.com/{new}/{'pull' if f.kind == 'pull' else 'issues'}/{number}"
@@ -280,3 +288,16 @@ def demo_truth(
             made = synthetic_item(item.key, item.kind or "issue", seed=item.number)
             (served if unknown == "generated" else hidden).append(made)
     return served, hidden
+
+
+def demo_owners_files() -> dict[str, str]:
+    """Each demo repository's OWNERS file (Prow style, as falcosecurity keeps them), listing the approvers it
+    had on 2023-12-14 (`tests/data/github/falco-maintainers-2023-12-14.json`)."""
+    data = json.loads(MAINTAINERS_FILE.read_text("utf-8"))
+    files = {}
+    for repo, approvers in data["approvers_by_repo_2023_12_14"].items():
+        # Emeritus approvers are listed too, as falcosecurity's files do: they are not maintainers any more.
+        lines = ["approvers:", *(f"  - {login}" for login in approvers)]
+        lines += ["emeritus_approvers:", *(f"  - {login}" for login in data["emeritus"])]
+        files[repo] = "\n".join(lines) + "\n"
+    return files

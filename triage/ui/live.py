@@ -14,9 +14,10 @@ from streamlit.errors import StreamlitSecretNotFoundError
 
 from triage import settings
 from triage.agenda import AgendaRef
-from triage.fetch import fetch_items
-from triage.github_config import FetchResult, GitHubConfig, RateInfo
-from triage.http_cache import ItemCache
+from triage.facts import People
+from triage.github.agenda_fetch import fetch_items
+from triage.github.cache import ItemCache
+from triage.github.config import FetchResult, GitHubConfig, RateInfo
 from triage.markup import inline as md
 from triage.meeting import Meeting, fetched_meeting
 
@@ -53,8 +54,11 @@ def sidebar() -> None:
         st.caption(str(rate) if rate else "Rate limit: nothing fetched yet in this session.")
 
 
-def fetch_meeting(name: str, refs: list[AgendaRef]) -> tuple[Meeting, FetchResult]:
-    """Fetch the facts of `refs` with a progress bar; every item comes back, fetched or with a status."""
+def fetch_meeting(
+    name: str, refs: list[AgendaRef], minutes: str = "", filename: str | None = None
+) -> tuple[Meeting, FetchResult]:
+    """Fetch the facts of `refs` with a progress bar; every item comes back, fetched or with a status.
+    The meeting is titled and dated as its `minutes` (and their `filename`) say."""
     bar = st.progress(0.0, text=f"Fetching {len(refs)} items from GitHub…")
 
     def progress(done: int, total: int) -> None:
@@ -65,4 +69,6 @@ def fetch_meeting(name: str, refs: list[AgendaRef]) -> tuple[Meeting, FetchResul
     bar.empty()
     if result.rate is not None:
         st.session_state[_RATE] = result.rate
-    return fetched_meeting(name, refs, result.items, datetime.now(UTC).replace(microsecond=0)), result
+    now = datetime.now(UTC).replace(microsecond=0)
+    people = People(by_repo=result.maintainers)
+    return fetched_meeting(name, refs, result.items, now, minutes, filename, people), result

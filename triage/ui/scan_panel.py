@@ -18,11 +18,11 @@ import pandas as pd
 import streamlit as st
 
 from triage import scan, scoring
-from triage.github_errors import GitHubError
-from triage.http_cache import ItemCache
+from triage.github.cache import ItemCache
+from triage.github.errors import GitHubError
+from triage.github.scan_queries import ScanInputError, ScanTarget
 from triage.markup import inline as md
 from triage.meeting import Meeting
-from triage.scan_queries import ScanInputError, ScanTarget
 from triage.ui import live, moment, ranking_view, session
 from triage.weights import Config, Preset
 

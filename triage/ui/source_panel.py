@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from triage.agenda import parse_agenda
-from triage.ui import session, sources
+from triage.markup import inline as md
+from triage.ui import agenda_input, session, sources
 
 
 def _back_to_demo() -> None:
@@ -19,8 +19,9 @@ def reopen_from_link() -> None:
         return
     st.session_state["link_reopened"] = True
     text = sources.read_url(view.url)
-    if text is not None:
-        sources.fetch_and_use(view.url, parse_agenda(text), "url", view.url)
+    refs = agenda_input.read(text) if text is not None else None
+    if text is not None and refs is not None:
+        sources.fetch_and_use(view.url, refs, "url", view.url, text)
 
 
 def show() -> None:
@@ -29,5 +30,6 @@ def show() -> None:
     if live is None:
         st.sidebar.caption("Source: the embedded demo (Falco 2023-12-14). Open **Agenda** to rank your own.")
     else:
-        st.sidebar.caption(f"Source: {live.meeting.title} (fetched {live.meeting.as_of:%Y-%m-%d %H:%M} UTC)")
+        fetched = live.meeting.facts.observed_at or live.meeting.as_of
+        st.sidebar.caption(f"Source: {md(live.meeting.title)} (fetched {fetched:%Y-%m-%d %H:%M} UTC)")
         st.sidebar.button("Back to the demo", on_click=_back_to_demo, key="back_to_demo")

@@ -7,8 +7,8 @@ import hashlib
 import streamlit as st
 
 from triage.agenda import AgendaRef, read_minutes
-from triage.fetch import fetch_file_text
-from triage.github_errors import GitHubError
+from triage.github.errors import GitHubError
+from triage.github.file_links import fetch_file_text
 from triage.markup import inline as md
 from triage.ui import live, session
 
@@ -23,10 +23,13 @@ def read_url(url: str) -> str | None:
         return None
 
 
-def fetch_and_use(name: str, refs: list[AgendaRef], kind: str, url: str | None = None) -> bool:
+def fetch_and_use(
+    name: str, refs: list[AgendaRef], kind: str, url: str | None = None, minutes: str = "",
+    filename: str | None = None,
+) -> bool:
     """Fetch `refs` from GitHub (progress bar), rank them from now on, and report per-item failures."""
     try:
-        meeting, result = live.fetch_meeting(name, refs)
+        meeting, result = live.fetch_meeting(name, refs, minutes, filename or url)
     except GitHubError as e:  # a failure before any item could be fetched (e.g. the cache is unusable)
         st.error(md(e))
         return False

@@ -1,6 +1,6 @@
 """GitHub failures as typed exceptions whose message is the sentence users see.
 
-`triage.fetch` maps PyGithub's and requests' exceptions onto these in one place; per-item statuses
+`triage.github.faults` maps PyGithub's and requests' exceptions onto these in one place; per-item statuses
 ("not found or private", "moved to o/new", "rate limited until 14:05 UTC") come from the same
 objects (`GitHubError.detail`).
 """

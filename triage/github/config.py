@@ -1,19 +1,19 @@
 """How triage talks to GitHub (API root, token, waits and limits) and what a fetch reports back.
 
-Plain values, no PyGithub: the app, the command line and `triage.fetch` share them.
+Plain values, no PyGithub: the app, the command line and the rest of `triage.github` share them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 from triage import settings
 from triage.facts import ItemFacts
-from triage.graphql_queries import CHUNK_SIZE, MAX_CHUNK_SIZE
+from triage.github.queries import CHUNK_SIZE, MAX_CHUNK_SIZE
 
 DEFAULT_TIMEOUT = 15  # seconds per request (PyGithub's default); GitHub itself stops queries at 10 s
 # Rides out GitHub's brief 5xx blips; a dead endpoint fails in seconds, not after PyGithub's 10 tries.
@@ -113,6 +113,9 @@ class FetchResult:
     requests: int  # requests triage issued (urllib3's retries of one request are not counted)
     errors: tuple[str, ...]  # sentences about failures that hit more than one item
     from_cache: int = 0  # items served from the cache
+    # lower-cased "owner/name" -> maintainers named by its OWNERS, MAINTAINERS or CODEOWNERS file
+    # (`People.by_repo`); repositories without such a file are absent
+    maintainers: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:

@@ -1,34 +1,24 @@
-"""The fake's GraphQL schema (the subset of GitHub's that triage queries) and its resolvers.
+"""The fake's GraphQL objects: what the store holds, in the shapes of GitHub's schema.
 
-Field names, argument names and nullability follow GitHub's public schema (octokit/graphql-schema).
-It is general enough for the agenda look-up (`repository { issueOrPullRequest / discussion }`) and
-for a paginated org scan (`organization { repositories }`, `repository { pullRequests(states:,
-first:, after:) }`).
+Each object is a plain mapping with its `__typename` (how graphql-core tells the members of an
+interface or union apart); a field's value may be a callable taking the field's arguments, so
+connections honour `first`/`last`/`after`/`before`, `itemTypes`, `orderBy` and `states` as GitHub
+does. Field names and enum values are GitHub's; `graphql_endpoint` checks every document against
+GitHub's published schema before any of this runs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import base64
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from tests.fakegithub.graphql import PAGE_ARGS, Obj, ResolveError, Schema, connection
+from tests.fakegithub.graphql_endpoint import ResolveError
 from tests.fakegithub.rest import iso
 from tests.fakegithub.store import FakeItem, FakeRepo, Store, sha_of, stable_id
-from triage.facts import Event, parse_when
+from triage.facts import Event, ItemKey, parse_when
 
-ACTORS = ("User", "Bot", "Organization", "Mannequin", "EnterpriseUserAccount")
-ISSUE_TIMELINE = ("IssueComment", "ClosedEvent", "ReopenedEvent")
-PULL_TIMELINE = (
-    "IssueComment",
-    "PullRequestReview",
-    "PullRequestCommit",
-    "ReviewRequestedEvent",
-    "ReadyForReviewEvent",
-    "ClosedEvent",
-    "MergedEvent",
-    "ReopenedEvent",
-)
 ITEM_TYPES = {
     "ISSUE_COMMENT": "comment",
     "PULL_REQUEST_REVIEW": "review",
@@ -38,208 +28,78 @@ ITEM_TYPES = {
     "CLOSED_EVENT": "closed",
     "MERGED_EVENT": "merged",
     "REOPENED_EVENT": "reopened",
+    "LABELED_EVENT": "labeled",
+    "UNLABELED_EVENT": "unlabeled",
+    "CROSS_REFERENCED_EVENT": "cross_referenced",
+    "CONNECTED_EVENT": "connected",
+    "ASSIGNED_EVENT": "assigned",
 }
-_ISSUE_KINDS = ("comment", "closed", "reopened")
+_CONTEXT_KINDS = ("labeled", "unlabeled", "cross_referenced", "connected", "assigned")
+_ISSUE_KINDS = ("comment", "closed", "reopened", *_CONTEXT_KINDS)
 _PULL_KINDS = tuple(ITEM_TYPES.values())
 
 
-def build_schema() -> Schema:
-    """GitHub's types and fields that triage (and its tests) may ask for."""
-    s = Schema()
-    page = PAGE_ARGS
-    actor_fields = {"login": "String", "url": "URI", "avatarUrl": ("URI", {"size"}), "resourcePath": "URI"}
-    s.abstract("Actor", ACTORS, **actor_fields)
-    s.abstract("RepositoryOwner", ("User", "Organization"), login="String", url="URI", id="ID")
-    s.abstract("Node", ("Issue", "PullRequest", "Discussion", "Repository", "User", "Organization"), id="ID")
-    s.abstract("IssueOrPullRequest", ("Issue", "PullRequest"))
-    s.abstract("IssueTimelineItems", ISSUE_TIMELINE)
-    s.abstract("PullRequestTimelineItems", PULL_TIMELINE)
-    s.abstract("RequestedReviewer", ("User", "Bot", "Team"))
-    for name in ("User", "Bot", "Mannequin", "EnterpriseUserAccount"):
-        s.object(name, id="ID", name="String", **actor_fields)
-    s.object("Team", id="ID", name="String", slug="String")
-    s.object(
-        "Organization",
-        id="ID",
-        name="String",
-        **actor_fields,
-        repositories=(
-            "Connection:Repository",
-            page | {"orderBy", "privacy", "isFork", "isArchived", "affiliations"},
-        ),
-        repository=("Repository", {"name", "followRenames"}),
-    )
-    s.object(
-        "Query",
-        repository=("Repository", {"owner", "name", "followRenames"}),
-        organization=("Organization", {"login"}),
-        user=("User", {"login"}),
-        viewer="User",
-        rateLimit=("RateLimit", {"dryRun"}),
-    )
-    s.object(
-        "RateLimit", cost="Int", limit="Int", remaining="Int", resetAt="DateTime", used="Int", nodeCount="Int"
-    )
-    s.object(
-        "Repository",
-        id="ID",
-        name="String",
-        nameWithOwner="String",
-        owner="RepositoryOwner",
-        url="URI",
-        isPrivate="Boolean",
-        isArchived="Boolean",
-        isFork="Boolean",
-        createdAt="DateTime",
-        updatedAt="DateTime",
-        pushedAt="DateTime",
-        issueOrPullRequest=("IssueOrPullRequest", {"number"}),
-        issue=("Issue", {"number"}),
-        pullRequest=("PullRequest", {"number"}),
-        discussion=("Discussion", {"number"}),
-        pullRequests=(
-            "Connection:PullRequest",
-            page | {"states", "orderBy", "labels", "baseRefName", "headRefName"},
-        ),
-        issues=("Connection:Issue", page | {"states", "orderBy", "labels", "filterBy"}),
-    )
-    common = {
-        "id": "ID",
-        "number": "Int",
-        "url": "URI",
-        "title": "String",
-        "body": "String",
-        "createdAt": "DateTime",
-        "updatedAt": "DateTime",
-        "closedAt": "DateTime",
-        "closed": "Boolean",
-        "author": "Actor",
-        "authorAssociation": "CommentAuthorAssociation",
-        "repository": "Repository",
-        "labels": ("Connection:Label", page | {"orderBy"}),
-        "reactions": ("Connection:Reaction", page | {"content", "orderBy"}),
+def Obj(typename: str, **fields: Any) -> dict[str, Any]:
+    """An object of GitHub type `typename`."""
+    return {"__typename": typename, **fields}
+
+
+def cursor(index: int) -> str:
+    """An opaque cursor for position `index`, like GitHub's base64 cursors."""
+    return base64.b64encode(f"cursor:v2:{index}".encode()).decode()
+
+
+def _index(text: Any) -> int | None:
+    try:
+        return int(base64.b64decode(str(text)).decode().rsplit(":", 1)[1])
+    except (ValueError, IndexError):
+        return None
+
+
+def connection(
+    items: Sequence[Any], args: Mapping[str, Any], node: Callable[[Any], Any] = lambda x: x
+) -> dict[str, Any]:
+    """A Relay connection over `items` honouring first/last/after/before."""
+    lo, hi = 0, len(items)
+    after, before = _index(args.get("after")), _index(args.get("before"))
+    if args.get("after") is not None:
+        if after is None:
+            raise ResolveError(
+                "INVALID_CURSOR_ARGUMENTS", f"`{args['after']}` does not appear to be a valid cursor."
+            )
+        lo = max(lo, after + 1)
+    if before is not None:
+        hi = min(hi, before)
+    start, end = lo, max(lo, hi)
+    first, last = args.get("first"), args.get("last")
+    if first is not None:
+        end = min(end, start + first)
+    if last is not None:
+        start = max(start, end - last)
+    window = list(range(start, end))
+    made: list[Any] = []
+
+    def nodes(_: Mapping[str, Any]) -> list[Any]:
+        # Built on first use: a `{ totalCount }` selection (counts of comments, reactions, open
+        # PRs per repository) then costs nothing however long the list is.
+        if not made and window:
+            made.extend(node(items[i]) for i in window)
+        return made
+
+    return {
+        "totalCount": len(items),
+        "nodes": nodes,
+        "edges": lambda a: [{"cursor": cursor(i), "node": n} for i, n in zip(window, nodes(a), strict=True)],
+        "pageInfo": {
+            "hasNextPage": end < hi if first is not None else end < len(items),
+            "hasPreviousPage": start > lo if last is not None else start > 0,
+            "startCursor": cursor(window[0]) if window else None,
+            "endCursor": cursor(window[-1]) if window else None,
+        },
     }
-    timeline_args = page | {"itemTypes", "since", "skip"}
-    s.object(
-        "Issue",
-        **common,
-        state="IssueState",
-        stateReason="IssueStateReason",
-        milestone="Milestone",
-        comments=("Connection:IssueComment", page | {"orderBy"}),
-        timelineItems=("Connection:IssueTimelineItems", timeline_args),
-    )
-    s.object(
-        "PullRequest",
-        **common,
-        state="PullRequestState",
-        isDraft="Boolean",
-        merged="Boolean",
-        mergedAt="DateTime",
-        mergedBy="Actor",
-        milestone="Milestone",
-        comments=("Connection:IssueComment", page | {"orderBy"}),
-        reviewDecision="PullRequestReviewDecision",
-        reviewRequests=("Connection:ReviewRequest", page),
-        statusCheckRollup="StatusCheckRollup",
-        mergeable="MergeableState",
-        mergeStateStatus="MergeStateStatus",
-        additions="Int",
-        deletions="Int",
-        changedFiles="Int",
-        headRefOid="GitObjectID",
-        headRefName="String",
-        baseRefName="String",
-        timelineItems=("Connection:PullRequestTimelineItems", timeline_args),
-        reviewThreads=("Connection:PullRequestReviewThread", page),
-        reviews=("Connection:PullRequestReview", page | {"states", "author"}),
-        latestOpinionatedReviews=("Connection:PullRequestReview", page | {"writersOnly"}),
-        latestReviews=("Connection:PullRequestReview", page),
-        commits=("Connection:PullRequestCommit", page),
-    )
-    s.object(
-        "Discussion",
-        **common,
-        stateReason="DiscussionStateReason",
-        upvoteCount="Int",
-        comments=("Connection:DiscussionComment", page),
-    )
-    s.object(
-        "DiscussionComment",
-        id="ID",
-        createdAt="DateTime",
-        author="Actor",
-        authorAssociation="CommentAuthorAssociation",
-        body="String",
-        replies=("Connection:DiscussionComment", page),
-    )
-    s.object("Label", id="ID", name="String", color="String")
-    s.object("Milestone", id="ID", title="String", dueOn="DateTime", number="Int", state="MilestoneState")
-    s.object("Reaction", id="ID", content="ReactionContent", createdAt="DateTime", user="User")
-    s.object("ReviewRequest", id="ID", requestedReviewer="RequestedReviewer")
-    s.object("StatusCheckRollup", state="StatusState")
-    s.object(
-        "IssueComment",
-        id="ID",
-        createdAt="DateTime",
-        updatedAt="DateTime",
-        author="Actor",
-        authorAssociation="CommentAuthorAssociation",
-        body="String",
-        url="URI",
-    )
-    s.object(
-        "PullRequestReview",
-        id="ID",
-        state="PullRequestReviewState",
-        submittedAt="DateTime",
-        createdAt="DateTime",
-        author="Actor",
-        authorAssociation="CommentAuthorAssociation",
-        body="String",
-        comments=("Connection:PullRequestReviewComment", page),
-    )
-    s.object(
-        "PullRequestReviewThread",
-        id="ID",
-        isResolved="Boolean",
-        isOutdated="Boolean",
-        comments=("Connection:PullRequestReviewComment", page | {"skip"}),
-    )
-    s.object(
-        "PullRequestReviewComment",
-        id="ID",
-        createdAt="DateTime",
-        author="Actor",
-        authorAssociation="CommentAuthorAssociation",
-        body="String",
-    )
-    s.object("PullRequestCommit", id="ID", commit="Commit")
-    s.object(
-        "Commit",
-        oid="GitObjectID",
-        committedDate="DateTime",
-        authoredDate="DateTime",
-        message="String",
-        author="GitActor",
-        statusCheckRollup="StatusCheckRollup",
-    )
-    s.object("GitActor", name="String", email="String", date="GitTimestamp", user="User")
-    for event in (
-        "ReviewRequestedEvent",
-        "ReadyForReviewEvent",
-        "ClosedEvent",
-        "MergedEvent",
-        "ReopenedEvent",
-    ):
-        s.object(event, id="ID", createdAt="DateTime", actor="Actor")
-    return s
 
 
-SCHEMA = build_schema()
-
-
-def actor(login: str | None, actor_type: str | None) -> Obj | None:
+def actor(login: str | None, actor_type: str | None) -> dict[str, Any] | None:
     """An Actor; GraphQL names bots without the `[bot]` suffix REST uses."""
     if login is None:
         return None
@@ -256,7 +116,7 @@ def actor(login: str | None, actor_type: str | None) -> Obj | None:
     )
 
 
-def _timeline_node(e: Event, item: FakeItem, n: int) -> Obj:
+def _timeline_node(e: Event, item: FakeItem, n: int) -> dict[str, Any]:
     who = actor(e.actor, e.actor_type)
     if e.kind == "comment":
         return Obj(
@@ -297,6 +157,21 @@ def _timeline_node(e: Event, item: FakeItem, n: int) -> Obj:
                 statusCheckRollup=None,
             ),
         )
+    if e.kind in ("labeled", "unlabeled"):
+        label = Obj("Label", id=f"L_{stable_id(e.detail)}", name=e.detail, color="ededed")
+        typename = "LabeledEvent" if e.kind == "labeled" else "UnlabeledEvent"
+        return Obj(typename, id=f"E_{n}", createdAt=iso(e.at), actor=who, label=label)
+    if e.kind == "assigned":
+        assignee = actor(e.detail, "Bot" if (e.detail or "").endswith("[bot]") else "User")
+        return Obj("AssignedEvent", id=f"E_{n}", createdAt=iso(e.at), actor=who, assignee=assignee, user=assignee)
+    if e.kind in ("cross_referenced", "connected"):
+        other, this = _thread(store_of(item), e.detail or ""), _thread(store_of(item), item.facts.ref)
+        if e.kind == "cross_referenced":  # `source` refers to `target`, this thread
+            return Obj("CrossReferencedEvent", id=f"E_{n}", createdAt=iso(e.at), referencedAt=iso(e.at), actor=who,
+                       source=other, target=this, isCrossRepository=other["repository"] != this["repository"],
+                       willCloseTarget=False)
+        return Obj("ConnectedEvent", id=f"E_{n}", createdAt=iso(e.at), actor=who, source=other, subject=this,
+                   isCrossRepository=other["repository"] != this["repository"])
     typename = {
         "review_requested": "ReviewRequestedEvent",
         "ready_for_review": "ReadyForReviewEvent",
@@ -307,12 +182,32 @@ def _timeline_node(e: Event, item: FakeItem, n: int) -> Obj:
     return Obj(typename, id=f"E_{n}", createdAt=iso(e.at), actor=who)
 
 
+def store_of(item: FakeItem) -> Store | None:
+    """The store an item was added to (to resolve the other end of a reference)."""
+    return item.store
+
+
+def _thread(store: Store | None, ref: str) -> dict[str, Any]:
+    """The Issue or PullRequest `owner/repo#N` names, as the other end of a reference (a PR when unknown)."""
+    repo, _, number = ref.partition("#")
+    known = None
+    if store is not None:
+        try:
+            known = store.item(ItemKey(repo, int(number)))
+        except (KeyError, ValueError):
+            known = None
+    kind = "Issue" if known is not None and known.facts.kind == "issue" else "PullRequest"
+    name = known.facts.repo if known is not None else repo
+    return Obj(kind, number=int(number) if number.isdigit() else 0, repository=Obj("Repository", nameWithOwner=name),
+               url=f"https://github.com/{name}/{'issues' if kind == 'Issue' else 'pull'}/{number}")
+
+
 def _since(args: Mapping[str, Any]) -> datetime | None:
     return parse_when(args.get("since")) if args.get("since") else None
 
 
-def _timeline(item: FakeItem, kinds: tuple[str, ...]) -> Callable[[Mapping[str, Any]], Obj]:
-    def resolve(args: Mapping[str, Any]) -> Obj:
+def _timeline(item: FakeItem, kinds: tuple[str, ...]) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
+    def resolve(args: Mapping[str, Any]) -> dict[str, Any]:
         wanted = {ITEM_TYPES[t] for t in args.get("itemTypes") or () if t in ITEM_TYPES} or set(kinds)
         if args.get("itemTypes") and not wanted:
             wanted = set()
@@ -328,7 +223,7 @@ def _timeline(item: FakeItem, kinds: tuple[str, ...]) -> Callable[[Mapping[str, 
     return resolve
 
 
-def _comment(e: Event, typename: str, n: int, **extra: Any) -> Obj:
+def _comment(e: Event, typename: str, n: int, **extra: Any) -> dict[str, Any]:
     return Obj(
         typename,
         id=f"C_{n}",
@@ -340,8 +235,8 @@ def _comment(e: Event, typename: str, n: int, **extra: Any) -> Obj:
     )
 
 
-def _labels(item: FakeItem) -> Callable[[Mapping[str, Any]], Obj]:
-    def resolve(args: Mapping[str, Any]) -> Obj:
+def _labels(item: FakeItem) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
+    def resolve(args: Mapping[str, Any]) -> dict[str, Any]:
         names = list(item.facts.labels or ())
         order = args.get("orderBy") or {}
         if order.get("field") == "NAME":
@@ -353,11 +248,11 @@ def _labels(item: FakeItem) -> Callable[[Mapping[str, Any]], Obj]:
     return resolve
 
 
-def _count(n: int, typename: str) -> Callable[[Mapping[str, Any]], Obj]:
+def _count(n: int, typename: str) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
     return lambda args: connection([None] * n, args, lambda _: Obj(typename, id="X"))
 
 
-def item_obj(item: FakeItem, repo: Callable[[], Obj]) -> Obj:
+def item_obj(item: FakeItem, repo: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     """An Issue, PullRequest or Discussion object for one fake item."""
     f = item.facts
     milestone = (
@@ -463,7 +358,7 @@ def item_obj(item: FakeItem, repo: Callable[[], Obj]) -> Obj:
     )
 
 
-def _comment_connection(item: FakeItem) -> Callable[[Mapping[str, Any]], Obj]:
+def _comment_connection(item: FakeItem) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
     comments = item.comments
     return lambda args: connection(
         list(enumerate(comments)),
@@ -493,11 +388,23 @@ def _ordered(items: list[FakeItem], args: Mapping[str, Any]) -> list[FakeItem]:
     return items[::-1] if order.get("direction") == "DESC" else items
 
 
-def repo_obj(store: Store, repo: FakeRepo) -> Obj:
+def _git_object(repo: FakeRepo, expression: str) -> dict[str, Any] | None:
+    """`object(expression: "REF:PATH")`: a file as a Blob (HEAD is the default branch); null when absent."""
+    ref, _, path = expression.partition(":")
+    text = repo.files.get((repo.default_branch if ref == "HEAD" else ref, path))
+    if text is None:
+        return None
+    raw = text.encode("utf-8")
+    oid = sha_of(repo.full_name, ref, path)
+    return Obj("Blob", text=text, byteSize=len(raw), isBinary=False, isTruncated=False, oid=oid,
+               abbreviatedOid=oid[:7], id=f"B_{oid[:12]}")
+
+
+def repo_obj(store: Store, repo: FakeRepo) -> dict[str, Any]:
     """A Repository object."""
 
-    def lookup(kinds: tuple[str, ...], what: str) -> Callable[[Mapping[str, Any]], Obj]:
-        def resolve(args: Mapping[str, Any]) -> Obj:
+    def lookup(kinds: tuple[str, ...], what: str) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
+        def resolve(args: Mapping[str, Any]) -> dict[str, Any]:
             number = int(args["number"])
             item = _visible(repo, number)
             if item is None or item.facts.kind not in kinds:
@@ -506,8 +413,8 @@ def repo_obj(store: Store, repo: FakeRepo) -> Obj:
 
         return resolve
 
-    def listing(kind: str, state_map: Mapping[str, str]) -> Callable[[Mapping[str, Any]], Obj]:
-        def resolve(args: Mapping[str, Any]) -> Obj:
+    def listing(kind: str, state_map: Mapping[str, str]) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
+        def resolve(args: Mapping[str, Any]) -> dict[str, Any]:
             states = {state_map[s] for s in args.get("states") or () if s in state_map}
             since = parse_when((args.get("filterBy") or {}).get("since"))
             items = [
@@ -522,7 +429,7 @@ def repo_obj(store: Store, repo: FakeRepo) -> Obj:
 
         return resolve
 
-    def self_obj() -> Obj:
+    def self_obj() -> dict[str, Any]:
         return obj
 
     owner = Obj(
@@ -535,7 +442,8 @@ def repo_obj(store: Store, repo: FakeRepo) -> Obj:
         nameWithOwner=repo.full_name,
         owner=owner,
         url=f"https://github.com/{repo.full_name}",
-        isPrivate=repo.private,
+        isPrivate=repo.is_private,
+        object=lambda a: _git_object(repo, str(a.get("expression") or "")),
         isArchived=False,
         isFork=False,
         createdAt=iso(repo.created_at),
@@ -551,10 +459,10 @@ def repo_obj(store: Store, repo: FakeRepo) -> Obj:
     return obj
 
 
-def query_root(store: Store, *, follow_renames: bool, rate: Mapping[str, Any], viewer: str) -> Obj:
+def query_root(store: Store, *, follow_renames: bool, rate: Mapping[str, Any], viewer: str) -> dict[str, Any]:
     """The Query object for one request (rate limit figures are those after this query)."""
 
-    def repository(args: Mapping[str, Any]) -> Obj:
+    def repository(args: Mapping[str, Any]) -> dict[str, Any]:
         full = f"{args['owner']}/{args['name']}"
         follow = follow_renames and args.get("followRenames", True) is not False
         repo, _ = store.lookup(full, follow_renames=follow)
@@ -562,7 +470,7 @@ def query_root(store: Store, *, follow_renames: bool, rate: Mapping[str, Any], v
             raise ResolveError("NOT_FOUND", f"Could not resolve to a Repository with the name '{full}'.")
         return repo_obj(store, repo)
 
-    def organization(args: Mapping[str, Any]) -> Obj:
+    def organization(args: Mapping[str, Any]) -> dict[str, Any]:
         login = str(args["login"])
         repos = sorted(
             (r for r in store.repos.values() if r.owner.lower() == login.lower() and not r.private),
@@ -573,7 +481,7 @@ def query_root(store: Store, *, follow_renames: bool, rate: Mapping[str, Any], v
                 "NOT_FOUND", f"Could not resolve to an Organization with the login of '{login}'."
             )
 
-        def repositories(a: Mapping[str, Any]) -> Obj:
+        def repositories(a: Mapping[str, Any]) -> dict[str, Any]:
             order = a.get("orderBy") or {}
             ordered = repos[::-1] if order.get("direction") == "DESC" else repos
             return connection(ordered, a, lambda r: repo_obj(store, r))

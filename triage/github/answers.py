@@ -1,138 +1,20 @@
-"""The GraphQL text of the agenda look-up and the reading of GitHub's answer into `ItemFacts`.
+"""Reading GitHub's GraphQL answers into `ItemFacts`: errors, rate, items, timelines.
 
-Pure: builds query strings and parses response dicts, with no PyGithub and no network, so the
-shape of what we ask GitHub and how we read it can be tested on plain data. `triage.fetch`
-sends the queries and turns failures into sentences.
-
-One query carries many agenda items as aliases (`r0: repository(...) { i1375: issueOrPullRequest
-(number: 1375) {...} }`), several repositories per query, so an agenda costs one or two requests
-instead of about eight REST calls per item.
+Pure, like `triage.github.queries`: response dicts in, plain records out, no PyGithub and no network.
+The agenda fetch (`triage.github.agenda_fetch`) and the scan (`triage.github.scan`) read every item
+through `parse_item`, so a scanned PR has the same facts as the same PR named on an agenda.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, cast
 
 from triage.facts import EVENT_KINDS, Event, EventKind, ItemFacts, ItemKey, Kind, State, parse_when
-
-# Page sizes. GitHub caps every page at 100 nodes; the cost of a query grows with the number of
-# *nested* pages, not with their size, so the top-level pages take the maximum and the nested one
-# (comments inside review threads) stays small.
-TIMELINE_PAGE = 100  # one page holds the whole history of nearly every agenda item
-LABELS_PAGE = 50  # repos with more labels on one thread are unheard of; totalCount tells if cut
-THREADS_PAGE = 20  # most recent review threads of a PR
-THREAD_COMMENTS_PAGE = 10  # replies per thread; each thread page multiplies the cost by THREADS_PAGE
-DISCUSSION_COMMENTS_PAGE = 100
-
-# Items per query. By the cost formula below (`query_pages_and_nodes`), a chunk of 50 items of
-# unknown kind asks for at most 26,000 nodes (GitHub's limit is 500,000) and costs 12 points of the
-# 5,000 per hour. Bigger chunks would fit, but GitHub aborts queries that run past 10 seconds and a
-# failed chunk loses its items for this run, so 50 keeps both small; 1,000 items take 20 queries,
-# inside the target of one request per 25 items.
-CHUNK_SIZE = 50
-MAX_CHUNK_SIZE = 100  # 52,000 nodes and 25 points: as far as one query should go on GitHub's 10 s budget
-GITHUB_NODE_LIMIT = 500_000  # documented per-query maximum
-
-ISSUE_TIMELINE_TYPES = ("ISSUE_COMMENT", "CLOSED_EVENT", "REOPENED_EVENT")
-PULL_TIMELINE_TYPES = (
-    "ISSUE_COMMENT",
-    "PULL_REQUEST_REVIEW",
-    "PULL_REQUEST_COMMIT",
-    "REVIEW_REQUESTED_EVENT",
-    "READY_FOR_REVIEW_EVENT",
-    "CLOSED_EVENT",
-    "MERGED_EVENT",
-    "REOPENED_EVENT",
-)
-
-_ACTOR = "{ __typename login }"
-_ISSUE_TIMELINE_NODES = f"""
-      __typename
-      ... on IssueComment {{ createdAt authorAssociation author {_ACTOR} }}
-      ... on ClosedEvent {{ createdAt actor {_ACTOR} }}
-      ... on ReopenedEvent {{ createdAt actor {_ACTOR} }}"""
-# A fragment must name a member of the connection's union, so PRs get their own (longer) list.
-_PULL_TIMELINE_NODES = f"""{_ISSUE_TIMELINE_NODES}
-      ... on PullRequestReview {{ state submittedAt createdAt authorAssociation author {_ACTOR} }}
-      ... on PullRequestCommit {{ commit {{ committedDate author {{ user {{ login }} }} }} }}
-      ... on ReviewRequestedEvent {{ createdAt actor {_ACTOR} }}
-      ... on ReadyForReviewEvent {{ createdAt actor {_ACTOR} }}
-      ... on MergedEvent {{ createdAt actor {_ACTOR} }}"""
-_LABEL_ORDER = "orderBy: {field: NAME, direction: ASC}"  # GitHub's default order is not documented
-_LABELS = f"labels(first: {LABELS_PAGE}, {_LABEL_ORDER}) {{ totalCount nodes {{ name }} }}"
-
-# `state` is IssueState on Issue and PullRequestState on PullRequest; both fragments land in one
-# selection for `issueOrPullRequest`, where GraphQL forbids same-named fields of different types,
-# so each is aliased (found by validating against GitHub's schema, see TECH-NOTES §3).
-# The fields of an issue and of a PR, shared by the agenda look-up and the scan (`scan_queries`),
-# so a scanned PR has the same facts as the same PR named on an agenda.
-ISSUE_SELECTION = f"""
-  __typename number url title issueState: state stateReason
-  createdAt updatedAt closedAt
-  author {_ACTOR} authorAssociation
-  {_LABELS}
-  milestone {{ title dueOn }}
-  comments {{ totalCount }}
-  reactions {{ totalCount }}
-  timelineItems(last: {TIMELINE_PAGE}, itemTypes: [{", ".join(ISSUE_TIMELINE_TYPES)}]) {{
-    totalCount
-    nodes {{{_ISSUE_TIMELINE_NODES}
-    }}
-  }}"""
-PULL_SELECTION = f"""
-  __typename number url title prState: state isDraft merged
-  createdAt updatedAt closedAt mergedAt
-  author {_ACTOR} authorAssociation
-  {_LABELS}
-  milestone {{ title dueOn }}
-  comments {{ totalCount }}
-  reactions {{ totalCount }}
-  reviewDecision
-  reviewRequests {{ totalCount }}
-  statusCheckRollup {{ state }}
-  mergeable additions deletions changedFiles
-  timelineItems(last: {TIMELINE_PAGE}, itemTypes: [{", ".join(PULL_TIMELINE_TYPES)}]) {{
-    totalCount
-    nodes {{{_PULL_TIMELINE_NODES}
-    }}
-  }}"""
-# Review-thread replies: the agenda reads them, the scan does not (see `scan_queries`).
-_REVIEW_THREADS = f"""
-  reviewThreads(last: {THREADS_PAGE}) {{
-    totalCount
-    nodes {{ comments(last: {THREAD_COMMENTS_PAGE}) {{
-      totalCount nodes {{ createdAt authorAssociation author {_ACTOR} }} }} }}
-  }}"""
-FRAGMENTS = f"""
-fragment IssueFields on Issue {{{ISSUE_SELECTION}
-}}
-fragment PullFields on PullRequest {{{PULL_SELECTION}{_REVIEW_THREADS}
-}}
-fragment DiscussionFields on Discussion {{
-  __typename number url title closed stateReason
-  createdAt updatedAt closedAt
-  author {_ACTOR} authorAssociation
-  {_LABELS}
-  reactions {{ totalCount }}
-  comments(last: {DISCUSSION_COMMENTS_PAGE}) {{
-    totalCount
-    nodes {{ createdAt authorAssociation author {_ACTOR} replies {{ totalCount }} }}
-  }}
-}}
-"""
-
-# GitHub's cost formula (docs: "rate limits and node limits for the GraphQL API"): one request per
-# connection page, multiplied by the pages of every enclosing connection, summed, divided by 100.
-# Connections that only ask for totalCount fetch no nodes and are not counted here.
-_ISSUE_PAGES = 2  # labels + timeline
-_PULL_PAGES = 3 + THREADS_PAGE  # labels + timeline + threads, and one comments page per thread
-_DISCUSSION_PAGES = 2  # labels + comments
-_ISSUE_NODES = LABELS_PAGE + TIMELINE_PAGE
-_PULL_NODES = LABELS_PAGE + TIMELINE_PAGE + THREADS_PAGE + THREADS_PAGE * THREAD_COMMENTS_PAGE
-_DISCUSSION_NODES = LABELS_PAGE + DISCUSSION_COMMENTS_PAGE
+from triage.github.owners import maintainers_from
+from triage.github.queries import QueryPlan
 
 # GraphQL spells bot logins without the `[bot]` suffix that REST, the web and people use
 # ("dependabot" vs "dependabot[bot]"); we keep the familiar form so configured bot lists match.
@@ -147,7 +29,13 @@ _TIMELINE_KIND: dict[str, EventKind] = {
     "ClosedEvent": "closed",
     "MergedEvent": "merged",
     "ReopenedEvent": "reopened",
+    "LabeledEvent": "labeled",
+    "UnlabeledEvent": "unlabeled",
+    "CrossReferencedEvent": "cross_referenced",
+    "ConnectedEvent": "connected",
+    "AssignedEvent": "assigned",
 }
+_DETAILED = frozenset({"labeled", "unlabeled", "cross_referenced", "connected", "assigned"})
 _KIND_ORDER = {k: n for n, k in enumerate(EVENT_KINDS)}
 _MERGEABLE = {"MERGEABLE": True, "CONFLICTING": False}  # UNKNOWN (still computing) stays None
 
@@ -155,20 +43,6 @@ _MERGEABLE = {"MERGEABLE": True, "CONFLICTING": False}  # UNKNOWN (still computi
 class MalformedResponseError(ValueError):
     """GitHub's answer did not have the shape of a GraphQL response."""
 
-
-@dataclass(frozen=True)
-class QueryPlan:
-    """One batched query: its text, its variables, and which alias answers for which item."""
-
-    text: str
-    variables: dict[str, Any]
-    repo_aliases: dict[str, str]  # "r0" -> "owner/name" as requested
-    item_aliases: dict[tuple[str, str], ItemKey]  # ("r0", "i1375") -> key
-
-    @property
-    def keys(self) -> tuple[ItemKey, ...]:
-        """The items this query asks for."""
-        return tuple(self.item_aliases.values())
 
 
 @dataclass(frozen=True)
@@ -199,72 +73,9 @@ class ChunkAnswer:
     item_errors: dict[ItemKey, GraphQLError]  # per-alias errors: missing, forbidden, failed
     general_errors: tuple[GraphQLError, ...]  # errors about the whole query (rate limit, timeout)
     rate: RateLimitBody | None
-
-
-def query_pages_and_nodes(kinds: Sequence[Kind | None]) -> tuple[int, int]:
-    """The connection pages (for the cost) and the nodes a query for items of these kinds asks for.
-
-    An item of unknown kind is looked up with `issueOrPullRequest`, whose Issue and PullRequest
-    fragments are both counted, as GitHub prices the query before knowing which one answers.
-    """
-    pages = nodes = 0
-    for kind in kinds:
-        if kind == "discussion":
-            pages, nodes = pages + _DISCUSSION_PAGES, nodes + _DISCUSSION_NODES
-        else:
-            pages, nodes = pages + _ISSUE_PAGES + _PULL_PAGES, nodes + _ISSUE_NODES + _PULL_NODES
-    return pages, nodes
-
-
-def query_cost(kinds: Sequence[Kind | None]) -> int:
-    """Rate-limit points GitHub's formula gives a query for items of these kinds (minimum 1)."""
-    pages, _ = query_pages_and_nodes(kinds)
-    return max(1, round(pages / 100))
-
-
-def build_items_query(
-    keys: Sequence[ItemKey], kinds: Mapping[ItemKey, Kind | None] | None = None
-) -> QueryPlan:
-    """One aliased query for `keys`: one `repository` per repo, one alias per item.
-
-    Discussions (when `kinds` says so) use `discussion(number:)`; everything else uses
-    `issueOrPullRequest(number:)`, which answers for PRs and issues alike. Owner and name travel as
-    variables, so no agenda text is ever spliced into the query.
-    """
-    kinds = kinds or {}
-    by_repo: dict[str, list[ItemKey]] = {}
-    for key in keys:
-        by_repo.setdefault(key.repo, []).append(key)
-    declarations: list[str] = []
-    blocks: list[str] = []
-    variables: dict[str, Any] = {}
-    repo_aliases: dict[str, str] = {}
-    item_aliases: dict[tuple[str, str], ItemKey] = {}
-    for n, (repo, repo_keys) in enumerate(by_repo.items()):
-        owner, name = repo.split("/", 1)
-        r_alias = f"r{n}"
-        repo_aliases[r_alias] = repo
-        variables[f"o{n}"], variables[f"n{n}"] = owner, name
-        declarations.append(f"$o{n}: String!, $n{n}: String!")
-        lines = [f"  {r_alias}: repository(owner: $o{n}, name: $n{n}) {{", "    nameWithOwner"]
-        for key in dict.fromkeys(repo_keys):
-            if kinds.get(key) == "discussion":
-                alias = f"d{key.number}"
-                lines.append(f"    {alias}: discussion(number: {key.number}) {{ ...DiscussionFields }}")
-            else:
-                alias = f"i{key.number}"
-                lines.append(
-                    f"    {alias}: issueOrPullRequest(number: {key.number})"
-                    " { ...IssueFields ...PullFields }"
-                )
-            item_aliases[(r_alias, alias)] = key
-        lines.append("  }")
-        blocks.append("\n".join(lines))
-    text = (
-        f"query TriageItems({', '.join(declarations)}) {{\n"
-        "  rateLimit { cost limit remaining resetAt }\n" + "\n".join(blocks) + "\n}\n" + FRAGMENTS
-    )
-    return QueryPlan(text, variables, repo_aliases, item_aliases)
+    # lower-cased "owner/name" (as requested, and as GitHub names it now) of every repository that
+    # answered -> the maintainers its OWNERS, MAINTAINERS or CODEOWNERS file names (empty: no such file)
+    maintainers: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 # --- reading the answer ----------------------------------------------------------------------------
@@ -318,6 +129,13 @@ def parse_items_answer(plan: QueryPlan, body: Any, observed_at: datetime) -> Chu
     found: dict[ItemKey, ItemFacts] = {}
     item_errors: dict[ItemKey, GraphQLError] = {}
     canonical: dict[str, str] = {}
+    maintainers: dict[str, frozenset[str]] = {}
+    for r_alias, repo in plan.repo_aliases.items():
+        repo_node = data.get(r_alias)
+        if isinstance(repo_node, Mapping):
+            logins = maintainers_from(repo_node) or frozenset()
+            for name in (repo, str(repo_node.get("nameWithOwner") or repo)):
+                maintainers[name.lower()] = logins
     for (r_alias, alias), key in plan.item_aliases.items():
         repo_node = data.get(r_alias)
         if not isinstance(repo_node, Mapping):
@@ -330,12 +148,15 @@ def parse_items_answer(plan: QueryPlan, body: Any, observed_at: datetime) -> Chu
         canonical[key.repo] = str(repo_node.get("nameWithOwner") or key.repo)
         node = repo_node.get(alias)
         if isinstance(node, Mapping):
-            found[key] = parse_item(key, node, observed_at)
+            private = repo_node.get("isPrivate")
+            found[key] = parse_item(
+                key, node, observed_at, private if isinstance(private, bool) else None, canonical[key.repo]
+            )
         elif (err := by_alias.get((r_alias, alias))) is not None:
             item_errors[key] = err
         elif not general:
             item_errors[key] = GraphQLError("NOT_FOUND", f"no answer for {key.ref}")
-    return ChunkAnswer(found, canonical, item_errors, tuple(general), read_rate(data))
+    return ChunkAnswer(found, canonical, item_errors, tuple(general), read_rate(data), maintainers)
 
 
 def _login(actor: Any) -> tuple[str | None, str | None]:
@@ -369,7 +190,28 @@ def _object(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
-def _timeline_event(node: Mapping[str, Any]) -> Event | None:
+def _thread_ref(value: Any) -> str | None:
+    """`owner/repo#N` of an Issue or PullRequest object (a cross-reference's or link's other end)."""
+    node = _object(value)
+    repo = _object(node.get("repository")).get("nameWithOwner")
+    number = node.get("number")
+    return f"{repo}#{number}" if isinstance(repo, str) and isinstance(number, int) else None
+
+
+def _detail(kind: EventKind, node: Mapping[str, Any], own_ref: str) -> str | None:
+    """What the event was about: a label, the other thread, or the assignee (see `Event.detail`)."""
+    if kind in ("labeled", "unlabeled"):
+        name = _object(node.get("label")).get("name")
+        return name if isinstance(name, str) else None
+    if kind == "assigned":
+        login = _object(node.get("assignee")).get("login")
+        return login if isinstance(login, str) else None
+    # A link has two ends and GitHub does not document which one this thread is: take the other.
+    ends = [_thread_ref(node.get("source")), _thread_ref(node.get("subject"))]
+    return next((r for r in ends if r is not None and r.lower() != own_ref.lower()), None)
+
+
+def _timeline_event(node: Mapping[str, Any], own_ref: str) -> Event | None:
     kind = _TIMELINE_KIND.get(str(node.get("__typename")))
     if kind is None:
         return None
@@ -391,7 +233,8 @@ def _timeline_event(node: Mapping[str, Any]) -> Event | None:
     if at is None:
         return None
     login, actor_type = _login(node.get("author") if "author" in node else node.get("actor"))
-    return Event(login, at, kind, node.get("authorAssociation"), actor_type)
+    detail = _detail(kind, node, own_ref) if kind in _DETAILED else None
+    return Event(login, at, kind, node.get("authorAssociation"), actor_type, detail=detail)
 
 
 def _comment_event(node: Mapping[str, Any], kind: EventKind) -> Event | None:
@@ -436,8 +279,14 @@ def borrow_associations(events: Iterable[Event]) -> tuple[Event, ...]:
     )
 
 
-def parse_item(key: ItemKey, node: Mapping[str, Any], observed_at: datetime) -> ItemFacts:
-    """The facts in one `issueOrPullRequest` or `discussion` node."""
+def parse_item(
+    key: ItemKey, node: Mapping[str, Any], observed_at: datetime, private: bool | None = None, repo: str | None = None
+) -> ItemFacts:
+    """The facts in one `issueOrPullRequest` or `discussion` node.
+
+    `private` is its repository's `isPrivate`; `repo` the repository's current name, when a rename
+    made it differ from `key.repo`.
+    """
     typename = node.get("__typename")
     kind: Kind = {"PullRequest": "pull", "Discussion": "discussion"}.get(str(typename), "issue")  # type: ignore[assignment]
     author, author_type = _login(node.get("author"))
@@ -446,6 +295,8 @@ def parse_item(key: ItemKey, node: Mapping[str, Any], observed_at: datetime) -> 
     if created is not None:
         events.append(Event(author, created, "description", node.get("authorAssociation"), author_type))
     complete = True
+    comment_count: int | None = None
+    label_history = False  # discussions have no timeline of label events
     if kind == "discussion":
         comments = node.get("comments")
         for c in _nodes(comments):
@@ -455,8 +306,13 @@ def parse_item(key: ItemKey, node: Mapping[str, Any], observed_at: datetime) -> 
         complete = complete and (_total(comments) or 0) <= len(_nodes(comments))
     else:
         timeline = node.get("timelineItems")
-        events.extend(e for n in _nodes(timeline) if (e := _timeline_event(n)) is not None)
+        own = f"{repo or key.repo}#{key.number}"
+        events.extend(e for n in _nodes(timeline) if (e := _timeline_event(n, own)) is not None)
         complete = (_total(timeline) or 0) <= len(_nodes(timeline))
+        # Comments are timeline items, so a timeline read whole counts them (no connection of their own).
+        comment_count = sum(e.kind == "comment" for e in events) if complete else None
+        # Label events are timeline items too: a timeline read whole holds every one of them.
+        label_history = complete
         threads = node.get("reviewThreads")
         for thread in _nodes(threads):
             comments = thread.get("comments")
@@ -499,7 +355,7 @@ def parse_item(key: ItemKey, node: Mapping[str, Any], observed_at: datetime) -> 
         merged_at=_when(node.get("mergedAt")) if pull else None,
         events=borrow_associations(events),
         timeline_complete=complete,
-        comments_count=_total(node.get("comments")),
+        comments_count=_total(node.get("comments")) if kind == "discussion" else comment_count,
         reactions=_total(node.get("reactions")),
         review_decision=node.get("reviewDecision") if pull else None,
         review_requests=_total(node.get("reviewRequests")) if pull else None,
@@ -509,5 +365,7 @@ def parse_item(key: ItemKey, node: Mapping[str, Any], observed_at: datetime) -> 
         deletions=node.get("deletions") if pull else None,
         changed_files=node.get("changedFiles") if pull else None,
         observed_at=observed_at,
+        label_history=label_history,
+        private=private,
         note=None if complete else "timeline incomplete: only the most recent part was read from GitHub",
     )

@@ -1,20 +1,22 @@
-"""The persistent GitHub cache: item facts and the validators of the change probes that keep them fresh.
+"""The persistent GitHub cache: item facts, the validators of the change probes that keep them fresh,
+and each repository's maintainers as its OWNERS (or similar) file named them.
 
 One SQLite file under `settings.triage_home()`, shared by the app and the command line, so a second
 run (in the same process or a new one) reuses what the first one fetched. Entries are keyed by the
 API root and the item, never by anything derived from the token; no token, header or response body
-beyond the item facts and the probe's list of changed items is written.
+beyond the item facts, the probe's list of changed items and the maintainers' logins is written
+(never a file's text).
 
-A *probe* is a conditional search for the items of a group of repositories updated since a
-baseline time; its ETag turns "did anything change?" into a 304 that costs no rate limit, and its
-last answer says which items changed (see `triage.fetch`).
+A *probe* is a conditional search for the items of one kind in a group of repositories updated
+since a baseline time; its ETag turns "did anything change?" into a 304 that costs no rate limit, and its
+last answer says which items changed (see `triage.github.probe`).
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -24,7 +26,7 @@ from triage import settings
 from triage.facts import ItemFacts, ItemKey, item_from_dict, item_to_dict, parse_when
 
 CACHE_FILE = "github-cache.sqlite3"
-SCHEMA_VERSION = 1  # bump when a table changes; an older file is then emptied, never misread
+SCHEMA_VERSION = 2  # bump when a table changes; an older file is then emptied, never misread
 _BUSY_TIMEOUT = 10.0  # seconds to wait for another session's write; writes take milliseconds
 
 _SCHEMA = """
@@ -39,12 +41,19 @@ CREATE TABLE IF NOT EXISTS items (
 );
 CREATE TABLE IF NOT EXISTS probes (
     scope TEXT NOT NULL,
+    kind TEXT NOT NULL,         -- issue or pr: GitHub searches one kind at a time
     repos TEXT NOT NULL,        -- the group's repos, lower-cased, sorted, space-separated
     baseline TEXT NOT NULL,     -- the probe lists items updated at or after this time
     etag TEXT,
     seen TEXT NOT NULL,         -- JSON [[repo, number, updated_at], ...] from the last full answer
-    complete INTEGER NOT NULL,  -- 0 when that answer had more items than one page
-    PRIMARY KEY (scope, repos)
+    complete INTEGER NOT NULL,  -- 0 when that answer cannot vouch (more than a page, or off target)
+    PRIMARY KEY (scope, kind, repos)
+);
+CREATE TABLE IF NOT EXISTS repos (
+    scope TEXT NOT NULL,
+    repo TEXT NOT NULL,         -- owner/name, lower-cased (as requested, and GitHub's current name)
+    maintainers TEXT NOT NULL,  -- JSON list of logins its OWNERS/MAINTAINERS/CODEOWNERS names; [] for none
+    PRIMARY KEY (scope, repo)
 );
 """
 
@@ -63,13 +72,14 @@ class CachedItem:
 
 @dataclass(frozen=True)
 class Probe:
-    """The validator of one repo group: what its last answer listed, and the ETag of that answer."""
+    """The validator of one kind in one repo group: what its last answer listed, and that answer's ETag."""
 
     repos: tuple[str, ...]  # lower-cased, sorted
     baseline: datetime
     etag: str | None
     seen: tuple[tuple[str, int, datetime], ...]  # (repo lower-cased, number, updated_at)
     complete: bool
+    kind: str = "pr"  # "issue" or "pr": the `is:` qualifier of its search
 
 
 class ItemCache:
@@ -104,8 +114,8 @@ class ItemCache:
         row = conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
         if row is None or row[0] != str(SCHEMA_VERSION):
             with conn:
-                conn.execute("DELETE FROM items")
-                conn.execute("DELETE FROM probes")
+                for table in ("items", "probes", "repos"):
+                    conn.execute(f"DELETE FROM {table}")
                 conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
         self._ready = True
 
@@ -138,42 +148,55 @@ class ItemCache:
             with self._db() as conn:
                 conn.executemany("INSERT OR REPLACE INTO items VALUES (?, ?, ?, ?, ?)", rows)
 
-    def get_probe(self, scope: str, repos: Sequence[str]) -> Probe | None:
-        """The stored probe of exactly this repo group, if any."""
+    def get_probe(self, scope: str, repos: Sequence[str], kind: str) -> Probe | None:
+        """The stored probe of exactly this kind and repo group, if any."""
         group = " ".join(repos)
         with self._db() as conn:
             row = conn.execute(
-                "SELECT baseline, etag, seen, complete FROM probes WHERE scope = ? AND repos = ?",
-                (scope, group),
+                "SELECT baseline, etag, seen, complete FROM probes WHERE scope = ? AND kind = ? AND repos = ?",
+                (scope, kind, group),
             ).fetchone()
         if row is None:
             return None
         baseline = parse_when(row[0])
         assert baseline is not None
         seen = tuple((str(r), int(n), _utc(u)) for r, n, u in json.loads(row[2]))
-        return Probe(tuple(repos), baseline, row[1], seen, bool(row[3]))
+        return Probe(tuple(repos), baseline, row[1], seen, bool(row[3]), kind)
 
     def put_probe(self, scope: str, probe: Probe) -> None:
         """Store (or replace) a probe."""
         seen = json.dumps([[r, n, u.isoformat()] for r, n, u in probe.seen])
         with self._db() as conn:
             conn.execute(
-                "INSERT OR REPLACE INTO probes VALUES (?, ?, ?, ?, ?, ?)",
-                (
-                    scope,
-                    " ".join(probe.repos),
-                    probe.baseline.isoformat(),
-                    probe.etag,
-                    seen,
-                    int(probe.complete),
-                ),
+                "INSERT OR REPLACE INTO probes VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (scope, probe.kind, " ".join(probe.repos), probe.baseline.isoformat(), probe.etag, seen,
+                 int(probe.complete)),
             )
+
+    def get_maintainers(self, scope: str, repos: Iterable[str]) -> dict[str, frozenset[str]]:
+        """The maintainers last read for these repositories (lower-cased names), where they were read."""
+        wanted = sorted({r.lower() for r in repos})
+        if not wanted:
+            return {}
+        with self._db() as conn:
+            rows = conn.execute(
+                f"SELECT repo, maintainers FROM repos WHERE scope = ? AND repo IN ({','.join('?' * len(wanted))})",
+                (scope, *wanted),
+            ).fetchall()
+        return {repo: frozenset(json.loads(logins)) for repo, logins in rows}
+
+    def put_maintainers(self, scope: str, maintainers: Mapping[str, frozenset[str]]) -> None:
+        """Store (or replace) the maintainers read for repositories (an empty set: no file names any)."""
+        rows = [(scope, repo.lower(), json.dumps(sorted(logins))) for repo, logins in maintainers.items()]
+        if rows:
+            with self._db() as conn:
+                conn.executemany("INSERT OR REPLACE INTO repos VALUES (?, ?, ?)", rows)
 
     def clear(self) -> None:
         """Forget everything (the file stays)."""
         with self._db() as conn:
-            conn.execute("DELETE FROM items")
-            conn.execute("DELETE FROM probes")
+            for table in ("items", "probes", "repos"):
+                conn.execute(f"DELETE FROM {table}")
 
 
 def _utc(text: str) -> datetime:
