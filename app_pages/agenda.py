@@ -4,9 +4,10 @@ import pandas as pd
 import streamlit as st
 
 from triage.markup import inline as md
-from triage.ui import agenda_input, loaders, session, sources
+from triage.ui import agenda_input, live, loaders, session, sources
 
 st.title("Agenda")
+live.sidebar()  # the token field: a token typed here (or on another page) is the one this page fetches with
 mode = st.radio("Minutes from", ["Paste or upload", "A file on GitHub", "The demo's minutes"],
                 horizontal=True, key="agenda_source")
 
