@@ -68,4 +68,5 @@ def test_public_mode_keeps_private_repositories_out_of_a_visitors_ranking(fake_g
     private = "https://github.com/falcosecurity/plugins/pull/378"
     assert titles[private] == "(title unknown)"
     assert states[private] == "private or unknown repository: sign in, or use your own token"
-    assert titles["https://github.com/falcosecurity/libs/issues/1557"] == "Introduce conditional kernel-side event filtering"
+    assert titles["https://github.com/falcosecurity/libs/issues/1557"] == (
+        "Introduce conditional kernel-side event filtering")

@@ -26,10 +26,10 @@ GRID = '[data-testid="stMain"] [data-testid="stDataFrame"] >> nth=0'  # the rank
 
 
 @contextlib.contextmanager
-def serve(home: Path, env_extra: dict[str, str] | None = None, args: tuple[str, ...] = ()):
-    """`streamlit run dashboard.py` headless on a free port, with its own TRIAGE_HOME (and `env_extra`
-    in its environment, `args` on its command line)."""
-    port = free_port()
+def serve(home: Path, env_extra: dict[str, str] | None = None, args: tuple[str, ...] = (), port: int | None = None):
+    """`streamlit run dashboard.py` headless on a free port (or `port`), with its own TRIAGE_HOME (and
+    `env_extra` in its environment, `args` on its command line)."""
+    port = port or free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "TRIAGE_"))}
     env["TRIAGE_HOME"] = str(home)
     env.update(env_extra or {})
