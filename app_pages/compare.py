@@ -11,7 +11,7 @@ from triage.ui import loaders, meeting_panel, snapshot_panel
 
 st.title("Compare snapshots")
 url = settings.db_url()
-summaries = loaders.store(url).list()
+summaries = snapshot_panel.listing()  # only what this viewer may open; unreadable rows named and left out
 if not summaries:
     st.info("No snapshots saved yet. Use **Save snapshot** on the Ranking page before each meeting.")
     st.stop()

@@ -178,7 +178,10 @@ def cmd_snapshot_create(args: argparse.Namespace) -> int:
 def cmd_snapshot_list(args: argparse.Namespace) -> int:
     """List the stored snapshots, newest first."""
     with _store(args) as store:
-        found = store.list(args.limit)
+        listing = store.listing(args.limit)
+    for problem in listing.skipped:  # a bad row is named and left out, never the whole list (issue 12)
+        print(f"triage: warning: {problem}", file=sys.stderr)
+    found = listing.summaries
     if args.format == "json":
         print(json.dumps([s.to_dict() for s in found], indent=2, ensure_ascii=False))
         return 0

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 import pandas as pd
 import streamlit as st
 
 from triage import export, settings
+from triage.access import Viewer, exposes_private, may_list, may_open
 from triage.criteria import title
 from triage.facts import People
 from triage.markup import inline as md
@@ -15,6 +17,10 @@ from triage.meeting import Meeting
 from triage.snapshots import (
     Snapshot,
     SnapshotError,
+    SnapshotIdError,
+    SnapshotNotFoundError,
+    SnapshotStoreError,
+    SnapshotSummary,
     check_base_url,
     default_base_url,
     freeze,
@@ -22,10 +28,11 @@ from triage.snapshots import (
     share_link,
 )
 from triage.snapshots import heading as snapshot_heading
-from triage.ui import live, loaders, ranking_view
+from triage.ui import identity, live, loaders, ranking_view
 from triage.weights import Preset
 
 _SAVED = "saved_snapshot_link"
+_LOG = logging.getLogger(__name__)
 
 
 def base_url() -> str:
@@ -39,13 +46,44 @@ def base_url() -> str:
     return default_base_url()
 
 
+def viewer() -> Viewer:
+    """Who is looking (the signed-in user, or the visitor known by their token)."""
+    return identity.viewer(live.token())
+
+
+def _said(e: SnapshotError, snapshot_id: str) -> str:
+    """What a visitor is told: never the server's database address (issue 12); the detail is logged."""
+    _LOG.warning("Snapshot %s could not be opened: %s", snapshot_id[:64], e)
+    if isinstance(e, SnapshotNotFoundError | SnapshotIdError):
+        return f"No snapshot {md(snapshot_id[:64])} is stored here, or it is not shared with you"
+    if isinstance(e, SnapshotStoreError):
+        return "The snapshot store could not be read (the server's log has the details)"
+    return md(str(e).replace(f" in {loaders.store(settings.db_url()).location}", ""))
+
+
 def load(snapshot_id: str) -> Snapshot | None:
-    """The snapshot a link names, or None after saying why it cannot be opened."""
+    """The snapshot a link names, when this viewer may open it; else None after saying why (a
+    private snapshot not shared with them reads exactly like one that does not exist)."""
+    url = settings.db_url()
     try:
-        return loaders.snapshot(settings.db_url(), snapshot_id)
+        snap = loaders.snapshot(url, snapshot_id)
+        private = exposes_private(snap.meeting.facts)
+        if not may_open(private, loaders.store(url).owners(snap.id) if private else {}, viewer(), identity.policy()):
+            raise SnapshotNotFoundError(snapshot_id)
+        return snap
     except SnapshotError as e:
-        st.error(f"{md(e)}. Showing the default view instead.")
+        st.error(f"{_said(e, snapshot_id)}. Showing the default view instead.")
         return None
+
+
+def listing() -> list[SnapshotSummary]:
+    """The stored snapshots this viewer may open (private ones only when listed or their own), newest
+    first; a row that cannot be read is named in a warning and left out."""
+    found = loaders.store(settings.db_url()).listing()
+    for problem in found.skipped:
+        st.warning(md(problem))
+    who, rules = viewer(), identity.policy()
+    return [s for s in found.summaries if may_list(s.private, found.owners.get(s.id, {}), who, rules)]
 
 
 def _frozen_table(snap: Snapshot) -> pd.DataFrame:
@@ -99,16 +137,24 @@ def save_button(
     meeting: Meeting, preset: Preset, weights: dict[str, float], people: People, as_of: datetime
 ) -> None:
     """Freeze the current view and show the link that reopens it."""
+    private = exposes_private(meeting.facts)
+    listed = private and st.checkbox(
+        "List it in Compare", key="list_snapshot", help="It holds facts of private repositories: only you "
+        + ("and other signed-in users " if identity.policy().private_snapshots == "signed-in" else "")
+        + "can open it. Listed, it also shows in their Compare list; unlisted, only its link opens it.")
     if st.button("Save snapshot", key="save_snapshot", icon=":material/link:"):
         try:
             snap = freeze(meeting, preset, people, weights=weights, as_of=as_of, secrets=[live.token()])
-            sid = loaders.store(settings.db_url()).save(snap)
-            st.session_state[_SAVED] = share_link(sid, base_url())
+            sid = loaders.store(settings.db_url()).save(snap, owner=viewer().identity, listed=bool(listed))
+            st.session_state[_SAVED] = (share_link(sid, base_url()), private)
         except SnapshotError as e:
-            st.error(md(e))
-    link = st.session_state.get(_SAVED)
-    if link:
-        st.success("Saved. Anyone who can reach this app opens exactly this ranking with:")
+            st.error(_said(e, ""))
+    saved = st.session_state.get(_SAVED)
+    if saved:
+        link, was_private = saved
+        st.success("Saved. It holds facts of private repositories, so only you (and whom the server's settings "
+                   "allow) open it with:" if was_private else
+                   "Saved. Anyone who can reach this app opens exactly this ranking with:")
         st.code(link, language=None)
 
 
