@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from triage.markup import inline as md
-from triage.ui import agenda_input, live, loaders, session, sources
+from triage.ui import agenda_input, live, loaders, ranking_view, session, sources
 
 st.title("Agenda")
 live.sidebar()  # the token field: a token typed here (or on another page) is the one this page fetches with
@@ -37,7 +37,7 @@ if not refs:
     st.stop()
 
 st.success(f"{len(refs)} references found in {md(name)}.")
-st.dataframe(
+ranking_view.show_frame(
     pd.DataFrame({
         "Item": [r.ref for r in refs],
         "Kind": [r.kind or "?" for r in refs],
@@ -47,7 +47,6 @@ st.dataframe(
         "Under": [" > ".join(r.parents) for r in refs],
         "Agenda bullet": [r.bullet or "" for r in refs],
     }),
-    hide_index=True,
     key="agenda_refs",
 )
 if st.button("Fetch from GitHub and rank", type="primary", key="fetch"):

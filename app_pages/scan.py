@@ -8,7 +8,7 @@ from triage.ui import live, scan_panel, session, weights_panel
 st.title("Scan for what the agenda missed")
 st.caption("Every open PR of an organisation or of some repositories, sorted by whose turn it is and "
            "ranked with the sidebar's weights, so the neglected ones can join the agenda.")
-config = session.config()
+config = session.project_config()  # not the demo's Falco settings: the same ranking as `triage scan`
 preset, weights = weights_panel.show(config)
 live.sidebar()
 scan_panel.flash()

@@ -1,12 +1,17 @@
-"""Take the README's screenshots: serve the dashboard headless and capture it in Debian's Chromium.
+"""Take the README's screenshots: serve the dashboard headless from a throwaway TRIAGE_HOME and
+capture it in Debian's Chromium.
 
-Usage: .venv/bin/python scripts/screenshot.py docs/screenshot.png
+Usage: .venv/bin/python scripts/screenshot.py docs/
        .venv/bin/python scripts/screenshot.py --meeting docs/meeting.png
 
-`--meeting` serves from a throwaway TRIAGE_HOME holding the demo snapshot and a meeting on it with
-the first outcomes of the 2023-12-14 minutes, and captures the chair's page.
+The first writes screenshot.png (the ranking), filters.png (the sidebar's filters on the libs
+items waiting on maintainers), snapshot.png (a frozen snapshot opened from its link) and
+compare.png (two meetings compared), from a store holding the demo saved twice.
+`--meeting` serves the demo snapshot and a meeting on it with the first outcomes of the
+2023-12-14 minutes, and captures the chair's page.
 """
 
+import contextlib
 import os
 import shutil
 import socket
@@ -15,9 +20,10 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Page, expect, sync_playwright
 
 ROOT = Path(__file__).parents[1]
 sys.path.insert(0, str(ROOT))
@@ -27,6 +33,47 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serve(home: Path) -> Iterator[str]:
+    """`streamlit run dashboard.py` on a free port with `home` as TRIAGE_HOME; its address."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "TRIAGE_"))}
+    env["TRIAGE_HOME"] = str(home)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless=true",
+         f"--server.port={port}", "--server.address=127.0.0.1", "--browser.gatherUsageStats=false"],
+        cwd=ROOT, env=env)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                if urllib.request.urlopen(f"{url}/_stcore/health").read() == b"ok":
+                    break
+            except OSError:
+                time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def two_meetings(home: Path) -> str:
+    """The demo saved as of its meeting and, with waiting weighed more, four weeks later; the
+    later one's id."""
+    from triage.facts import parse_when
+    from triage.meeting import demo_meeting
+    from triage.snapshot_store import SnapshotStore
+    from triage.snapshots import freeze
+    from triage.weights import demo_config_path, load_config
+
+    config = load_config([demo_config_path()])
+    meeting = demo_meeting()
+    with SnapshotStore(f"sqlite:///{home / 'triage.db'}") as store:
+        store.save(freeze(meeting, config.preset(), config.people, as_of=parse_when("2023-12-14", end_of_day=True)))
+        return store.save(freeze(meeting, config.preset("waiting first"), config.people,
+                                 as_of=parse_when("2024-01-11", end_of_day=True)))
 
 
 def demo_meeting_link(home: Path) -> str:
@@ -54,43 +101,58 @@ def demo_meeting_link(home: Path) -> str:
     return f"/?snapshot={snap.id}&meeting={started.meeting.id}&key={started.key}"
 
 
-def main(out: str, meeting: bool = False) -> None:
-    port = free_port()
-    env = dict(os.environ)
+def settle(page: Page) -> None:
+    """Wait for a table and for Streamlit to stop running."""
+    page.wait_for_selector('[data-testid="stDataFrame"]', timeout=60_000)
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=60_000)
+    page.wait_for_timeout(2500)
+
+
+def readme_pictures(folder: Path) -> None:
+    """The ranking, the filters, a snapshot and Compare."""
+    folder.mkdir(parents=True, exist_ok=True)
     home = Path(tempfile.mkdtemp(prefix="triage-screenshot-"))
-    path = ""
-    if meeting:
-        env["TRIAGE_HOME"] = str(home)
-        path = demo_meeting_link(home)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless=true",
-         f"--server.port={port}", "--server.address=127.0.0.1"], cwd=ROOT, env=env)
     try:
-        url = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health").read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.3)
-        with sync_playwright() as p:
+        later = two_meetings(home)
+        with serve(home) as url, sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
-            page = browser.new_page(viewport={"width": 1500, "height": 1250 if meeting else 1000})
+            page = browser.new_page(viewport={"width": 1500, "height": 1000})
+            for path, name, height in [("/", "screenshot.png", 1000),
+                                       ("/?repo=falcosecurity/libs&turn=maintainers", "filters.png", 1150),
+                                       (f"/?snapshot={later}", "snapshot.png", 1000),
+                                       ("/compare", "compare.png", 1500)]:
+                page.set_viewport_size({"width": 1500, "height": height})
+                page.goto(url + path)
+                settle(page)
+                page.screenshot(path=str(folder / name))
+            browser.close()
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def meeting_picture(out: str) -> None:
+    """The chair's page of a meeting on the demo snapshot."""
+    home = Path(tempfile.mkdtemp(prefix="triage-screenshot-"))
+    try:
+        path = demo_meeting_link(home)
+        with serve(home) as url, sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+            page = browser.new_page(viewport={"width": 1500, "height": 1250})
             page.goto(url + path)
             page.wait_for_selector('[data-testid="stDataFrame"]', timeout=60_000)
-            if meeting:  # the chair walks on to the next undecided item, as in the meeting
-                for _ in range(3):
-                    page.keyboard.press("ArrowRight")
-                    page.wait_for_timeout(800)
+            for _ in range(3):  # the chair walks on to the next undecided item, as in the meeting
+                page.keyboard.press("ArrowRight")
+                page.wait_for_timeout(800)
             page.wait_for_timeout(2500)
             page.screenshot(path=out)
             browser.close()
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
         shutil.rmtree(home, ignore_errors=True)
 
 
 if __name__ == "__main__":
     args = sys.argv[1:]
-    main(args[-1], meeting="--meeting" in args)
+    if "--meeting" in args:
+        meeting_picture(args[-1])
+    else:
+        readme_pictures(Path(args[-1]))

@@ -149,7 +149,17 @@ def test_criteria_page_documents_every_criterion():
     assert any("0.5 at 30 days" in m.value for m in at.markdown)
     flags = next(d.value for d in at.dataframe if "Flag" in d.value.columns)
     assert {"urgent", "skipped", "under-evaluation", "experimental"} <= set(flags["Flag"])
-    assert flags.set_index("Flag").loc["urgent", "Score"] == 1.0
+    assert flags.set_index("Flag").loc["urgent", "Score"] == "1"
+    # issue 11: unscored flags printed "None", and the real area weights, label rules and release
+    # targets were never shown
+    assert "None" not in set(flags["Score"]) and flags.set_index("Flag").loc["experimental", "Score"] == (
+        "not scored (0)")
+    area = next(d.value for d in at.dataframe if "Repository" in d.value.columns)
+    assert area.values.tolist() == [["falcosecurity/falco", 0.6], ["falcosecurity/libs", 0.6],
+                                    ["falcosecurity/plugins", 0.5], ["*", 0.4], ["any other repository", 0.5]]
+    labels = next(d.value for d in at.dataframe if "Label" in d.value.columns)
+    assert labels.set_index("Label").loc["kind/regression", "Score"] == 1.0
+    assert any("`0.37.0`, `0.14.0`" in m.value for m in at.markdown)
 
 
 def test_a_malformed_default_repository_is_a_message_not_a_traceback():
@@ -205,10 +215,10 @@ def test_compare_page_lists_snapshots_and_compares_the_last_two(demo_config):
     assert list(listing["As of"]) == ["2024-01-20", "2023-12-14"]
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["New"] == "0" and metrics["Resolved since"] == "0"
-    waiting = next(d.value for d in at.dataframe if "waiting_days" in d.value.columns)
-    row = waiting[waiting["ref"] == "falcosecurity/libs#1557"].iloc[0]
-    assert row["waiting_on"] == "maintainers" and row["waiting_days"] == 45  # 2023-12-06 to 2024-01-20
-    assert row["meetings"] == 2
+    waiting = next(d.value for d in at.dataframe if "Waiting (days)" in d.value.columns)
+    row = waiting[waiting["Item"] == "falcosecurity/libs#1557"].iloc[0]
+    assert row["Waiting on"] == "maintainers" and row["Waiting (days)"] == 45  # 2023-12-06 to 2024-01-20
+    assert row["Still waiting"] == "2 meetings"
     assert len(at.get("vega_lite_chart")) == 1
 
 

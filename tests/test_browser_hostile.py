@@ -52,15 +52,24 @@ def hostile_app(tmp_path_factory):
         fake = FakeGitHub.demo().start()
         title = (f"Hostile ![pixel]({pixel}/p.gif) [click here](https://evil.example/x) **bold** "
                  "<img src=x> \n# Injected heading\n:red[alarm]")
+        label = f"label ![pixel]({pixel}/l.gif) [click here](https://evil.example/l) **bold**"
         for item in demo_meeting().facts.items:
             with contextlib.suppress(KeyError):
-                fake.update_item(item.key, title=title)
+                fake.update_item(item.key, title=title, labels=(label, "kind/bug"))
         env = {"GITHUB_API_URL": fake.url, "GITHUB_TOKEN": FAKE_TOKEN, "TRIAGE_SERVER_TOKEN": "anyone"}
         try:
             with serve(tmp_path_factory.mktemp("hostile-home"), env) as url:
-                yield url, hits, title
+                yield url, hits, label
         finally:
             fake.stop()
+
+
+def fetch_the_demo(page, url):
+    """Fetch the demo's minutes from the hostile fake on the Agenda page and open the ranking."""
+    page.goto(f"{url}/agenda")
+    page.get_by_text("The demo's minutes").click()
+    page.get_by_role("button", name="Fetch from GitHub and rank").click()
+    page.get_by_role("link", name="See the ranking").click(timeout=60_000)
 
 
 def assert_inert(main, hits):
@@ -78,10 +87,7 @@ def test_titles_from_github_show_as_text_in_why_this_rank(hostile_app, page):
     from playwright.sync_api import expect
 
     url, hits, _ = hostile_app
-    page.goto(f"{url}/agenda")
-    page.get_by_text("The demo's minutes").click()
-    page.get_by_role("button", name="Fetch from GitHub and rank").click()
-    page.get_by_role("link", name="See the ranking").click(timeout=60_000)
+    fetch_the_demo(page, url)
     expect(page.get_by_role("heading", name="Why this rank")).to_be_visible(timeout=60_000)
     main = page.get_by_test_id("stMain")
     shown = main.get_by_test_id("stMarkdownContainer").filter(has_text="Hostile ![pixel](").first
@@ -102,4 +108,22 @@ def test_a_crafted_preset_in_the_link_shows_as_text_in_the_warning(hostile_app, 
     shown = alert.inner_text().replace("\u2060", "")
     assert f"Unknown preset '**bold** [click here](https://evil.example/x) ![p]({url}/p.gif)' in the link" in shown
     expect(alert.locator("a, img, strong")).to_have_count(0)
+    assert_inert(page.get_by_test_id("stMain"), hits)
+
+
+def test_labels_from_github_show_as_text_in_the_filters(hostile_app, page):
+    # issue 12, D4: the focus filters (issue 11) list every label GitHub gives; none may render as markup.
+    from playwright.sync_api import expect
+
+    url, hits, label = hostile_app
+    fetch_the_demo(page, url)
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_text("Filters", exact=True).click()
+    sidebar.get_by_test_id("stMultiSelect").filter(has_text="Label").click()
+    option = page.get_by_role("option").filter(has_text="label ![pixel](")
+    expect(option).to_have_text(label)
+    option.click()
+    expect(page.get_by_test_id("stMain").get_by_text("items shown")).to_contain_text("filtered out", timeout=30_000)
+    expect(sidebar.get_by_text(label)).to_be_visible()
+    assert_inert(sidebar, hits)
     assert_inert(page.get_by_test_id("stMain"), hits)

@@ -40,7 +40,8 @@ def test_refs_lists_exactly_the_sixteen_items_of_the_falco_minutes(capsys):
 
 def test_rank_demo_json_has_contributions_summing_to_each_score(capsys):
     code, out, _ = run(capsys, "rank", "--demo", "--format", "json")
-    rows = json.loads(out)
+    doc = json.loads(out)
+    rows = doc["items"]
     assert code == 0 and len(rows) == 16
     assert [r["rank"] for r in rows] == list(range(1, 17))
     for row in rows:
@@ -51,11 +52,11 @@ def test_rank_demo_json_has_contributions_summing_to_each_score(capsys):
 
 def test_one_weight_in_a_toml_file_changes_the_order_the_way_its_criterion_says(capsys, tmp_path):
     _, out, _ = run(capsys, "rank", "--demo", "--format", "json")
-    before = [r["ref"] for r in json.loads(out)]
+    before = [r["ref"] for r in json.loads(out)["items"]]
     weights = tmp_path / "triage.toml"
     weights.write_text("[weights]\nage = 10\n")
     _, out, _ = run(capsys, "rank", "--demo", "--weights", str(weights), "--format", "json")
-    after = [r["ref"] for r in json.loads(out)]
+    after = [r["ref"] for r in json.loads(out)["items"]]
     assert after != before
     # age weighs 10 instead of 1: the oldest thread (libs#381, opened 2022-06-08) takes the lead
     # from falco#1340 (opened in 2023), and the newest (falco#2960, 5 days old) does not rise
@@ -66,7 +67,7 @@ def test_one_weight_in_a_toml_file_changes_the_order_the_way_its_criterion_says(
 
 def test_as_of_changes_the_waiting_days(capsys):
     _, out, _ = run(capsys, "rank", "--demo", "--as-of", "2024-01-14", "--format", "json")
-    row = next(r for r in json.loads(out) if r["ref"] == "falcosecurity/libs#1557")
+    row = next(r for r in json.loads(out)["items"] if r["ref"] == "falcosecurity/libs#1557")
     assert row["waiting_on"] == "maintainers" and row["waiting_days"] == 39
 
 

@@ -115,7 +115,7 @@ def test_rank_previous_feeds_the_meetings_outcomes_into_the_next_ranking(capsys,
     code, out, err = run(capsys, "rank", "--demo", "--as-of", "2024-02-01", "--previous", meeting_id,
                          "--format", "json")
     assert code == 0, err
-    reasons = {r["ref"]: r["reasons"]["earlier_outcomes"] for r in json.loads(out)}
+    reasons = {r["ref"]: r["reasons"]["earlier_outcomes"] for r in json.loads(out)["items"]}
     assert reasons["falcosecurity/libs#1557"] == "carried over: deferred to the next meeting on 2023-12-14"
     assert reasons["falcosecurity/falco#1340"] == (
         "assigned to @LucaGuerra on 2023-12-14, no progress (49 days); timeline incomplete")
@@ -123,6 +123,6 @@ def test_rank_previous_feeds_the_meetings_outcomes_into_the_next_ranking(capsys,
     # a snapshot id stands for all its meetings; the same outcomes then freeze into the next snapshot
     code, out, _ = run(capsys, "snapshot", "create", "--demo", "--as-of", "2024-02-01", "--previous", snapshot_id)
     _, shown, _ = run(capsys, "snapshot", "show", out.splitlines()[-1], "--format", "json")
-    assert {r["ref"]: r["reasons"]["earlier_outcomes"] for r in json.loads(shown)} == reasons
+    assert {r["ref"]: r["reasons"]["earlier_outcomes"] for r in json.loads(shown)["items"]} == reasons
     code, _, err = run(capsys, "rank", "--demo", "--previous", "0123456789ab")
     assert (code, err) == (2, "triage: error: --previous 0123456789ab: no meeting or snapshot has this id\n")

@@ -271,3 +271,19 @@ def test_markdown_and_json_for_the_minutes(pair):
     assert data["resolved"][0]["rank"] in (7, 16)
     with pytest.raises(ValueError, match="Unknown format 'csv'"):
         compare.render(c, "csv")
+
+
+def test_two_snapshots_of_one_day_are_one_meeting(meeting, demo_config, pair):
+    # issue 11: "meetings" counted two snapshots of one day (saved before and after a slider move) as two
+    older, newer = pair
+    again = freeze(meeting, demo_config.preset("waiting first"), demo_config.people)  # same day as `older`
+    assert again.as_of.date() == older.as_of.date() and again.id != older.id
+    counts = dict(zip(*[carried_over([older, again, newer])[c] for c in ("ref", "meetings")], strict=True))
+    assert counts["falcosecurity/libs#1557"] == 2
+
+
+def test_weights_warning_names_each_criterion_weighed_differently(meeting, demo_config, pair):
+    older, newer = pair
+    assert compare.weights_warning(compare.compare(older, older)) is None
+    c = compare.compare(older, newer)
+    assert c.weight_changes == ("waiting_on_maintainers weighed 0 then and 1 now", "age weighed 1 then and 0 now")

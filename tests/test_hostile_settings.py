@@ -164,3 +164,23 @@ def test_unexpected_errors_show_visitors_a_short_message_only():
 
     config = tomllib.loads((Path(__file__).parents[1] / ".streamlit" / "config.toml").read_text())
     assert config["client"]["showErrorDetails"] == "none"
+
+
+def test_settings_on_the_criteria_page_are_shown_as_text(tmp_path, monkeypatch):
+    # issue 12, D4: the Criteria page (from issue 11) showed labels in code spans that a backtick in the
+    # value closed early, letting the rest render as Markdown.
+    from streamlit.testing.v1 import AppTest
+
+    from tests.test_app import APP
+    from triage.markup import code
+
+    label = "ok`**bold** [x](https://evil.example) <img src=x>`"
+    (tmp_path / "triage.toml").write_text(f'[params]\nready_labels = ["{label}"]\n')
+    monkeypatch.chdir(tmp_path)
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.run()
+    at.switch_page("app_pages/criteria.py").run()
+    assert not at.exception
+    ready = next(m.value for m in at.markdown if m.value.startswith("**Labels meaning ready**"))
+    assert ready.startswith(f"**Labels meaning ready** {code(label)} · ")
+    assert code(label) == "`` ok`**bold** [x](https://evil.example) <img src=x>` ``"  # CommonMark drops the pads

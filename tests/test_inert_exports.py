@@ -121,3 +121,12 @@ def test_markup_inline_shows_streamlit_markdown_as_typed():
                   "assigned to @LucaGuerra."):
         assert markup.inline(plain) == plain
     assert markup.inline("_emphasis_") == "\\_emphasis\\_"
+
+
+def test_markup_code_keeps_any_text_inside_one_code_span():
+    # issue 12: config values shown in code spans (the Criteria page) must not close the span early
+    assert markup.code("kind/bug") == "`kind/bug`"
+    assert markup.code("a`b") == "``a`b``"
+    assert markup.code("``x") == "``` ``x ```"
+    assert markup.code("x\n# heading") == "`x # heading`"
+    assert markup.code("") == "` `"

@@ -471,7 +471,7 @@ def test_triage_scan_json_and_csv_and_bots(handmade, capsys, monkeypatch):
     handmade.reset()
     monkeypatch.setenv("GITHUB_TOKEN", FAKE_TOKEN)
     code = main(["scan", "--repo", REPO, "--api-url", handmade.url, "--include-bots", "--format", "json"])
-    rows = json.loads(capsys.readouterr().out)
+    rows = json.loads(capsys.readouterr().out)["items"]
     assert code == 0 and {r["ref"] for r in rows} == {f"{REPO}#{n}" for n in (1, 2, 4, 8, 9, 10)}
     code = main(["scan", "--repo", REPO, "--api-url", handmade.url, "--waiting-on", "author", "--format", "csv"])
     out = capsys.readouterr().out
@@ -486,7 +486,7 @@ def test_triage_scan_reports_failures_and_bad_input(handmade, capsys, monkeypatc
     code = main(["scan", "--repo", REPO, "--repo", "handmade/gone"])
     _, err = capsys.readouterr()
     assert code == 1
-    assert ("triage: error: GitHub does not show the repository handmade/gone: it does not exist, or it is "
+    assert ("triage: warning: GitHub does not show the repository handmade/gone: it does not exist, or it is "
             "private to the token") in err
     code = main(["scan", "--repo", "not-a-repo"])
     assert code == 2
@@ -494,3 +494,13 @@ def test_triage_scan_reports_failures_and_bad_input(handmade, capsys, monkeypatc
         "triage: error: Invalid repository 'not-a-repo': expected owner/name, e.g. falcosecurity/libs\n")
     assert main(["scan", "--org", "handmade", "--min-waiting", "-1"]) == 2
     assert "Minimum days waiting -1" in capsys.readouterr().err
+
+
+def test_triage_scan_that_reads_nothing_exits_2_without_a_heading(handmade, capsys, monkeypatch):
+    # issue 11: a scan that read nothing exited 1 yet printed a "0 of 0" heading as if it had
+    handmade.reset()
+    monkeypatch.setenv("GITHUB_TOKEN", FAKE_TOKEN)
+    code = main(["scan", "--repo", "handmade/gone", "--api-url", handmade.url])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    assert err.rstrip().endswith("triage: error: nothing could be read from handmade/gone; no output")

@@ -3,6 +3,7 @@ rendered, what is marked, what reaches the Ranking page and a snapshot, and a sc
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -105,6 +106,10 @@ def test_scanning_an_org_renders_ranked_rows_with_counts_charts_and_the_rate_lim
     assert len(falco_fake.requests("^/graphql$")) == 2  # discovery and one packed page for the 90 PRs
     hist, repos = (chart_rows(c) for c in at.get("vega_lite_chart"))
     assert hist["items"].sum() == repos["items"].sum() == len(scanned(at).facts.items)
+    # issue 11: whole counts got fractional axes
+    specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    assert [s["encoding"]["y"]["axis"]["format"] for s in specs[:1]] == ["d"]
+    assert specs[1]["encoding"]["x"]["axis"] == {"format": "d", "tickMinStep": 1, "title": "Items"}
     assert at.subheader[0].value.endswith(f"of {len(scanned(at).facts.items)} open items match")
     assert FAKE_TOKEN not in text(at)
 
@@ -209,3 +214,20 @@ def test_looking_up_a_scan_no_longer_kept_drops_no_other_scan():
     keys = [scan_panel.keep(result(n)) for n in range(scan_panel.MAX_KEPT_SCANS)]
     assert scan_panel.kept("0" * 32) is None  # a stale session's key
     assert [scan_panel.kept(k).fetch.target.org for k in keys] == [f"org{n}" for n in range(len(keys))]
+
+
+def test_the_scan_ranks_with_the_projects_settings_as_triage_scan_does(falco_fake, capsys):
+    # issue 11: the Scan page ranked any organisation with the demo's Falco settings (its area
+    # weights and release targets): the same scan was #1 in the app and #77 in `triage scan`.
+    import io
+
+    from triage.cli import main
+
+    at = scan_org()
+    rows = table(at)
+    assert main(["scan", "--org", "falcosecurity", "--format", "csv"]) == 0
+    cli = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    assert list(rows["Item"]) == list(cli["url"])
+    assert [round(s, 6) for s in rows["Score"]] == list(cli["score"])
+    assert at.selectbox(key="pick_preset").options == ["balanced", "waiting first", "release first", "quick wins",
+                                                       "community first"]  # no "falco first"

@@ -10,7 +10,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from triage import agenda, cli_meeting, compare, export, scan, scoring, settings, snapshot_store, snapshots
+from triage import (
+    agenda,
+    cli_meeting,
+    compare,
+    export,
+    filters,
+    outcome,
+    scan,
+    scoring,
+    settings,
+    snapshot_store,
+    snapshots,
+)
 from triage.criteria import CRITERIA, help_text
 from triage.facts import FactsFormatError, ItemKey, People, parse_as_of
 from triage.github import doctor
@@ -21,7 +33,8 @@ from triage.meeting import Meeting, demo_meeting, fetched_meeting, meeting_from_
 from triage.settings import SettingsError
 from triage.weights import WeightsError, demo_config_path, load_config
 
-# Errors that are the user's input, reported as one line and exit status 2 (no traceback).
+# Errors that are the user's input, reported as one line and exit status 2 (no traceback, no
+# output): see `triage.outcome` for what 0, 1 and 2 mean.
 USER_ERRORS: tuple[type[Exception], ...] = (
     agenda.AgendaInputError, FactsFormatError, WeightsError, SettingsError, OSError, ValueError,
     snapshots.SnapshotError,
@@ -72,6 +85,22 @@ def load_meeting(args: argparse.Namespace) -> Meeting:
     return cli_meeting.with_previous(meeting_from_dict(data), args)
 
 
+def _focus(args: argparse.Namespace) -> filters.Filters:
+    """The focus filters the options name (as the app's sidebar and link do)."""
+    chosen = {f.param: getattr(args, f"only_{f.param}") for f in filters.FIELDS}
+    return filters.from_options(chosen, args.waiting_on_login, args.include_resolved)
+
+
+def _report_focus(kept: filters.Filtered) -> None:
+    """Say on standard error what the filters hid, so a shorter list is never a silent surprise."""
+    if kept.resolved_hidden:
+        print(f"triage: note: {kept.resolved_hidden} resolved item{'s' if kept.resolved_hidden != 1 else ''} "
+              "hidden (--include-resolved shows them)", file=sys.stderr)
+    if kept.filtered_out:
+        print(f"triage: note: {kept.filtered_out} item{'s' if kept.filtered_out != 1 else ''} filtered out",
+              file=sys.stderr)
+
+
 def cmd_rank(args: argparse.Namespace) -> int:
     """Rank a meeting's items and print them."""
     meeting = load_meeting(args)
@@ -82,8 +111,13 @@ def cmd_rank(args: argparse.Namespace) -> int:
     assert as_of is not None
     ranked = scoring.rank_items(meeting.facts, preset.weights, preset.params, as_of,
                                 meeting.context(), config.people)
+    kept = filters.apply(ranked, _focus(args))
+    shown = set(kept.rows["ref"])
+    rows = [r for r in export.to_rows(ranked) if r["ref"] in shown]  # "why" as against every item
     heading = f"{meeting.title or 'Triage'}: ranked as of {as_of:%Y-%m-%d} ({preset.name})"
-    print(export.render(ranked, args.format, heading), end="" if args.format != "json" else "\n")
+    meta = export.Meta(as_of, preset.name, preset.weights, None, meeting.title)
+    print(export.render_rows(rows, args.format, heading, meta=meta), end="" if args.format != "json" else "\n")
+    _report_focus(kept)
     return 0
 
 
@@ -92,37 +126,62 @@ def _github(args: argparse.Namespace) -> GitHubConfig:
     return GitHubConfig.from_env(**({"api_url": args.api_url} if args.api_url else {}))
 
 
-def _progress(template: str) -> Callable[[int, int], None]:
-    """A progress callback that rewrites one line of standard error (`template` has {done}, {total})."""
-    def progress(done: int, total: int) -> None:
-        print("\r" + template.format(done=done, total=total), end="", file=sys.stderr, flush=True)
-    return progress
+class _Progress:
+    """A progress callback on standard error (`template` has {done}, {total}): one line rewritten
+    in place on a terminal, one line per step in a log (a log has no carriage returns: rewritten
+    lines ran together there, "fetched 0/16fetched 16/16")."""
+
+    def __init__(self, template: str) -> None:
+        self.template = template
+        self.live = sys.stderr.isatty()
+        self.last: str | None = None
+
+    def __call__(self, done: int, total: int) -> None:
+        line = self.template.format(done=done, total=total)
+        if self.live:
+            print("\r" + line, end="", file=sys.stderr, flush=True)
+        elif line != self.last:
+            print(line, file=sys.stderr, flush=True)
+        self.last = line
+
+    def finish(self) -> None:
+        """End the rewritten line on a terminal."""
+        if self.live and self.last is not None:
+            print(file=sys.stderr)
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
     """Fetch the facts of an agenda's items from GitHub and write the file `triage rank --facts` reads."""
     text, refs = _read_agenda(args)
+    if not refs:
+        print("triage: error: nothing to fetch; no facts file written", file=sys.stderr)
+        return outcome.EXIT_NOTHING
+    progress = _Progress("fetched {done}/{total}")
     result = fetch_items([r.key for r in refs], _github(args), kinds={r.key: r.kind for r in refs},
-                         cache=ItemCache(), progress=_progress("fetched {done}/{total}"))
-    print(file=sys.stderr)
-    now = datetime.now(UTC).replace(microsecond=0)
-    filename = None if args.file == "-" else args.file
-    people = People(by_repo=result.maintainers)
-    meeting = fetched_meeting(Path(args.file).name, refs, result.items, now, text, filename, people)
-    text = json.dumps(meeting_to_dict(meeting), indent=1, ensure_ascii=False) + "\n"
-    if args.out == "-":
-        sys.stdout.write(text)
-    else:
-        Path(args.out).write_text(text, "utf-8")
+                         cache=ItemCache(), progress=progress)
+    progress.finish()
+    status = outcome.fetch_status(result.items, result.errors)
+    if status != outcome.EXIT_NOTHING:
+        now = datetime.now(UTC).replace(microsecond=0)
+        filename = None if args.file == "-" else args.file
+        people = People(by_repo=result.maintainers)
+        meeting = fetched_meeting(Path(args.file).name, refs, result.items, now, text, filename, people)
+        document = json.dumps(meeting_to_dict(meeting), indent=1, ensure_ascii=False) + "\n"
+        if args.out == "-":
+            sys.stdout.write(document)
+        else:
+            Path(args.out).write_text(document, "utf-8")
     failed = [i for i in result.items if i.status != "ok"]
-    print(f"{len(result.items) - len(failed)} of {len(result.items)} items fetched in {result.requests} "
+    print(f"{outcome.fetched(result.items)} of {len(result.items)} items fetched in {result.requests} "
           f"requests ({result.from_cache} from the cache)" + (f"; {result.rate}" if result.rate else ""),
           file=sys.stderr)
     for item in failed:
         print(f"  {item.ref}: {item.status_detail or item.status}", file=sys.stderr)
     for error in result.errors:
-        print(f"triage: error: {error}", file=sys.stderr)
-    return 1 if result.errors else 0
+        print(f"triage: {'error' if status == outcome.EXIT_NOTHING else 'warning'}: {error}", file=sys.stderr)
+    if status == outcome.EXIT_NOTHING:
+        print("triage: error: nothing could be fetched from GitHub; no facts file written", file=sys.stderr)
+    return status
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
@@ -197,15 +256,27 @@ def cmd_snapshot_show(args: argparse.Namespace) -> int:
         snapshot = store.load(args.id)
     for change in snapshot.criteria_changes():
         print(f"triage: note: {change} The rows are shown as frozen.", file=sys.stderr)
-    _print(snapshots.render(snapshot, args.format), args.format)
+    _print(snapshots.render(snapshot, args.format, rows=_frozen_rows(snapshot, args)), args.format)
     return 0
+
+
+def _frozen_rows(snapshot: snapshots.Snapshot, args: argparse.Namespace) -> list[export.Row]:
+    """The snapshot's frozen rows the focus options keep (reporting what they hid)."""
+    kept = filters.apply(filters.frozen_frame(snapshot), _focus(args))
+    _report_focus(kept)
+    shown = set(kept.rows["ref"])
+    return [r for r in snapshots.ordered_rows(snapshot) if r["ref"] in shown]
 
 
 def cmd_snapshot_diff(args: argparse.Namespace) -> int:
     """Compare two stored snapshots: resolved, new, still waiting, dropped, rank movement."""
     with _store(args) as store:
         older, newer = store.load(args.old), store.load(args.new)
-    _print(compare.render(compare.compare(older, newer), args.format), args.format)
+    result = compare.compare(older, newer)
+    warning = compare.weights_warning(result)
+    if warning:
+        print(f"triage: warning: {warning}", file=sys.stderr)
+    _print(compare.render(result, args.format), args.format)
     return 0
 
 
@@ -214,7 +285,7 @@ def cmd_snapshot_export(args: argparse.Namespace) -> int:
     with _store(args) as store:
         snapshot = store.load(args.id)
     link = snapshots.share_link(snapshot.id, args.base_url)
-    _print(snapshots.render(snapshot, args.format, link), args.format)
+    _print(snapshots.render(snapshot, args.format, link, _frozen_rows(snapshot, args)), args.format)
     return 0
 
 
@@ -241,7 +312,7 @@ def _add_snapshot_commands(sub: Any, db: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(func=cmd_snapshot_list)
 
-    p = commands.add_parser("show", parents=[db], help="print a snapshot's frozen ranking")
+    p = commands.add_parser("show", parents=[db, _focus_options()], help="print a snapshot's frozen ranking")
     p.add_argument("id", help="the snapshot id, or its first 12 or more digits")
     p.add_argument("--format", choices=snapshots.FORMATS, default="markdown")
     p.set_defaults(func=cmd_snapshot_show)
@@ -252,13 +323,28 @@ def _add_snapshot_commands(sub: Any, db: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=compare.FORMATS, default="markdown")
     p.set_defaults(func=cmd_snapshot_diff)
 
-    p = commands.add_parser("export", parents=[db], help="print a snapshot for the minutes, with its link")
+    p = commands.add_parser("export", parents=[db, _focus_options()],
+                            help="print a snapshot for the minutes, with its link")
     p.add_argument("id", help="the snapshot id, or its first 12 or more digits")
     p.add_argument("--format", choices=snapshots.FORMATS, default="markdown")
     p.add_argument("--base-url", metavar="URL",
                    help="the app's address for the link "
                    f"(default: $TRIAGE_BASE_URL, else {snapshots.DEFAULT_BASE_URL})")
     p.set_defaults(func=cmd_snapshot_export)
+
+
+def _focus_options() -> argparse.ArgumentParser:
+    """The focus filters as options, named like the share link's parameters (triage.filters)."""
+    p = argparse.ArgumentParser(add_help=False)
+    group = p.add_argument_group("focus (resolved items are hidden unless --include-resolved)")
+    for f in filters.FIELDS:
+        group.add_argument(f"--{f.param}", dest=f"only_{f.param}", action="append", metavar=f.param.upper(),
+                           help=f"only items with this {f.label.lower()} (repeatable: any of them)")
+    group.add_argument("--waiting-on", dest="waiting_on_login", metavar="LOGIN",
+                       help="only items whose turn is this person's (their own PRs waiting on them, and "
+                            "what waits on the maintainers when they are not its author)")
+    group.add_argument("--include-resolved", action="store_true", help="show closed and merged items too")
+    return p
 
 
 def _add_meeting_source(p: argparse.ArgumentParser) -> None:
@@ -280,17 +366,25 @@ def cmd_scan(args: argparse.Namespace) -> int:
                              args.include_drafts, args.include_bots, args.issues)
     config = load_config(list(args.weights or []), local=Path.cwd())
     preset = config.preset(args.preset)
+    progress = _Progress("read {done}/{total} open items")
     result = scan.run(target, _github(args), include_issues=args.issues, people=config.people, cache=ItemCache(),
-                      progress=_progress("read {done}/{total} open items"))
-    print(file=sys.stderr)
+                      progress=progress)
+    progress.finish()
+    fetched = result.fetch
+    status = outcome.scan_status(fetched.items, fetched.errors)
+    if status == outcome.EXIT_NOTHING:
+        for error in fetched.errors:
+            print(f"triage: error: {error}", file=sys.stderr)
+        print(f"triage: error: nothing could be read from {target.label}; no output", file=sys.stderr)
+        return status
     ranked = scan.rank(scan.select(scan.evaluate(result, preset.params, config.people), chosen), preset.weights)
     if args.limit is not None:
         ranked = ranked.head(args.limit)
-    fetched = result.fetch
     what = " or ".join(scan.BUCKET_TITLES[b] for b in chosen.waiting_on)
     heading = (f"Open items {what} for {chosen.min_waiting}+ days in {target.label}: {len(ranked)} of "
                f"{len(fetched.items)}, as of {result.as_of:%Y-%m-%d} ({preset.name})")
-    print(export.render(ranked, args.format, heading), end="" if args.format != "json" else "\n")
+    meta = export.Meta(result.as_of, preset.name, preset.weights, None, heading)
+    print(export.render(ranked, args.format, heading, meta=meta), end="" if args.format != "json" else "\n")
     repos = len({r.repo for r in fetched.repos})
     print(f"{len(fetched.items)} open items read from {repos} repositor{'y' if repos == 1 else 'ies'} "
           f"in {fetched.requests} requests"
@@ -298,8 +392,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
     for note in fetched.notes:
         print(f"triage: note: {note}", file=sys.stderr)
     for error in fetched.errors:
-        print(f"triage: error: {error}", file=sys.stderr)
-    return 1 if fetched.errors else 0
+        print(f"triage: warning: {error}", file=sys.stderr)
+    return status
 
 
 def _add_scan_command(sub: Any) -> None:
@@ -359,7 +453,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_refs)
 
     db = _db_option()
-    p = sub.add_parser("rank", parents=[db], help="rank a meeting's items against the criteria")
+    p = sub.add_parser("rank", parents=[db, _focus_options()], help="rank a meeting's items against the criteria")
     _add_meeting_source(p)
     p.add_argument("--weights", metavar="FILE", action="append", help="a triage.toml overlay (repeatable)")
     p.add_argument("--preset", help="a preset from the criteria files (default: their default_preset)")

@@ -17,11 +17,12 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
 
+from triage.criteria import CRITERIA
 from triage.facts import ItemFacts, ItemKey
 from triage.signals import state_as_of
 from triage.snapshots import Row, Snapshot, SnapshotSummary
@@ -57,6 +58,7 @@ class Comparison:
     dropped: pd.DataFrame  # gone from the newer agenda, not resolved since
     other: pd.DataFrame  # in both, not open: state unknown, or resolved before the older one
     movement: pd.DataFrame  # every item in both: older rank, newer rank, places moved (+ is up)
+    weight_changes: tuple[str, ...] = ()  # criteria weighed differently in the two (see `weight_changes`)
 
     def counts(self) -> dict[str, int]:
         """Items per bucket."""
@@ -156,27 +158,52 @@ def compare(older: Snapshot, newer: Snapshot) -> Comparison:
         other=_frame(other, OTHER_COLUMNS, ("older_rank", "rank", "moved")),
         movement=_frame(movement, MOVEMENT_COLUMNS, ("older_rank", "rank", "moved")).sort_values(
             "rank", kind="stable").reset_index(drop=True),
+        weight_changes=tuple(weight_changes(older, newer)),
     )
 
 
 def carried_over(snapshots: Sequence[Snapshot]) -> pd.DataFrame:
-    """For each item of the newest snapshot: how many of `snapshots` in a row, ending with the newest,
-    listed it (1 means it is new), and the as_of of the first of them. Snapshots are taken in
-    as_of order; snapshots with the same as_of keep the order given."""
+    """For each item of the newest snapshot: how many meetings in a row, ending with the newest,
+    listed it (1 means it is new), and the as_of of the first of them. A meeting is a day: several
+    snapshots judged as of the same day (saved before and after moving a weight) are one meeting,
+    which lists an item if any of them does (issue 11). Snapshots are taken in as_of order."""
     if not snapshots:
         return _frame([], CARRIED_COLUMNS, ("rank", "meetings"))
     ordered = sorted(snapshots, key=lambda s: s.as_of)
-    listed = [{r["ref"] for r in s.rows} for s in ordered]
+    days: dict[date, tuple[datetime, set[str]]] = {}
+    for snapshot in ordered:
+        first, refs = days.get(snapshot.as_of.date(), (snapshot.as_of, set()))
+        days[snapshot.as_of.date()] = (first, refs | {r["ref"] for r in snapshot.rows})
+    meetings = [days[d] for d in sorted(days)]
     records = []
     for row in ordered[-1].rows:
         count, since = 0, ordered[-1].as_of
-        for snapshot, refs in zip(reversed(ordered), reversed(listed), strict=True):
+        for moment, refs in reversed(meetings):
             if row["ref"] not in refs:
                 break
-            count, since = count + 1, snapshot.as_of
+            count, since = count + 1, moment
         records.append({"ref": row["ref"], "title": row.get("title"), "rank": row["rank"], "meetings": count,
                         "since": since})
     return _frame(records, CARRIED_COLUMNS, ("rank", "meetings"))
+
+
+def weight_changes(older: Snapshot, newer: Snapshot) -> list[str]:
+    """One sentence per criterion weighed differently in the two snapshots: their ranks then moved
+    for that reason too, not only because the items changed."""
+    names = [n for n in CRITERIA if n in older.weights or n in newer.weights]
+    names += sorted({*older.weights, *newer.weights} - set(CRITERIA))
+    return [
+        f"{n} weighed {older.weights.get(n, 0.0):g} then and {newer.weights.get(n, 0.0):g} now"
+        for n in names if not math.isclose(older.weights.get(n, 0.0), newer.weights.get(n, 0.0))
+    ]
+
+
+def weights_warning(c: Comparison) -> str | None:
+    """The sentence warning that the two snapshots used different weights, or None."""
+    if not c.weight_changes:
+        return None
+    return ("The two snapshots used different weights (" + "; ".join(c.weight_changes) + "), so part of "
+            "the rank movement comes from the weights, not from the items.")
 
 
 # --- rendering --------------------------------------------------------------------------------------
@@ -199,7 +226,8 @@ def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
 
 def to_json(c: Comparison) -> str:
     """The comparison as one JSON object: both snapshots' summaries, counts, buckets, movement."""
-    out: dict[str, Any] = {"older": c.older.to_dict(), "newer": c.newer.to_dict(), "counts": c.counts()}
+    out: dict[str, Any] = {"older": c.older.to_dict(), "newer": c.newer.to_dict(), "counts": c.counts(),
+                           "weight_changes": list(c.weight_changes)}
     for name in (*BUCKETS, "movement"):
         out[name] = _records(getattr(c, name))
     return json.dumps(out, indent=2, ensure_ascii=False)
@@ -242,6 +270,9 @@ def to_markdown(c: Comparison) -> str:
         f"Compared snapshot {n.id[:12]} ({n.preset}, {n.items} items) with {o.id[:12]} "
         f"({o.preset}, {o.items} items, as of {o.as_of:%Y-%m-%d}).",
     ]
+    warning = weights_warning(c)
+    if warning:
+        lines += ["", f"**Warning:** {warning}"]
     for name in BUCKETS:
         table = getattr(c, name)
         if table.empty:

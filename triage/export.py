@@ -5,6 +5,9 @@ from __future__ import annotations
 import io
 import json
 import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import pandas as pd
@@ -16,6 +19,30 @@ from triage.scoring import CONTRIB, WHY, explain, typical
 
 FORMATS = ("json", "markdown", "csv")
 Row = dict[str, Any]  # one ranked item as `to_rows` gives it (and a snapshot freezes it)
+
+
+@dataclass(frozen=True)
+class Meta:
+    """What a JSON export says about the ranking it holds, so a file read later on its own still
+    tells how it was made: the moment, the preset, every weight, and the snapshot it came from."""
+
+    as_of: datetime
+    preset: str
+    weights: Mapping[str, float]
+    snapshot: str | None = None  # the snapshot id, when the rows are a saved snapshot's
+    title: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: the moment as ISO 8601 text."""
+        return {"title": self.title, "as_of": self.as_of.isoformat(), "preset": self.preset,
+                "weights": {k: float(self.weights[k]) for k in sorted(self.weights, key=_criterion_place)},
+                "snapshot": self.snapshot}
+
+
+def _criterion_place(name: str) -> tuple[int, str]:
+    """Registry order first (as the app lists them), then any name it no longer has."""
+    order = list(CRITERIA)
+    return (order.index(name), "") if name in order else (len(order), name)
 
 
 def _plain(value: Any) -> Any:
@@ -58,9 +85,12 @@ def _waiting(row: Row) -> str:
     return ""
 
 
-def rows_to_json(rows: list[Row]) -> str:
-    """Rows as the JSON list `triage rank --format json` prints."""
-    return json.dumps(rows, indent=2, ensure_ascii=False)
+def rows_to_json(rows: list[Row], meta: Meta | None = None) -> str:
+    """Rows as JSON: with `meta`, the object `triage rank --format json` prints (the ranking's
+    title, as_of, preset, weights and snapshot id, then its `items`); without, the bare list."""
+    if meta is None:
+        return json.dumps(rows, indent=2, ensure_ascii=False)
+    return json.dumps({**meta.to_dict(), "items": rows}, indent=2, ensure_ascii=False)
 
 
 def rows_to_markdown(rows: list[Row], heading: str, link: str | None = None) -> str:
@@ -112,10 +142,12 @@ def rows_to_csv(rows: list[Row]) -> str:
     return buf.getvalue()
 
 
-def render_rows(rows: list[Row], fmt: str, heading: str = "Triage", link: str | None = None) -> str:
-    """Rows in one of FORMATS."""
+def render_rows(
+    rows: list[Row], fmt: str, heading: str = "Triage", link: str | None = None, meta: Meta | None = None
+) -> str:
+    """Rows in one of FORMATS (`meta` goes into the JSON)."""
     if fmt == "json":
-        return rows_to_json(rows)
+        return rows_to_json(rows, meta)
     if fmt == "markdown":
         return rows_to_markdown(rows, heading, link)
     if fmt == "csv":
@@ -138,6 +170,8 @@ def to_csv(ranked: pd.DataFrame) -> str:
     return rows_to_csv(to_rows(ranked))
 
 
-def render(ranked: pd.DataFrame, fmt: str, heading: str = "Triage", link: str | None = None) -> str:
+def render(
+    ranked: pd.DataFrame, fmt: str, heading: str = "Triage", link: str | None = None, meta: Meta | None = None
+) -> str:
     """The ranking in one of FORMATS."""
-    return render_rows(to_rows(ranked), fmt, heading, link)
+    return render_rows(to_rows(ranked), fmt, heading, link, meta)

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 from triage.criteria import CRITERIA
 from triage.facts import parse_as_of
+from triage.filters import PARAMS as FILTER_PARAMS
+from triage.filters import Filters, from_params
 from triage.github.file_links import parse_file_url
 from triage.weights import MAX_WEIGHT, Config
 
@@ -21,7 +23,7 @@ WEIGHT_PREFIX = "w_"
 SNAPSHOT = "snapshot"
 MEETING_PARAMS = ("meeting", "key", "player", "players")  # meeting mode: `/?snapshot=ID&meeting=1`
 # Every parameter a link may carry besides w_<criterion>; anything else is reported and ignored.
-KNOWN = ("source", "preset", "as_of", SNAPSHOT, "item", "url", *MEETING_PARAMS)
+KNOWN = ("source", "preset", "as_of", SNAPSHOT, "item", "url", *MEETING_PARAMS, *FILTER_PARAMS)
 SOURCES = ("demo", "url")  # the sources a link can carry ("minutes" is refused with its own sentence)
 MAX_PLAYERS = 50  # `&players=N` splits the list N ways; more attendees than this is not a meeting
 LATEST_MEETING = "1"  # `meeting=1`: the snapshot's latest meeting (or starting one)
@@ -41,6 +43,7 @@ class View:
     snapshot: str | None = None
     item: str | None = None
     url: str | None = None  # the minutes file on GitHub, for source=url
+    filters: Filters = field(default_factory=Filters)  # the focus (triage.filters)
     meeting: str | None = None  # "1" (the snapshot's latest meeting) or a meeting id
     key: str | None = field(default=None, repr=False)  # the chair's edit key: checked by the store, never shown
     player: int = 1  # with `players`, this attendee's share of the list: items player, player + players, ...
@@ -56,9 +59,12 @@ def _weight(raw: str) -> float | None:
     return value if not math.isnan(value) and 0 <= value <= MAX_WEIGHT else None
 
 
-def parse_view(params: Mapping[str, str], config: Config) -> View:
-    """Read query parameters into a View, collecting a sentence per value it had to ignore."""
+def parse_view(params: Mapping[str, str], config: Config, lists: Mapping[str, list[str]] | None = None) -> View:
+    """Read query parameters into a View, collecting a sentence per value it had to ignore. `lists`
+    gives every value of a repeated parameter (the filters'); without it each key's one value is used."""
     view = View(preset=config.default_preset)
+    view.filters, view.problems = from_params(
+        lists if lists is not None else {k: [params[k]] for k in FILTER_PARAMS if k in params})
     preset = params.get("preset")
     if preset is not None:
         if preset in config.presets:

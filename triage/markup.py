@@ -41,6 +41,15 @@ def inline(value: object) -> str:
     return _LINE_START.sub(lambda m: (m.group(1) or m.group(2) or "") + "\\", text)
 
 
+
+def code(value: object) -> str:
+    """`value` as an inline code span on one line, whatever backticks it holds: the fence is one
+    backtick longer than its longest run (CommonMark), so the text can not close it early."""
+    text = " ".join(str(value).split()) or " "
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
 # --- Markdown pasted into minutes (GitHub's renderer, which allows some raw HTML) -------------------------
 
 _GFM = re.compile(r"([\\`*_\[\]<>#!~|&])")

@@ -32,7 +32,7 @@ _TIE_DIGITS = 12  # scores equal to this many digits tie (float noise must not r
 ITEM_COLUMNS = [
     "ref", "repo", "number", "kind", "title", "url", "status", "status_detail", "state", "state_note",
     "author", "ball", "ball_days", "ball_reason", "age_days", "idle_days", "participants", "flags",
-    "section", "bullet", "carried_over",
+    "section", "bullet", "carried_over", "labels",
 ]
 # Their dtypes; the rest hold text (or None) and stay Python objects: inferring Arrow strings for
 # 27 columns of 10,000 rows would cost more than every criterion's reason text together.
@@ -52,6 +52,7 @@ def _item_row(item: ItemFacts, s: Signals) -> tuple[Any, ...]:
         *(_NO_AGENDA_ROW if agenda is NO_AGENDA else (
             ", ".join(agenda.flags), " / ".join(agenda.section), agenda.bullet, len(agenda.carried_over)
         )),
+        ", ".join(item.labels or ()),  # today's labels, for the label filter (triage.filters)
     )
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import re
 import types
@@ -43,7 +44,7 @@ from triage.weights import Preset, validate_weights
 
 SNAPSHOT_FORMAT = 1  # the content's `format`; see the module docstring for the upgrade policy
 MIN_PREFIX = 12  # shortest id prefix a lookup accepts: 48 bits, unique for any real store
-DEFAULT_BASE_URL = "http://localhost:8501"  # `make run`'s address; TRIAGE_BASE_URL overrides it
+DEFAULT_BASE_URL = "http://localhost:8501"  # `make run`'s address; TRIAGE_BASE_URL (or PORT) overrides it
 _ID = re.compile(rf"^[0-9a-f]{{{MIN_PREFIX},64}}$")
 _MIN_SECRET = 8  # shorter "tokens" are test placeholders; matching them would flag innocent text
 _TOP_LEVEL = ("format", "meeting", "preset", "weights", "params", "people", "criteria", "rows")
@@ -271,6 +272,13 @@ class Snapshot:
         return pd.DataFrame(records, columns=["rank", "ref", "criterion", "points", "why"])
 
 
+def preset_label(preset: Preset, weights: Mapping[str, float]) -> str:
+    """The preset's name, or "custom (from <name>)" when the weights were moved away from it: a
+    listing must not call moved weights by the preset's name (issue 11)."""
+    same = all(math.isclose(weights.get(n, 0.0), preset.weights.get(n, 0.0)) for n in CRITERIA)
+    return preset.name if same else f"custom (from {preset.name})"
+
+
 def check_secrets(document: str, secrets: Iterable[str | None]) -> None:
     """Refuse a document that contains any of `secrets` (tokens), escaped or not."""
     for secret in secrets:
@@ -305,7 +313,7 @@ def freeze(
     content = {
         "format": SNAPSHOT_FORMAT,
         "meeting": meeting_to_dict(meeting),
-        "preset": preset.name,
+        "preset": preset_label(preset, full),
         "weights": full,
         "params": params_to_dict(preset.params),
         "people": people_to_dict(crowd),
@@ -418,8 +426,11 @@ def heading(snapshot: Snapshot) -> str:
 
 
 def default_base_url() -> str:
-    """The app's address for snapshot links: `$TRIAGE_BASE_URL`, else http://localhost:8501."""
-    return check_base_url(os.environ.get("TRIAGE_BASE_URL") or DEFAULT_BASE_URL)
+    """The app's address for snapshot links: `$TRIAGE_BASE_URL`, else http://localhost:$PORT (the
+    port `make run PORT=...` serves on; 8501 by default)."""
+    port = os.environ.get("PORT", "").strip()
+    local = f"http://localhost:{port}" if port.isdigit() else DEFAULT_BASE_URL
+    return check_base_url(os.environ.get("TRIAGE_BASE_URL") or local)
 
 
 def check_base_url(url: str) -> str:
@@ -459,9 +470,16 @@ def ordered_rows(snapshot: Snapshot) -> list[Row]:
     return out
 
 
-def render(snapshot: Snapshot, fmt: str, link: str | None = None) -> str:
-    """The frozen ranking in one of FORMATS, laid out by `export` exactly as `triage rank` prints it."""
-    return export.render_rows(ordered_rows(snapshot), fmt, heading(snapshot), link)
+def meta(snapshot: Snapshot) -> export.Meta:
+    """What the JSON export says about a snapshot: its title, moment, preset, weights and id."""
+    return export.Meta(snapshot.as_of, snapshot.preset, dict(snapshot.weights), snapshot.id, snapshot.title)
+
+
+def render(snapshot: Snapshot, fmt: str, link: str | None = None, rows: list[Row] | None = None) -> str:
+    """The frozen ranking (or the `rows` of it kept by a filter) in one of FORMATS, laid out by
+    `export` exactly as `triage rank` prints it."""
+    shown = ordered_rows(snapshot) if rows is None else rows
+    return export.render_rows(shown, fmt, heading(snapshot), link, meta(snapshot))
 
 
 def normalise_id(value: str) -> str:

@@ -12,6 +12,7 @@ import streamlit as st
 from triage.criteria import CRITERIA, title
 from triage.markup import inline as md
 from triage.scoring import CONTRIB, SCORE, WHY, contributions, explain, typical
+from triage.ui import charts
 
 CHART_TOP = 25  # the chart shows the top items only: its data is re-sent on every rerun
 TABLE_ROWS_MAX = 1_000  # beyond this the table pages, so a 10k-row scan never freezes the browser
@@ -21,7 +22,13 @@ _ROW_PX = 35  # st.dataframe's row height
 
 def table_height(rows: int) -> int:
     """Tall enough to show a typical agenda whole; longer tables scroll inside."""
-    return (rows + 1) * _ROW_PX + 3 if rows <= FULL_HEIGHT_ROWS else 600
+    return (max(rows, 1) + 1) * _ROW_PX + 3 if rows <= FULL_HEIGHT_ROWS else 600
+
+
+def show_frame(frame: pd.DataFrame, key: str, **options: Any) -> None:
+    """A plain table shown whole: no scrollbar inside the page up to FULL_HEIGHT_ROWS rows (the
+    default height showed 10 rows of an agenda's 16)."""
+    st.dataframe(frame, hide_index=True, key=key, height=table_height(len(frame)), **options)
 
 
 def score_top(scores: Iterable[float]) -> float:
@@ -87,9 +94,10 @@ def table_frame(
         "Score": ranked["score"],
         "Item": ranked["url"],
         "Title": ranked["title"].fillna("(title unknown)"),
+        # State before the wide columns: at 1440 px it was off-screen, and a closed item looked open.
+        "State": ranked.apply(_state, axis=1) if len(ranked) else pd.Series(dtype=str),
         "Waiting on": ranked.apply(_waiting, axis=1) if len(ranked) else pd.Series(dtype=str),
         "Why": [explain(r, usual) for r in ranked.to_dict("records")],
-        "State": ranked.apply(_state, axis=1) if len(ranked) else pd.Series(dtype=str),
         "Kind": ranked["kind"].fillna("?"),
         "Repo": ranked["repo"],
     })
@@ -105,22 +113,30 @@ def page_of(ranked: pd.DataFrame, key: str) -> pd.DataFrame:
     return ranked.iloc[(page - 1) * TABLE_ROWS_MAX: page * TABLE_ROWS_MAX]
 
 
-def show_table(ranked: pd.DataFrame, moves: pd.Series | None = None, key: str = "ranked") -> None:
-    """The ranked table; pages of TABLE_ROWS_MAX rows when it is longer."""
+def show_table(
+    ranked: pd.DataFrame, moves: pd.Series | None = None, key: str = "ranked", usual: dict[str, float] | None = None
+) -> str | None:
+    """The ranked table (pages of TABLE_ROWS_MAX rows when longer); returns the ref of the row just
+    clicked, if any, so that its full "why" can be opened."""
     rows = page_of(ranked, f"{key}_page")
-    frame = table_frame(rows, None if moves is None else moves.loc[rows.index], typical(ranked))
-    st.dataframe(
+    frame = table_frame(rows, None if moves is None else moves.loc[rows.index], usual or typical(ranked))
+    event = st.dataframe(
         frame,
         hide_index=True,
         key=key,
         height=table_height(len(frame)),
+        on_select="rerun",
+        selection_mode="single-row",
         column_config=column_config(
             score_top(ranked["score"]),
             Rank=st.column_config.NumberColumn(width="small"),
             Move=st.column_config.TextColumn(width="small", help="Places moved against the preset"),
             Title=st.column_config.TextColumn(width="medium"),
+            State=st.column_config.TextColumn(width="small"),
         ),
     )
+    picked = list(event.selection.rows) if event is not None else []
+    return str(rows["ref"].iloc[picked[0]]) if picked and picked[0] < len(rows) else None
 
 
 def contribution_chart(ranked: pd.DataFrame) -> alt.Chart:
@@ -135,20 +151,28 @@ def chart_from_long(long: pd.DataFrame) -> alt.Chart:
 
 
 def _bars(long: pd.DataFrame) -> alt.Chart:
-    """The stacked bars of long-form rows already cut to the items to chart."""
-    data = long[long["points"] > 0]
-    data = data.assign(criterion=data["criterion"].map(title), item=data["ref"].map(short_ref))
+    """The stacked bars of long-form rows already cut to the items to chart: one colour and one
+    stacking place per criterion (`charts`), every bar labelled `#rank repo#N`."""
+    data = charts.with_criterion_order(long[long["points"] > 0])
+    data = data.assign(item=[f"#{r} {short_ref(ref)}" for r, ref in zip(data["rank"], data["ref"], strict=True)])
     chart: alt.Chart = alt.Chart(data).mark_bar().encode(
-        y=alt.Y("item:N", sort=alt.EncodingSortField(field="rank", op="min"), title=None),
+        y=alt.Y("item:N", sort=alt.EncodingSortField(field="rank", op="min"), axis=charts.item_axis()),
         x=alt.X("sum(points):Q", stack="zero", title="Score contribution"),
-        color=alt.Color("criterion:N", title="Criterion", sort=[title(n) for n in CRITERIA]),
+        color=charts.criterion_colour(),
+        order=alt.Order("order:Q", sort="ascending"),
         tooltip=["ref:N", "criterion:N", alt.Tooltip("points:Q", format=".3f"), "why:N"],
-    ).properties(height=alt.Step(18))
+    ).properties(height=alt.Step(22))
     return chart
 
 
+def show_chart(chart: alt.Chart, rows: int) -> None:
+    """The contributions chart, or a sentence when no item scores anything."""
+    charts.show(chart, rows == 0, "No item scores on any criterion with these weights.")
+
+
 def why_frame(row: pd.Series, weights: dict[str, float]) -> pd.DataFrame:
-    """One item's criteria: weight, score, contribution and reason, biggest contribution first."""
+    """One item's criteria, all of them: weight, score, contribution (weight x score / total weight)
+    and reason, biggest contribution first."""
     frame = pd.DataFrame({
         "Criterion": [title(n) for n in CRITERIA],
         "Weight": [weights[n] for n in CRITERIA],
@@ -159,17 +183,26 @@ def why_frame(row: pd.Series, weights: dict[str, float]) -> pd.DataFrame:
     return frame.sort_values("Contribution", ascending=False, kind="stable")
 
 
-def show_why(ranked: pd.DataFrame, weights: dict[str, float], default_ref: str | None = None) -> None:
-    """Pick an item; see how each criterion scored it and why."""
+def show_why(
+    ranked: pd.DataFrame, weights: dict[str, float], default_ref: str | None = None, clicked: str | None = None
+) -> None:
+    """Pick an item (or click its row: `clicked`); see how each criterion scored it and why."""
     refs = list(ranked["ref"])
     if not refs:
         return
-    labels = [f"#{n} {ref}" for n, ref in enumerate(refs, 1)]
-    index = refs.index(default_ref) if default_ref in refs else 0
-    picked = st.selectbox("Item", labels, index=index, key="why_item")
-    row = ranked.iloc[labels.index(picked) if picked in labels else 0]
+    labels = {ref: f"#{rank} {ref}" for rank, ref in zip(ranked["rank"], refs, strict=True)}
+    if clicked in labels and st.session_state.get("why_clicked") != clicked:
+        st.session_state["why_item"] = clicked  # a new click opens that row's why
+    st.session_state["why_clicked"] = clicked
+    if st.session_state.get("why_item") not in labels:  # filtered out: start again
+        st.session_state["why_item"] = default_ref if default_ref in labels else refs[0]
+    picked = st.selectbox("Item", refs, key="why_item", format_func=labels.__getitem__,
+                          help="Or click a row of the table.")
+    row = ranked.iloc[refs.index(picked)]
+    total = sum(weights.get(n, 0.0) for n in CRITERIA)
     st.markdown(f"**[{md(row['ref'])}]({row['url']})** {md(row['title'] or '(title unknown)')}  \n"
-                f"Rank {row['rank']}, score **{row['score']:.3f}** (the sum of the contributions below).")
+                f"Rank {row['rank']}, score **{row['score']:.3f}**: the sum of the {len(CRITERIA)} contributions "
+                f"below, each the criterion's weight times its score, divided by the total weight ({total:g}).")
     notes = [n for n in (row["status_detail"], row["state_note"]) if isinstance(n, str) and n]
     if row["flags"]:
         notes.append(f"agenda flags: {row['flags']}")
@@ -177,8 +210,8 @@ def show_why(ranked: pd.DataFrame, weights: dict[str, float], default_ref: str |
         notes.append(f"agenda section: {row['section']}")
     if notes:
         st.caption(" · ".join(md(n) for n in notes))
-    st.dataframe(
-        why_frame(row, weights), hide_index=True, key="why_table",
+    show_frame(
+        why_frame(row, weights), key="why_table",
         column_config={
             "Score": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="%.2f"),
             "Contribution": st.column_config.NumberColumn(format="%.3f"),

@@ -23,6 +23,7 @@ from triage.github.errors import GitHubError
 from triage.github.scan_queries import ScanInputError, ScanTarget
 from triage.markup import inline as md
 from triage.meeting import Meeting
+from triage.ui import charts as charts_style
 from triage.ui import live, moment, ranking_view, session
 from triage.weights import Config, Preset
 
@@ -174,29 +175,30 @@ def evaluated(result: scan.ScanResult, preset: Preset, config: Config, meeting: 
 
 
 def charts(frame: pd.DataFrame) -> None:
-    """How long items have waited, per bucket, and where they are, per repository: counts only."""
+    """How long items have waited, per bucket, and where they are, per repository: counts only,
+    on whole-number axes, each bucket in its own colour (`charts`)."""
     hist = scan.waiting_histogram(frame)
     repos = scan.repo_counts(frame)
-    colour = alt.Color("bucket:N", title="Bucket", sort=list(scan.BUCKET_TITLES.values()))
+    colour = charts_style.bucket_colour(list(scan.BUCKET_TITLES.values()))
     left, right = st.columns(2)
-    left.altair_chart(
-        alt.Chart(hist).mark_bar().encode(
-            x=alt.X("waiting:N", sort=alt.EncodingSortField(field="order", op="min"), title="Days in the bucket"),
-            y=alt.Y("sum(items):Q", title="Items"),
-            color=colour,
-            tooltip=["bucket:N", "waiting:N", "items:Q"],
-        ).properties(title="How long items have waited", height=260),
-        width="stretch",
-    )
-    right.altair_chart(
-        alt.Chart(repos).mark_bar().encode(
-            y=alt.Y("repo:N", sort="-x", title=None),
-            x=alt.X("sum(items):Q", title="Items"),
-            color=colour,
-            tooltip=["repo:N", "bucket:N", "items:Q"],
-        ).properties(title="Where they are", height=alt.Step(14)),
-        width="stretch",
-    )
+    with left:
+        charts_style.show(
+            alt.Chart(hist).mark_bar().encode(
+                x=alt.X("waiting:N", sort=alt.EncodingSortField(field="order", op="min"), title="Days in the bucket"),
+                y=alt.Y("sum(items):Q", axis=charts_style.count_axis("Items")),
+                color=colour,
+                tooltip=["bucket:N", "waiting:N", "items:Q"],
+            ).properties(title="How long items have waited", height=260),
+            hist.empty or int(hist["items"].sum()) == 0, "No open item was read.")
+    with right:
+        charts_style.show(
+            alt.Chart(repos).mark_bar().encode(
+                y=alt.Y("repo:N", sort="-x", axis=charts_style.item_axis()),
+                x=alt.X("sum(items):Q", axis=charts_style.count_axis("Items")),
+                color=colour,
+                tooltip=["repo:N", "bucket:N", "items:Q"],
+            ).properties(title="Where they are", height=alt.Step(16)),
+            repos.empty, "No repository has open items.")
 
 
 def _waiting(row: pd.Series) -> str:

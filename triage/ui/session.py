@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import streamlit as st
 
-from triage.links import View, parse_view, view_params
+from triage import filters
+from triage.links import SNAPSHOT, View, parse_view, view_params
 from triage.markup import inline as md
 from triage.meeting import Meeting
-from triage.ui import loaders, weights_panel
+from triage.ui import filter_panel, loaders, weights_panel
 from triage.weights import Config
 
 _VIEW = "view"
@@ -31,7 +32,8 @@ def view() -> View:
     """The validated link this session was opened with (read once, then kept)."""
     if _VIEW not in st.session_state:
         params = {k: st.query_params[k] for k in st.query_params}
-        st.session_state[_VIEW] = parse_view(params, config(params.get("source", "demo")))
+        lists = {k: st.query_params.get_all(k) for k in filters.PARAMS}
+        st.session_state[_VIEW] = parse_view(params, config(params.get("source", "demo")), lists)
     v: View = st.session_state[_VIEW]
     return v
 
@@ -67,6 +69,12 @@ def show_config_problem() -> None:
         st.error(md(problem))
 
 
+def project_config() -> Config:
+    """The project's own criteria settings (built-in, then `triage.toml` in the working directory),
+    whatever is being ranked: what `triage scan` uses, so a scan ranks alike in the app and the CLI."""
+    return loaders.config(False, os.getcwd())[0]
+
+
 def meeting() -> tuple[Meeting, str]:
     """The meeting to rank and a key identifying it for caches."""
     source = live()
@@ -92,17 +100,35 @@ def show_link_problems() -> None:
 
 
 def init_weights() -> None:
-    """Seed the weights panel from the link."""
-    weights_panel.init(view())
+    """Seed the weights and filters panels from the link."""
+    weights_panel.init(view(), config(view().source).sources)
+    filter_panel.init(view().filters)
+
+
+def leave_snapshot() -> None:
+    """Show the live view from now on, though the session was opened on a snapshot link."""
+    st.session_state[_VIEW] = replace(view(), snapshot=None)
+
+
+def _write(wanted: dict[str, str | list[str]]) -> None:
+    lists = {k: v if isinstance(v, list) else [v] for k, v in wanted.items()}
+    current = {k: st.query_params.get_all(k) for k in st.query_params}
+    if current != lists:
+        st.query_params.from_dict(wanted)
 
 
 def write_link(cfg: Config, as_of: str | None = None) -> None:
     """Make the address bar reproduce the current view (plain, validated values only)."""
     preset, weights = weights_panel.current(cfg)
     source = live()
-    wanted = view_params(source_name(), preset.name, weights, cfg, source.url if source else None)
+    wanted: dict[str, str | list[str]] = {
+        **view_params(source_name(), preset.name, weights, cfg, source.url if source else None)}
     if as_of:
         wanted["as_of"] = as_of
-    current = {k: st.query_params[k] for k in st.query_params}
-    if current != wanted:
-        st.query_params.from_dict(wanted)
+    wanted.update(filters.to_params(filter_panel.current()))
+    _write(wanted)
+
+
+def write_snapshot_link(snapshot_id: str) -> None:
+    """Make the address bar reopen the snapshot on screen, with the filters in force."""
+    _write({SNAPSHOT: snapshot_id, **filters.to_params(filter_panel.current())})

@@ -6,6 +6,7 @@ import hashlib
 
 import streamlit as st
 
+from triage import outcome
 from triage.agenda import AgendaRef, read_minutes
 from triage.github.errors import GitHubError
 from triage.github.file_links import fetch_file_text
@@ -33,12 +34,19 @@ def fetch_and_use(
     except GitHubError as e:  # a failure before any item could be fetched (e.g. the cache is unusable)
         st.error(md(e))
         return False
+    for error in result.errors:
+        st.error(md(error))
+    if not outcome.fetched(result.items):
+        # Issue 11: offline, every item scored alike, in alphabetical order, and could be saved as
+        # a snapshot of the meeting. Nothing read is nothing to rank: the ranking stays as it was.
+        was = session.live()
+        st.error("Nothing could be fetched from GitHub, so there is no ranking of these minutes to show or save; "
+                 f"the Ranking page still shows {md(was.meeting.title) if was else 'the demo'}.")
+        return False
     key = hashlib.sha256("|".join([kind, url or name, *(r.ref for r in refs)]).encode()).hexdigest()[:16]
     session.set_live(session.LiveSource(meeting, kind, url, f"{key}:{meeting.as_of.isoformat()}"))
     failed = [i for i in result.items if i.status != "ok"]
     fetched = len(result.items) - len(failed)
-    for error in result.errors:
-        st.error(md(error))
     if failed:
         st.warning(
             f"Fetched {fetched} of {len(result.items)} items; the others are ranked with what is known:\n\n"

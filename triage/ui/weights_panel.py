@@ -15,14 +15,37 @@ from triage.weights import MAX_WEIGHT, Config, Preset
 
 _PRESET = "view_preset"
 _WEIGHTS = "view_weights"
+_CONFIG = "view_config"  # the criteria files (Config.sources) the preset and weights belong to
+_OTHERS = "view_other_configs"  # sources -> (preset, weights) left behind on a switch of files
 STEP = 0.5
 
 
-def init(view: View) -> None:
-    """Seed the canonical state from a validated link, once per session."""
+def init(view: View, sources: tuple[str, ...]) -> None:
+    """Seed the canonical state from a validated link (made for the files `sources`), once per session."""
     if _WEIGHTS not in st.session_state:
         st.session_state[_PRESET] = view.preset
         st.session_state[_WEIGHTS] = dict(view.weights)
+        st.session_state[_CONFIG] = sources
+
+
+def _follow(config: Config) -> None:
+    """Put the preset and weights of `config` in force when the page ranks with other criteria files
+    (the Scan page uses the project's, the demo its Falco ones): each set of files keeps its own
+    preset and weights, so going back finds them as they were left."""
+    sources = st.session_state.get(_CONFIG)
+    if sources == config.sources:
+        return
+    others = st.session_state.setdefault(_OTHERS, {})
+    if sources is not None:
+        others[sources] = (st.session_state[_PRESET], dict(st.session_state[_WEIGHTS]))
+    preset, weights = others.pop(config.sources, (config.default_preset, None))
+    if preset not in config.presets:
+        preset, weights = config.default_preset, None
+    st.session_state[_PRESET] = preset
+    st.session_state[_WEIGHTS] = dict(weights if weights is not None else config.preset(preset).weights)
+    st.session_state[_CONFIG] = config.sources
+    for n, w in st.session_state[_WEIGHTS].items():
+        st.session_state[f"w_{n}"] = w
 
 
 def _on_preset(config: Config) -> None:
@@ -50,8 +73,7 @@ def current(config: Config) -> tuple[Preset, dict[str, float]]:
 def show(config: Config) -> tuple[Preset, dict[str, float]]:
     """Draw the preset picker and the sliders; return the preset and the weights in force."""
     names = list(config.presets)
-    if st.session_state[_PRESET] not in config.presets:  # the source changed to one without it
-        st.session_state[_PRESET] = config.default_preset
+    _follow(config)
     st.session_state["pick_preset"] = st.session_state[_PRESET]
     st.sidebar.selectbox("Preset", names, key="pick_preset", on_change=_on_preset, args=(config,),
                          help="Named weight sets from triage.toml; switching resets the sliders.")
