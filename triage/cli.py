@@ -172,8 +172,10 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         else:
             Path(args.out).write_text(document, "utf-8")
     failed = [i for i in result.items if i.status != "ok"]
+    stale = sum(i.status == "stale" for i in result.items)
+    kept = f", {stale} kept from an earlier run but not refreshed" if stale else ""  # never "fetched" (issue 12)
     print(f"{outcome.fetched(result.items)} of {len(result.items)} items fetched in {result.requests} "
-          f"requests ({result.from_cache} from the cache)" + (f"; {result.rate}" if result.rate else ""),
+          f"requests ({result.from_cache} from the cache{kept})" + (f"; {result.rate}" if result.rate else ""),
           file=sys.stderr)
     for item in failed:
         print(f"  {item.ref}: {item.status_detail or item.status}", file=sys.stderr)

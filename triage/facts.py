@@ -41,7 +41,9 @@ EventKind = Literal[
 ]
 EVENT_KINDS: tuple[str, ...] = EventKind.__args__  # type: ignore[attr-defined]
 # Why an item's facts are what they are: fetched fine, or the reason they could not be.
-FetchStatus = Literal["ok", "unknown", "not_found", "moved", "rate_limited", "forbidden", "error"]
+# "stale": facts read on an earlier run, shown because this run could not refresh them (status_detail
+# says why and when they were read).
+FetchStatus = Literal["ok", "unknown", "not_found", "moved", "rate_limited", "forbidden", "error", "stale"]
 
 FIRST_TIME_ASSOCIATIONS = frozenset({"FIRST_TIME_CONTRIBUTOR", "FIRST_TIMER"})
 FACTS_FORMAT = 2  # bump when the serialised shape changes; readers accept every older version
@@ -184,8 +186,9 @@ class ItemFacts:
 
     @property
     def found(self) -> bool:
-        """True when GitHub (or the recorded source) showed this thread (moved repos included)."""
-        return self.status in ("ok", "moved")
+        """True when GitHub (or the recorded source) showed this thread (moved repos, and facts kept
+        from an earlier run that this one could not refresh, included)."""
+        return self.status in ("ok", "moved", "stale")
 
     @property
     def first_time_contributor(self) -> bool | None:

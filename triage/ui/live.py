@@ -21,6 +21,7 @@ from triage.facts import People
 from triage.github.agenda_fetch import fetch_items
 from triage.github.cache import ItemCache
 from triage.github.config import FetchResult, GitHubConfig, RateInfo
+from triage.github.errors import GitHubError
 from triage.markup import inline as md
 from triage.meeting import Meeting, fetched_meeting
 from triage.ui import identity
@@ -72,8 +73,12 @@ def public_only() -> bool:
 
 
 def github_config() -> GitHubConfig:
-    """Client settings: `$GITHUB_API_URL` (GitHub Enterprise, the fake) and the token in force."""
-    return GitHubConfig(api_url=settings.github_api_url(), token=token())
+    """Client settings: `$GITHUB_API_URL` (GitHub Enterprise, the fake), the bounds of a run
+    (`$TRIAGE_DEADLINE` and the others of `GitHubConfig.from_env`) and the token in force."""
+    try:
+        return GitHubConfig.from_env(token=token())
+    except settings.SettingsError as e:  # a server setting: said, never a traceback
+        raise GitHubError(f"{e} (a setting of this server)") from None
 
 
 def sidebar() -> None:

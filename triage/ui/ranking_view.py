@@ -68,9 +68,9 @@ def _move(value: Any) -> str:
 
 
 def _state(row: pd.Series) -> str:
-    if row["status"] not in ("ok", "moved"):
+    if row["status"] not in ("ok", "moved", "stale"):
         return str(row["status_detail"] or row["status"])
-    notes = [n for n in (row["state_note"], row["status_detail"] if row["status"] == "moved" else None)
+    notes = [n for n in (row["state_note"], row["status_detail"] if row["status"] != "ok" else None)
              if isinstance(n, str)]
     if isinstance(row["state"], str):
         return row["state"] + (f" ({'; '.join(notes)})" if notes else "")

@@ -36,7 +36,7 @@ def fetch_and_use(
         return False
     for error in result.errors:
         st.error(md(error))
-    if not outcome.fetched(result.items):
+    if not outcome.usable(result.items):
         # Issue 11: offline, every item scored alike, in alphabetical order, and could be saved as
         # a snapshot of the meeting. Nothing read is nothing to rank: the ranking stays as it was.
         was = session.live()
@@ -48,6 +48,8 @@ def fetch_and_use(
     failed = [i for i in result.items if i.status != "ok"]
     fetched = len(result.items) - len(failed)
     if failed:
+        # Facts kept from an earlier run are listed with why they were not refreshed, never counted as
+        # fetched (issue 12: a 401 sat beside "Fetched all 2 items").
         st.warning(
             f"Fetched {fetched} of {len(result.items)} items; the others are ranked with what is known:\n\n"
             + "\n".join(f"- {md(i.ref)}: {md(i.status_detail or i.status)}" for i in failed)
