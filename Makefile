@@ -45,7 +45,7 @@ lint: $(STAMP)
 
 ## With GITHUB_TOKEN set: `triage doctor` against api.github.com, then the demo agenda read from it (offline: skipped).
 check-github: $(STAMP)
-	$(BIN)/triage doctor --api-url https://api.github.com --agenda triage/data/demo/minutes.md \
+	$(BIN)/triage doctor --api-url https://api.github.com --agenda triage/data/demo/minutes/2023-12-14-Falco-Core-Maintainers.md \
 		--default-org falcosecurity --skip-offline
 
 ## Serve the demo's items from the fake GitHub server on FAKE_PORT and point the dashboard (on PORT) at it

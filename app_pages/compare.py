@@ -6,10 +6,11 @@ import streamlit as st
 from triage import compare, settings
 from triage.markup import inline as md
 from triage.snapshots import SnapshotError
-from triage.ui import compare_view, loaders, meeting_panel, ranking_view, snapshot_panel
+from triage.ui import compare_view, loaders, meeting_panel, ranking_view, session, snapshot_panel
 
 st.title("Compare snapshots")
 url = settings.db_url()
+loaders.demo_snapshots(url, session.config("demo"))  # a first start: the two demo meetings, to compare offline
 summaries = snapshot_panel.listing()  # only what this viewer may open; unreadable rows named and left out
 if not summaries:
     st.info("No snapshots saved yet. Use **Save snapshot** on the Ranking page before each meeting.")
@@ -59,6 +60,9 @@ for name, heading in compare_view.SECTIONS:
         recent = [s for s in summaries if s.as_of <= newer.as_of][:12]
         carried = compare.carried_over([loaders.snapshot(url, s.id) for s in recent])
         table = table.merge(carried[["ref", "meetings"]], on="ref", how="left")
+        # how long it has been carried: by the earlier minutes, and by the saved snapshots
+        first = ["ref", "title", "earlier_agendas", "meetings"]
+        table = table[[*first, *(c for c in table.columns if c not in first)]]
     st.subheader(f"{heading} ({len(table)})")
     compare_view.show_table(table, key=f"compare_{name}")
 

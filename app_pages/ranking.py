@@ -57,6 +57,7 @@ else:
     if shown.empty:
         st.info("No item matches these filters.")
     clicked = None if shown.empty else ranking_view.show_table(shown, moves.loc[shown.index], usual=usual)
+    ranking_view.show_needs_facts(ranked)
     # What the saved link froze: it is shown only while this is still the view on screen.
     view_key = repr((meeting_key, as_of, preset.name, sorted(weights.items()), filters.to_params(focus_in)))
     snapshot_panel.save_button(meeting, preset, weights, config.people, as_of, view_key)

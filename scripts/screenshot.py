@@ -6,7 +6,8 @@ Usage: .venv/bin/python scripts/screenshot.py docs/
 
 The first writes screenshot.png (the ranking), filters.png (the sidebar's filters on the libs
 items waiting on maintainers), snapshot.png (a frozen snapshot opened from its link) and
-compare.png (two meetings compared), from a store holding the demo saved twice.
+compare.png (the two demo meetings compared, 2023-12-14 -> 2024-02-01), from a store holding the
+snapshots the app saves on a first start.
 `--meeting` serves the demo snapshot and a meeting on it with the first outcomes of the
 2023-12-14 minutes, and captures the chair's page.
 """
@@ -60,20 +61,13 @@ def serve(home: Path) -> Iterator[str]:
 
 
 def two_meetings(home: Path) -> str:
-    """The demo saved as of its meeting and, with waiting weighed more, four weeks later; the
-    later one's id."""
-    from triage.facts import parse_when
-    from triage.meeting import demo_meeting
+    """The two demo meetings' snapshots, as the app saves them on a first start; the later one's id."""
+    from triage.demo_snapshots import demo_snapshots
     from triage.snapshot_store import SnapshotStore
-    from triage.snapshots import freeze
     from triage.weights import demo_config_path, load_config
 
-    config = load_config([demo_config_path()])
-    meeting = demo_meeting()
     with SnapshotStore(f"sqlite:///{home / 'triage.db'}") as store:
-        store.save(freeze(meeting, config.preset(), config.people, as_of=parse_when("2023-12-14", end_of_day=True)))
-        return store.save(freeze(meeting, config.preset("waiting first"), config.people,
-                                 as_of=parse_when("2024-01-11", end_of_day=True)))
+        return [store.save(s) for s in demo_snapshots(load_config([demo_config_path()]))][-1]
 
 
 def demo_meeting_link(home: Path) -> str:

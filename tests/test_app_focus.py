@@ -173,6 +173,7 @@ def test_compare_counts_whole_places_and_leaves_empty_cells_blank(demo_config):
     tables = [d.value for d in at.dataframe if "Rank then" in d.value.columns]
     assert tables and all("None" not in t.astype(str).to_numpy() for t in tables)
     assert not any(c in t.columns for t in tables for c in ("older_rank", "waiting_days", "ref"))
-    moved = next(d.value for d in at.dataframe if "Moved" in d.value.columns and "Score" in d.value.columns)
+    moved = next(d.value for d in at.dataframe if "Moved" in d.value.columns and "Score" in d.value.columns
+                 and "Still waiting" not in d.value.columns)  # the Moved section, not Still waiting
     assert moved["Moved"].str.match(r"^(up|down) \d+ \(from #\d+\)$").all()
     assert [m.label for m in at.metric] == ["Resolved since", "New", "Still waiting", "Moved"]

@@ -42,12 +42,31 @@ def test_rank_demo_json_has_contributions_summing_to_each_score(capsys):
     code, out, _ = run(capsys, "rank", "--demo", "--format", "json")
     doc = json.loads(out)
     rows = doc["items"]
-    assert code == 0 and len(rows) == 16
-    assert [r["rank"] for r in rows] == list(range(1, 17))
+    assert code == 0 and len(rows) == 15  # falco#2413, merged on 2023-11-27, is hidden with the resolved
+    assert [r["rank"] for r in rows] == list(range(1, 16))
     for row in rows:
         assert set(row["contributions"]) == set(CRITERIA)
         assert sum(row["contributions"].values()) == pytest.approx(row["score"], abs=1e-5)
     assert rows[0]["ref"] == "falcosecurity/falco#1340"
+
+
+def test_rank_the_second_demo_meeting_as_of_its_day_with_the_same_shape(capsys):
+    # issue 15: `--demo falco-2024-02-01`; plain `--demo` stays the 2023-12-14 meeting
+    code, out, _ = run(capsys, "rank", "--demo", "falco-2024-02-01", "--format", "json")
+    doc = json.loads(out)
+    second = doc["items"]
+    _, out, _ = run(capsys, "rank", "--demo", "--format", "json")
+    first = json.loads(out)["items"]
+    # all 16 references: none was resolved by 2024-02-01 as far as the recorded dates tell
+    assert code == 0 and len(second) == 16 and [list(r) for r in second] == [list(first[0])] * 16
+    assert doc["title"] == "Falco core maintainers, 2024-02-01" and doc["as_of"] == "2024-02-01T23:59:59+00:00"
+    assert "cncf/foundation#645" in {r["ref"] for r in second}
+    assert "falcosecurity/libs#1557" in {r["ref"] for r in first}
+    _, out, _ = run(capsys, "rank", "--demo", "falco-2024-02-01", "--format", "markdown")
+    assert out.startswith("### Falco core maintainers, 2024-02-01: ranked as of 2024-02-01 (balanced)")
+    with pytest.raises(SystemExit):
+        main(["rank", "--demo", "falco-1999-01-01"])
+    assert "invalid choice: 'falco-1999-01-01'" in capsys.readouterr().err
 
 
 def test_one_weight_in_a_toml_file_changes_the_order_the_way_its_criterion_says(capsys, tmp_path):
@@ -58,10 +77,11 @@ def test_one_weight_in_a_toml_file_changes_the_order_the_way_its_criterion_says(
     _, out, _ = run(capsys, "rank", "--demo", "--weights", str(weights), "--format", "json")
     after = [r["ref"] for r in json.loads(out)["items"]]
     assert after != before
-    # age weighs 10 instead of 1: the oldest thread (libs#381, opened 2022-06-08) takes the lead
-    # from falco#1340 (opened in 2023), and the newest (falco#2960, 5 days old) does not rise
-    assert before[:2] == ["falcosecurity/falco#1340", "falcosecurity/libs#381"]
-    assert after[:2] == ["falcosecurity/libs#381", "falcosecurity/falco#1340"]
+    # age weighs 10 instead of 1: the oldest threads (libs#381 opened 2022-06-08, libs#470 2022-07-11) rise
+    # behind falco#1340 (opened by 2023-06-08, and strong elsewhere), and the newest (falco#2960) does not rise
+    assert before[:2] == ["falcosecurity/falco#1340", "falcosecurity/libs#1452"]
+    assert after[:3] == ["falcosecurity/falco#1340", "falcosecurity/libs#470", "falcosecurity/libs#381"]
+    assert before.index("falcosecurity/libs#381") == 10
     assert after.index("falcosecurity/falco#2960") >= before.index("falcosecurity/falco#2960")
 
 
@@ -78,7 +98,7 @@ def test_markdown_and_csv_formats(capsys):
     _, csv, _ = run(capsys, "rank", "--demo", "--format", "csv")
     header = csv.splitlines()[0].split(",")
     assert header[:4] == ["rank", "ref", "title", "url"] and "waiting_on_maintainers" in header
-    assert len(csv.strip().splitlines()) == 17
+    assert len(csv.strip().splitlines()) == 16  # 15 items: the resolved falco#2413 is hidden
 
 
 @pytest.mark.parametrize(

@@ -16,8 +16,8 @@ def test_fetch_writes_the_facts_that_rank_reads(fake_github, monkeypatch, tmp_pa
     code = main(["fetch", str(MINUTES), "--api-url", fake_github.url, "--out", str(out)])
     _, err = capsys.readouterr()
     assert code == 0
-    assert "11 of 16 items fetched in 3 requests" in err  # the items' query, then a probe for PRs and one for issues
-    assert "falcosecurity/libs#1393: not found or private" in err
+    assert "15 of 16 items fetched in 3 requests" in err  # the items' query, then a probe for PRs and one for issues
+    assert "falcosecurity/evolution#345: not found or private" in err  # the one thread the recording never saw
     written = out.read_text()
     assert FAKE_TOKEN not in written and FAKE_TOKEN not in err
     doc = json.loads(written)
@@ -34,7 +34,7 @@ def test_fetch_writes_the_facts_that_rank_reads(fake_github, monkeypatch, tmp_pa
     assert len(rows) == 16
     by_ref = {r["ref"]: r for r in rows}
     assert by_ref["falcosecurity/libs#1557"]["title"] == "Introduce conditional kernel-side event filtering"
-    assert by_ref["falcosecurity/libs#1393"]["status"] == "not_found"
+    assert by_ref["falcosecurity/evolution#345"]["status"] == "not_found"
 
 
 def test_a_rate_limit_before_anything_is_read_exits_2_and_writes_nothing(fake_github, monkeypatch, tmp_path, capsys):

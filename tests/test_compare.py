@@ -1,10 +1,10 @@
 """Meeting over meeting, on the real Falco 2023-12-14 snapshot and a next meeting built from it.
 
 The older snapshot is the demo as its maintainers saw it on 2023-12-14. The newer one is the same
-agenda four weeks later, on 2024-01-11, as a fresh fetch would show it: two PRs merged in between,
-two issues seen open, one skipped item gone from the agenda, and one new PR. Each side ranks on a
-single criterion (age, then waiting on maintainers) so that the expected orders follow from the
-recorded dates alone.
+agenda four weeks later, on 2024-01-11: by the recorded merge and close dates, four items landed or
+closed in between and one closed on 2023-12-22; one skipped item is gone from the agenda, and one
+new PR (made up) joins it. Each side ranks on a single criterion (age, then waiting on maintainers)
+so that the expected orders follow from the recorded dates alone.
 """
 
 import json
@@ -33,23 +33,7 @@ def only(name: str) -> dict[str, float]:
 
 def next_meeting(meeting: Meeting, *, drop=("falcosecurity/libs#1463",), moment=NEXT_MEETING) -> Meeting:
     """The demo agenda as a fetch on 2024-01-11 would show it."""
-    changed = {
-        "falcosecurity/plugins#378": dict(
-            state="merged", merged=True, merged_at=datetime(2023, 12, 20, tzinfo=UTC)
-        ),
-        "falcosecurity/falco#2413": dict(
-            state="merged", merged=True, merged_at=datetime(2024, 1, 9, tzinfo=UTC)
-        ),
-        "falcosecurity/falco#1340": dict(state="open"),
-        "falcosecurity/libs#1376": dict(state="open"),
-    }
-    # Only the changed items count as re-read on the morning of the meeting; the others keep their
-    # recording (whose closed states are undated, so unknown as of the meeting).
-    items = [
-        replace(i, **changed[i.ref], observed_at=FETCHED) if i.ref in changed else i
-        for i in meeting.facts.items
-        if i.ref not in drop
-    ]
+    items = [i for i in meeting.facts.items if i.ref not in drop]
     opened = datetime(2023, 12, 28, tzinfo=UTC)
     items.append(
         ItemFacts(
@@ -68,7 +52,7 @@ def next_meeting(meeting: Meeting, *, drop=("falcosecurity/libs#1463",), moment=
     refs = [r for r in meeting.refs if r.ref not in drop]
     refs.append(AgendaRef(NEW_PR, "pull", (90,), ("Agenda",), "Schedule PR reviews", ("needs-review",)))
     facts = replace(meeting.facts, items=tuple(items))
-    return Meeting(facts, moment, tuple(refs), dict(meeting.carried), "Falco core maintainers, 2024-01-11")
+    return Meeting(facts, moment, tuple(refs), dict(meeting.history), "Falco core maintainers, 2024-01-11")
 
 
 @pytest.fixture(scope="module")
@@ -94,40 +78,42 @@ def refs(table) -> set[str]:
 
 def test_older_and_newer_rank_as_their_dates_say(pair):
     older, newer = pair
-    assert [r["ref"] for r in older.rows[:10]] == [
-        "falcosecurity/libs#381",
-        "falcosecurity/libs#470",
-        "falcosecurity/falco#1340",
+    assert [r["ref"] for r in older.rows[:6]] == [
+        "falcosecurity/libs#381",  # opened 2022-06-08
+        "falcosecurity/libs#470",  # 2022-07-11
+        "falcosecurity/falco#1340",  # between 2020-07-02 and 2023-06-08: counted from 2023-06-08
+        "falcosecurity/falco#2655",  # between 2023-06-22 and 2023-07-05: counted from 2023-07-05
         "falcosecurity/libs#1375",
         "falcosecurity/libs#1376",
-        "falcosecurity/libs#1463",
-        "falcosecurity/falco#2413",
-        "falcosecurity/plugins#378",
-        "falcosecurity/libs#1557",
-        "falcosecurity/falco#2960",
     ]  # oldest first; 1375 and 1376 were opened the same day
-    assert [r["ref"] for r in newer.rows[:5]] == [
-        "falcosecurity/libs#381",
-        "falcosecurity/falco#1340",
-        "falcosecurity/libs#1557",
-        "falcosecurity/falco#2960",
-        "falcosecurity/libs#1600",
-    ]  # longest wait on maintainers first; the rest score 0 and sort by reference
-    assert newer.rows[-1]["ref"] == "falcosecurity/plugins#378"
+    assert [r["ref"] for r in newer.rows[:2]] == [
+        "falcosecurity/libs#1452",  # on hold since 2023-10-27
+        "falcosecurity/libs#1557",  # since 2023-12-06
+    ]  # longest wait on maintainers first; then the needs-facts items, at the typical wait of the open items
+    typical = {r["ref"] for r in newer.rows[2:9]}
+    assert {round(r["score"], 6) for r in newer.rows[2:9]} == {0.526872}
+    assert typical == {"falcosecurity/falco#2655", "falcosecurity/falco#2960", "falcosecurity/libs#381",
+                       "falcosecurity/libs#470", "falcosecurity/libs#1375", "falcosecurity/libs#1376",
+                       "falcosecurity/libs#1393"}
+    assert newer.rows[9]["ref"] == "falcosecurity/libs#1600"  # since 2023-12-28
 
 
 def test_every_item_lands_in_exactly_one_bucket(pair):
     older, newer = pair
     c = compare.compare(older, newer)
-    assert refs(c.resolved) == {"falcosecurity/plugins#378", "falcosecurity/falco#2413"}
+    # landed or closed between the meetings, per git and the closing PRs
+    assert refs(c.resolved) == {"falcosecurity/plugins#378", "falcosecurity/libs#1575", "falcosecurity/libs#1561",
+                                "falcosecurity/evolution#345", "falcosecurity/falco#1340"}
     assert refs(c.new) == {"falcosecurity/libs#1600"}
+    # on both agendas and not known to be resolved: open, or closed since on a date nobody recorded
     assert refs(c.still_waiting) == {
-        "falcosecurity/libs#1557",
-        "falcosecurity/falco#1340",
+        "falcosecurity/libs#1452", "falcosecurity/libs#1557", "falcosecurity/falco#2655", "falcosecurity/libs#1393",
+        "falcosecurity/falco#2960", "falcosecurity/libs#381", "falcosecurity/libs#470", "falcosecurity/libs#1375",
         "falcosecurity/libs#1376",
     }
     assert refs(c.dropped) == {"falcosecurity/libs#1463"}
-    assert c.counts() == {"resolved": 2, "new": 1, "still_waiting": 3, "dropped": 1, "other": 10}
+    assert refs(c.other) == {"falcosecurity/falco#2413"}  # merged before the older meeting
+    assert c.counts() == {"resolved": 5, "new": 1, "still_waiting": 9, "dropped": 1, "other": 1}
     everything = [ref for name in compare.BUCKETS for ref in getattr(c, name)["ref"]]
     assert len(everything) == len(set(everything)) == 17
     assert set(everything) == {r["ref"] for r in older.rows} | {r["ref"] for r in newer.rows}
@@ -140,48 +126,52 @@ def test_resolved_items_say_how_and_when(pair):
         for r in c.resolved.to_dict("records")
     }
     assert got == {
-        "falcosecurity/plugins#378": ("merged", "2023-12-20", 8, 16, True),
-        "falcosecurity/falco#2413": ("merged", "2024-01-09", 7, 7, True),
+        "falcosecurity/plugins#378": ("merged", "2023-12-18", 11, 16, True),
+        "falcosecurity/libs#1575": ("merged", "2023-12-16", 15, 15, True),
+        "falcosecurity/libs#1561": ("merged", "2023-12-18", 14, 14, True),
+        "falcosecurity/evolution#345": ("closed", "2023-12-19", 7, 11, True),
+        "falcosecurity/falco#1340": ("closed", "2023-12-22", 3, 12, True),
     }
 
 
 def test_still_waiting_shows_how_long_it_has_waited_now(pair):
     c = compare.compare(*pair)
     got = {
-        r["ref"]: (r["older_rank"], r["rank"], r["moved"], r["waiting_on"], r["waiting_days"])
+        r["ref"]: (r["older_rank"], r["rank"], r["state"],
+                   r["waiting_on"] if isinstance(r["waiting_on"], str) else None, r["waiting_days"],
+                   r["earlier_agendas"])
         for r in c.still_waiting.to_dict("records")
     }
-    assert got == {
-        "falcosecurity/falco#1340": (3, 2, 1, "maintainers", 156),  # since 2023-08-08
-        "falcosecurity/libs#1557": (9, 3, 6, "maintainers", 36),  # since 2023-12-06
-        "falcosecurity/libs#1376": (5, 11, -6, "author", 97),  # maintainers replied 2023-10-06
-    }
+    assert got["falcosecurity/libs#1452"] == (9, 1, "open", "maintainers", 76, 0)  # on hold since 2023-10-27
+    assert got["falcosecurity/libs#1557"] == (12, 2, "open", "maintainers", 36, 0)  # since 2023-12-06
+    assert got["falcosecurity/falco#2655"] == (4, 3, "open", None, None, 1)  # whose turn: unknown; on 2023-11-02's
+    assert got["falcosecurity/libs#470"] == (2, 6, "unknown", "author", 387, 1)  # closed since, date unknown
 
 
 def test_rank_movement_of_every_item_in_both(pair):
     c = compare.compare(*pair)
     moved = dict(zip(c.movement["ref"], c.movement["moved"], strict=True))
     assert moved == {
-        "falcosecurity/libs#381": 0,
-        "falcosecurity/falco#1340": 1,
-        "falcosecurity/libs#1557": 6,
-        "falcosecurity/falco#2960": 6,
-        "falcosecurity/evolution#345": 5,
-        "falcosecurity/falco#2413": 0,
-        "falcosecurity/falco#2655": 4,
-        "falcosecurity/libs#470": -7,
-        "falcosecurity/libs#1375": -6,
-        "falcosecurity/libs#1376": -6,
-        "falcosecurity/libs#1393": 1,
-        "falcosecurity/libs#1452": 1,
-        "falcosecurity/libs#1561": 1,
-        "falcosecurity/libs#1575": 1,
-        "falcosecurity/plugins#378": -8,
+        "falcosecurity/libs#1452": 8,
+        "falcosecurity/libs#1557": 10,
+        "falcosecurity/falco#2655": 1,
+        "falcosecurity/falco#2960": 9,
+        "falcosecurity/libs#381": -4,
+        "falcosecurity/libs#470": -4,
+        "falcosecurity/libs#1375": -2,
+        "falcosecurity/libs#1376": -2,
+        "falcosecurity/libs#1393": -1,
+        "falcosecurity/evolution#345": -4,
+        "falcosecurity/falco#1340": -9,
+        "falcosecurity/falco#2413": 3,
+        "falcosecurity/libs#1561": 0,
+        "falcosecurity/libs#1575": 0,
+        "falcosecurity/plugins#378": -5,
     }
     assert list(c.movement["rank"]) == sorted(c.movement["rank"])
     new = c.new.to_dict("records")[0]
     assert (new["rank"], new["state"], new["waiting_on"], new["waiting_days"]) == (
-        5,
+        10,
         "open",
         "maintainers",
         14,
@@ -254,23 +244,49 @@ def test_markdown_and_json_for_the_minutes(pair):
     c = compare.compare(older, newer)
     md = compare.render(c, "markdown")
     assert md.startswith("### Since 2023-12-14: Falco core maintainers, 2024-01-11 as of 2024-01-11\n")
-    assert "**Resolved since (2)**" in md and "**Dropped from the agenda (1)**" in md
+    assert "**Resolved since (5)**" in md and "**Dropped from the agenda (1)**" in md
     assert (
         "- [falcosecurity/plugins#378](https://github.com/falcosecurity/plugins/pull/378) Add `k8smeta` "
-        "plugin to the plugin repo: merged on 2023-12-20 (was #8)"
+        "plugin to the plugin repo: merged on 2023-12-18 (was #11)"
     ) in md
     assert (
         "- [falcosecurity/libs#1557](https://github.com/falcosecurity/libs/issues/1557) Introduce "
-        "conditional kernel-side event filtering: #3 (up 6 from 9), waiting on maintainers 36 d"
+        "conditional kernel-side event filtering: #2 (up 10 from 12), waiting on maintainers 36 d"
     ) in md
-    assert "new(userspace): a PR opened after the meeting: new at #5" in md
+    assert ("Introduce a coding style for `libs` repo: #6 (down 4 from 2), waiting on author 387 d, on 1 earlier "
+            "agenda, open or not unknown (closed since, date unknown)") in md
+    assert "new(userspace): a PR opened after the meeting: new at #10" in md
     data = json.loads(compare.render(c, "json"))
     assert data["counts"] == c.counts()
     assert data["older"]["id"] == older.id and data["newer"]["as_of"] == "2024-01-11T23:59:59+00:00"
     assert {r["ref"] for r in data["still_waiting"]} == refs(c.still_waiting)
-    assert data["resolved"][0]["rank"] in (7, 16)
+    assert {r["rank"] for r in data["resolved"]} == {11, 12, 14, 15, 16}
     with pytest.raises(ValueError, match="Unknown format 'csv'"):
         compare.render(c, "csv")
+
+
+def test_the_two_real_meetings_compare_as_their_recorded_dates_say(demo_config):
+    # issue 15: the demo snapshots of 2023-12-14 and 2024-02-01, as the app saves them on a first start
+    from triage.demo_snapshots import demo_snapshots
+
+    older, newer = demo_snapshots(demo_config)
+    assert (older.as_of.date().isoformat(), newer.as_of.date().isoformat()) == ("2023-12-14", "2024-02-01")
+    c = compare.compare(older, newer)
+    # landed or closed in between: git merge times, and the "Fixes #N" PRs that closed the issues
+    assert {r["ref"]: r["resolved_on"] for r in c.resolved.to_dict("records")} == {
+        "falcosecurity/falco#1340": "2023-12-22", "falcosecurity/libs#1575": "2023-12-16",
+        "falcosecurity/libs#1561": "2023-12-18", "falcosecurity/plugins#378": "2023-12-18",
+        "falcosecurity/evolution#345": "2023-12-19"}
+    assert set(c.resolved["on_agenda"]) == {False}  # none of them is on the second agenda
+    assert refs(c.still_waiting) == {"falcosecurity/libs#1463", "falcosecurity/falco#2655"}  # on both agendas
+    assert refs(c.new) == {r["ref"] for r in newer.rows} - {r["ref"] for r in older.rows} and len(c.new) == 14
+    # the carry-over counts come from the earlier minutes
+    assert dict(zip(c.still_waiting["ref"], c.still_waiting["earlier_agendas"], strict=True)) == {
+        "falcosecurity/libs#1463": 1, "falcosecurity/falco#2655": 2}
+    # falco#2413 merged before the first meeting: it left the agenda resolved, not "resolved since"
+    assert refs(c.dropped) == {"falcosecurity/libs#1376", "falcosecurity/libs#1557", "falcosecurity/falco#2960",
+                               "falcosecurity/libs#1375", "falcosecurity/falco#2413", "falcosecurity/libs#1452",
+                               "falcosecurity/libs#1393", "falcosecurity/libs#381", "falcosecurity/libs#470"}
 
 
 def test_two_snapshots_of_one_day_are_one_meeting(meeting, demo_config, pair):

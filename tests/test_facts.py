@@ -82,6 +82,42 @@ def test_html_url_is_built_from_the_key_when_missing():
     assert ItemFacts(ItemKey("a/b", 4)).html_url == "https://github.com/a/b/issues/4"
 
 
+def test_format_2_fields_round_trip_and_format_1_is_still_read():
+    # the fact-model contract shared with the live GitHub work (issue 10)
+    item = ItemFacts(
+        ItemKey("a/b", 5), kind="pull",
+        events=(Event("mia", parse_when("2023-01-02"), "labeled", detail="do-not-merge/hold"),
+                Event("bob", parse_when("2023-01-03"), "cross_referenced", detail="a/c#9")),
+        created_bounds=(parse_when("2022-12-01"), parse_when("2022-12-20")), label_history=True, private=False,
+    )
+    data = item_to_dict(item)
+    assert data["created_bounds"] == ["2022-12-01T00:00:00Z", "2022-12-20T00:00:00Z"]
+    assert data["events"][0]["detail"] == "do-not-merge/hold" and data["label_history"] is True
+    assert item_from_dict(json.loads(json.dumps(data))) == item
+    people = People.of(["leogr"], by_repo={"Falcosecurity/Plugins": ["MStemm"]})
+    doc = factset_to_dict(FactSet((item,), "t", people))
+    assert doc["format"] == 2 and doc["people"]["by_repo"] == {"falcosecurity/plugins": ["mstemm"]}
+    assert factset_from_dict(json.loads(json.dumps(doc))).people.by_repo == {"falcosecurity/plugins": {"mstemm"}}
+    old = factset_from_dict({"format": 1, "items": [{"repo": "a/b", "number": 1}], "people": {"maintainers": ["x"]}})
+    assert old.items[0].created_bounds is None and old.items[0].label_history is False
+    assert old.people.maintainers == {"x"} and old.people.by_repo == {}
+
+
+def test_bad_format_2_fields_are_named():
+    with pytest.raises(FactsFormatError, match=r"a/b#1: field 'created_bounds' is \['2023-02-01', '2023-01-01'\]"):
+        item_from_dict({"repo": "a/b", "number": 1, "created_bounds": ["2023-02-01", "2023-01-01"]})
+    with pytest.raises(FactsFormatError, match="people: by_repo must map owner/name to a list of logins"):
+        factset_from_dict({"format": 2, "items": [], "people": {"by_repo": {"a/b": "leogr"}}})
+
+
+def test_a_repositorys_own_maintainers_replace_the_general_list_there():
+    people = People.of(["leogr", "andreagit97"], by_repo={"falcosecurity/plugins": ["leogr", "mstemm"]})
+    plugins = people.for_repo("falcosecurity/plugins")
+    assert plugins.is_maintainer("mstemm") and not plugins.is_maintainer("Andreagit97")
+    assert not plugins.is_maintainer("someone", "MEMBER")  # the repository's file decides, not the org
+    assert people.for_repo("falcosecurity/libs") is people and people.is_maintainer("andreagit97")
+    merged = people.merged_with(People.of(by_repo={"falcosecurity/plugins": ["jasondellaluce"]}))
+    assert merged.by_repo["falcosecurity/plugins"] == {"leogr", "mstemm", "jasondellaluce"}
 def test_the_fields_read_live_for_issue_10_round_trip_through_json():
     at = parse_when("2023-12-01T10:00:00Z")
     item = ItemFacts(

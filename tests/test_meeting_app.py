@@ -171,7 +171,8 @@ def test_compare_shows_each_items_last_outcome_and_what_happened_since(snap, mee
     table = next(d.value for d in at.dataframe if "since" in d.value.columns)
     (row,) = table.to_dict("records")
     assert (row["ref"], row["outcome"]) == ("falcosecurity/libs#1452", "needs review by @FedeDP")
-    assert row["since"] == "1 event by @FedeDP; last comment on 2024-01-16; @FedeDP last acted on 2024-01-16"
+    # FedeDP commented on 2024-01-15 and 2024-01-16 (the enriched recording, issue 10)
+    assert row["since"] == "2 events by @FedeDP; last comment on 2024-01-16; @FedeDP last acted on 2024-01-16"
 
 
 def test_the_next_live_ranking_reads_earlier_meetings_outcomes(snap, meetings):

@@ -407,7 +407,7 @@ def test_repos_are_read_from_commas_new_lines_and_links():
     (lambda: scan.target(None, ()), "Name an organisation or at least one owner/repo to scan, not both"),
     (lambda: scan.ScanFilter(min_waiting=-3), "Minimum days waiting -3 must be a whole number of at least 0"),
     (lambda: scan.ScanFilter(waiting_on=("everyone",)),
-     "Unknown bucket 'everyone'; expected maintainers, author or nobody"),
+     "Unknown bucket 'everyone'; expected one of maintainers, maintainers_own, author, nobody"),
 ])
 def test_bad_input_is_refused_with_a_sentence_quoting_it(call, message):
     with pytest.raises((ScanInputError, scan.ScanFilterError)) as e:

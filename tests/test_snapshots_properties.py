@@ -10,7 +10,8 @@ from tests.strategies import START, factsets
 from triage import export
 from triage.agenda import AgendaRef
 from triage.criteria import CRITERIA, Params
-from triage.facts import People
+from triage.earlier_minutes import History
+from triage.facts import People, parse_when
 from triage.meeting import Meeting, meeting_to_dict
 from triage.outcomes import OUTCOMES, EarlierOutcome
 from triage.snapshot_store import SnapshotStore
@@ -56,17 +57,16 @@ def meetings(draw):
                 )
             )
             if draw(st.booleans()):
-                carried[item.key] = tuple(
-                    draw(
-                        st.lists(
-                            st.sampled_from(["2023-11-02", "2023-10-05"]), min_size=1, max_size=2, unique=True
-                        )
-                    )
-                )
+                names = tuple(draw(st.lists(st.sampled_from(["2023-10-05", "2023-11-02"]), min_size=1, max_size=2,
+                                            unique=True)))
+                skipped = tuple(n for n in names if draw(st.booleans()))
+                assigned = tuple((n, parse_when(n)) for n in names if draw(st.booleans()))
+                carried[item.key] = History(names, skipped, assigned)
             if draw(st.booleans()):  # what earlier meetings decided (issue 14)
                 outcomes[item.key] = tuple(draw(st.lists(earlier_outcomes(), min_size=1, max_size=3)))
+    held = frozenset(r.key for r in refs if draw(st.booleans()))
     as_of = START + timedelta(days=draw(st.integers(0, 1000)), seconds=draw(st.integers(0, 86_399)))
-    return Meeting(facts, as_of, tuple(refs), carried, draw(st.none() | st.text(max_size=40)), outcomes)
+    return Meeting(facts, as_of, tuple(refs), carried, draw(st.none() | st.text(max_size=40)), outcomes, held)
 
 
 @st.composite

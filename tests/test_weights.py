@@ -87,3 +87,21 @@ def test_binary_file_is_refused(tmp_path):
     path.write_bytes(b"\xff\xfe\x00\x01")
     with pytest.raises(WeightsError, match="is not UTF-8 text"):
         load_config([path])
+
+
+def test_people_by_repo_names_each_repositorys_own_maintainers(tmp_path):
+    path = write(tmp_path, '[people]\nmaintainers = ["leogr"]\n[people.by_repo]\n'
+                           '"falcosecurity/plugins" = ["MStemm", "leogr"]\n')
+    people = load_config([path]).people
+    assert people.by_repo == {"falcosecurity/plugins": {"mstemm", "leogr"}}
+    assert people.for_repo("falcosecurity/plugins").is_maintainer("mstemm")
+    bad = write(tmp_path, '[people.by_repo]\nplugins = ["leogr"]\n', "bad.toml")
+    with pytest.raises(WeightsError, match=r"bad.toml \[people.by_repo\]: 'plugins' is not a repository; "
+                                           "expected owner/name"):
+        load_config([bad])
+
+
+def test_new_flag_names_and_the_time_permits_cap_are_settings():
+    params = load_config().preset().params
+    assert dict(params.flag_scores) == {"urgent": 1.0, "neglected": 0.9, "skipped": 0.9, "needs-review": 0.5}
+    assert params.time_permits_cap == 0.1

@@ -24,6 +24,7 @@ from triage import (
     snapshots,
 )
 from triage.criteria import CRITERIA, help_text
+from triage.demo import DEMO_NAME, DEMOS
 from triage.facts import FactsFormatError, ItemKey, People, parse_as_of
 from triage.github import doctor
 from triage.github.agenda_fetch import fetch_items
@@ -75,7 +76,7 @@ def load_meeting(args: argparse.Namespace) -> Meeting:
     """The meeting a command ranks: the demo, or a facts file written by `triage fetch`, with the
     outcomes of the meetings `--previous` names."""
     if args.demo:
-        return cli_meeting.with_previous(demo_meeting(), args)
+        return cli_meeting.with_previous(demo_meeting(args.demo), args)
     if not args.facts:
         raise ValueError("Say what to rank: --demo, or --facts FILE written by `triage fetch`")
     try:
@@ -351,7 +352,8 @@ def _focus_options() -> argparse.ArgumentParser:
 
 def _add_meeting_source(p: argparse.ArgumentParser) -> None:
     src = p.add_mutually_exclusive_group()
-    src.add_argument("--demo", action="store_true", help="the embedded Falco 2023-12-14 demo")
+    src.add_argument("--demo", nargs="?", const=DEMO_NAME, choices=list(DEMOS), metavar="NAME",
+                     help=f"an embedded Falco meeting: {', '.join(DEMOS)} (default {DEMO_NAME})")
     src.add_argument("--facts", metavar="FILE", help="a facts file written by `triage fetch`")
     p.add_argument("--previous", metavar="ID", action="append",
                    help="a meeting whose outcomes feed this ranking (deferred and skipped items carry over, "
@@ -405,7 +407,7 @@ def _add_scan_command(sub: Any) -> None:
     what.add_argument("--repo", metavar="OWNER/NAME", action="append", help="scan this repository (repeatable)")
     p.add_argument("--min-waiting", type=int, default=0, metavar="DAYS",
                    help="only items waiting at least this many days (default: 0)")
-    p.add_argument("--waiting-on", action="append", choices=("maintainers", "author", "nobody"),
+    p.add_argument("--waiting-on", action="append", choices=scan.PEOPLE_BUCKETS,
                    help="whose turn it must be (repeatable; default: maintainers)")
     p.add_argument("--include-drafts", action="store_true", help="keep draft PRs")
     p.add_argument("--include-bots", action="store_true", help="keep PRs opened by bots (dependabot, renovate, ...)")

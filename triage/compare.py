@@ -1,10 +1,11 @@
 """Meeting over meeting: what changed between two snapshots of an agenda.
 
 `compare(older, newer)` sorts every item of either snapshot into one bucket: resolved since the
-older one, new, still waiting (with how long it has waited as of the newer one), dropped from the
-agenda without being resolved since, or still listed but not waiting (state unknown, or resolved
-before the older one). It also gives every item's rank movement. `carried_over(snapshots)` counts
-how many meetings in a row have listed each item. Everything is a plain DataFrame the app can
+older one, new, still waiting (listed in both and not known to be resolved: with how long it has
+waited as of the newer one, and how many earlier meetings' minutes named it), dropped from the
+agenda without being resolved since, or still listed but resolved before the older one. It also
+gives every item's rank movement. `carried_over(snapshots)` counts how many meetings in a row have
+listed each item. Everything is a plain DataFrame the app can
 table and chart; `render` writes Markdown or JSON for the command line.
 
 States are read as of each snapshot's moment, as the ranking reads them: an item merged after the
@@ -34,7 +35,8 @@ FORMATS = ("markdown", "json")
 RESOLVED_COLUMNS = ["ref", "title", "url", "state", "resolved_on", "older_rank", "rank", "on_agenda"]
 NEW_COLUMNS = ["ref", "title", "url", "rank", "score", "state", "waiting_on", "waiting_days"]
 WAITING_COLUMNS = [
-    "ref", "title", "url", "older_rank", "rank", "moved", "score", "waiting_on", "waiting_days",
+    "ref", "title", "url", "older_rank", "rank", "moved", "score", "state", "waiting_on", "waiting_days",
+    "earlier_agendas",
 ]
 DROPPED_COLUMNS = ["ref", "title", "url", "older_rank", "state"]
 OTHER_COLUMNS = ["ref", "title", "url", "older_rank", "rank", "moved", "state", "note"]
@@ -54,9 +56,9 @@ class Comparison:
     newer: SnapshotSummary
     resolved: pd.DataFrame  # merged or closed since the older snapshot (listed now or gone)
     new: pd.DataFrame  # listed in the newer snapshot only
-    still_waiting: pd.DataFrame  # in both and open as of the newer one
+    still_waiting: pd.DataFrame  # in both and not known to be resolved as of the newer one
     dropped: pd.DataFrame  # gone from the newer agenda, not resolved since
-    other: pd.DataFrame  # in both, not open: state unknown, or resolved before the older one
+    other: pd.DataFrame  # in both, resolved before the older one
     movement: pd.DataFrame  # every item in both: older rank, newer rank, places moved (+ is up)
     weight_changes: tuple[str, ...] = ()  # criteria weighed differently in the two (see `weight_changes`)
 
@@ -71,7 +73,7 @@ _TITLES = {
     "new": "New",
     "still_waiting": "Still waiting",
     "dropped": "Dropped from the agenda",
-    "other": "Still listed, not waiting",
+    "other": "Still listed, resolved before",
 }
 
 
@@ -118,7 +120,7 @@ def compare(older: Snapshot, newer: Snapshot) -> Comparison:
         item = newer_facts.get(key)
         state = row.get("state") or _state_at(item, newer.as_of)
         if ref not in before:
-            new.append({**{c: row.get(c) for c in NEW_COLUMNS}, "state": state})
+            new.append({**{c: row.get(c) for c in NEW_COLUMNS}, "state": state or "unknown"})
             continue
         old = before[ref]
         old_state = old.get("state") or _state_at(older_facts.get(key), older.as_of)
@@ -128,12 +130,14 @@ def compare(older: Snapshot, newer: Snapshot) -> Comparison:
         movement.append({**common, "moved": moved, "older_score": old["score"], "score": row["score"]})
         if state in RESOLVED and old_state not in RESOLVED:
             resolved.append({**common, "state": state, "resolved_on": _ended(item), "on_agenda": True})
-        elif state == "open":
-            waiting.append({**common, "moved": moved, "score": row["score"],
-                            "waiting_on": row.get("waiting_on"), "waiting_days": row.get("waiting_days")})
+        elif state not in RESOLVED:  # open, or closed since on a date nobody recorded: not known resolved
+            past = newer.meeting.history.get(key)
+            waiting.append({**common, "moved": moved, "score": row["score"], "state": state or "unknown",
+                            "waiting_on": row.get("waiting_on"), "waiting_days": row.get("waiting_days"),
+                            "earlier_agendas": len(past.carried_over) if past else 0})
         else:
-            note = f"{state} before {older.as_of:%Y-%m-%d}" if state in RESOLVED else "state unknown"
-            other.append({**common, "moved": moved, "state": state, "note": note})
+            other.append({**common, "moved": moved, "state": state,
+                          "note": f"{state} before {older.as_of:%Y-%m-%d}"})
     for ref, old in before.items():
         if ref in after:
             continue
@@ -153,7 +157,8 @@ def compare(older: Snapshot, newer: Snapshot) -> Comparison:
         newer=newer.summary(),
         resolved=_frame(resolved, RESOLVED_COLUMNS, ("older_rank", "rank")),
         new=_frame(new, NEW_COLUMNS, ("rank", "waiting_days")),
-        still_waiting=_frame(waiting, WAITING_COLUMNS, ("older_rank", "rank", "moved", "waiting_days")),
+        still_waiting=_frame(waiting, WAITING_COLUMNS, ("older_rank", "rank", "moved", "waiting_days",
+                                                        "earlier_agendas")),
         dropped=_frame(dropped, DROPPED_COLUMNS, ("older_rank",)),
         other=_frame(other, OTHER_COLUMNS, ("older_rank", "rank", "moved")),
         movement=_frame(movement, MOVEMENT_COLUMNS, ("older_rank", "rank", "moved")).sort_values(
@@ -252,9 +257,15 @@ def _line(name: str, rec: Mapping[str, Any]) -> str:
     if name == "still_waiting":
         days = _plain(rec.get("waiting_days"))
         on = rec.get("waiting_on")
-        shown = on in ("maintainers", "author") and days is not None
-        waiting = f", waiting on {on} {days} d" if shown else ""
-        return head + f"#{rec['rank']} ({_moved(rec)}){waiting}"
+        waiting = ""
+        if on in ("maintainers", "author") and days is not None:
+            waiting = f", waiting on {on} {days} d"
+        elif on == "maintainers_own" and days is not None:
+            waiting = f", maintainers' own {days} d"
+        earlier = _plain(rec.get("earlier_agendas")) or 0
+        agendas = f", on {earlier} earlier agenda{'s' if earlier > 1 else ''}" if earlier else ""
+        unknown = ", open or not unknown (closed since, date unknown)" if rec.get("state") == "unknown" else ""
+        return head + f"#{rec['rank']} ({_moved(rec)}){waiting}{agendas}{unknown}"
     if name == "dropped":
         state = _plain(rec["state"]) or "state unknown"
         return head + f"was #{rec['older_rank']}; {state} as of the newer meeting"

@@ -1,9 +1,12 @@
-"""The embedded demo: real facts about the 16 items of the Falco 2023-12-14 maintainers' agenda.
+"""The embedded demos: real facts about the items of two Falco core maintainers' agendas.
 
-The facts were recorded from public GitHub pages (titles, states, labels, logins, dates) and are
-partial: what the recording did not show is `None`, and items it could not find at all carry
-status "unknown". `from_recorded` converts that recording into our fact format; the converted
-file ships inside the package so the app starts with no network and no token.
+`falco-2023-12-14` (the default) and `falco-2024-02-01`, the next meeting, each ranked as of its
+own day with the same rules and weights. The facts were recorded from public GitHub threads and
+the repositories' git history (see `triage.recording`) and are partial: what the recording did not
+show is `None`, and items whose thread it could not show carry status "unknown". `build` converts
+a recording; the converted files ship inside the package with the Falco minutes of 2023-06-08 to
+2024-02-01 (each demo's earlier meetings are those before its day), so the app starts with no
+network and no token.
 """
 
 from __future__ import annotations
@@ -15,112 +18,104 @@ from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
-from triage.facts import (
-    Event,
-    FactSet,
-    ItemFacts,
-    ItemKey,
-    People,
-    factset_from_dict,
-    factset_to_dict,
-    parse_when,
-)
+from triage.facts import FactSet, factset_from_dict, factset_to_dict, parse_when
+from triage.recording import from_recorded
 
-DEMO_NAME = "falco-2023-12-14"
-DEMO_AS_OF = parse_when("2023-12-14", end_of_day=True)
 DEMO_DEFAULT_ORG = "falcosecurity"
 _DATA = resources.files("triage") / "data" / "demo"
 
-# The recording's event types map one to one onto ours.
-_EVENT_KINDS = {"description": "description", "comment": "comment", "review": "review",
-                "review_thread": "review_thread"}
+
+@dataclass(frozen=True)
+class DemoSpec:
+    """One embedded meeting: its name, its day, its minutes and when its recording was made."""
+
+    name: str
+    day: str  # the meeting's date, YYYY-MM-DD: the demo is ranked as of its end
+    title: str
+    minutes: str  # the file name (without .md) of its minutes in data/demo/minutes
+    collected: str  # when the recording read GitHub (its states and labels are of that day)
+    note: str
+
+    @property
+    def as_of(self) -> datetime:
+        """The end of the meeting's day (UTC)."""
+        moment = parse_when(self.day, end_of_day=True)
+        assert moment is not None
+        return moment
+
+
+def _note(collected: str, enriched: str) -> str:
+    return (f"Real facts about the agenda's items, recorded from public GitHub threads ({collected}) and the "
+            f"repositories' git history (merge dates, approvers; {enriched}). Partial: what was not seen is "
+            "unknown, and labels and states are those of 2026, not of the meeting day.")
+
+
+DEMOS: dict[str, DemoSpec] = {
+    spec.name: spec
+    for spec in (
+        DemoSpec("falco-2023-12-14", "2023-12-14", "Falco core maintainers, 2023-12-14",
+                 "2023-12-14-Falco-Core-Maintainers", "2026-11-23", _note("2026-11-23", "2026-11-30")),
+        DemoSpec("falco-2024-02-01", "2024-02-01", "Falco core maintainers, 2024-02-01",
+                 "2024-02-01-Falco-Core-Maintainers", "2026-11-30", _note("2026-11-30", "2026-11-30")),
+    )
+}
+DEMO_NAME = "falco-2023-12-14"  # the demo `--demo` and the app open on
+DEMO_AS_OF = DEMOS[DEMO_NAME].as_of
+
+
+class UnknownDemoError(ValueError):
+    """A demo name that is not one of DEMOS."""
 
 
 @dataclass(frozen=True)
 class Demo:
-    """The demo's facts, the minutes that name them and the earlier minutes (for carry-over)."""
+    """A demo's facts, the minutes that name them and the earlier minutes (for carry-over)."""
 
     facts: FactSet
     minutes: str
     earlier: Mapping[str, str]  # meeting name -> minutes text, oldest first
     as_of: datetime
+    spec: DemoSpec
 
 
-def load_demo() -> Demo:
-    """The embedded demo, read from package data (no network)."""
-    facts = factset_from_dict(json.loads((_DATA / f"{DEMO_NAME}.json").read_text("utf-8")))
-    earlier = {
-        p.name.removesuffix(".md"): p.read_text("utf-8")
-        for p in sorted((_DATA / "earlier").iterdir(), key=lambda p: p.name)
+def spec(name: str | None = None) -> DemoSpec:
+    """The demo called `name` (the default one for None); UnknownDemoError quoting it otherwise."""
+    key = name or DEMO_NAME
+    if key not in DEMOS:
+        raise UnknownDemoError(f"Unknown demo {key!r}; expected one of {', '.join(DEMOS)}")
+    return DEMOS[key]
+
+
+def load_demo(name: str | None = None) -> Demo:
+    """An embedded demo, read from package data (no network)."""
+    chosen = spec(name)
+    facts = factset_from_dict(json.loads((_DATA / f"{chosen.name}.json").read_text("utf-8")))
+    minutes = {
+        p.name.removesuffix(".md"): p
+        for p in sorted((_DATA / "minutes").iterdir(), key=lambda p: p.name)
         if p.name.endswith(".md")
     }
-    assert DEMO_AS_OF is not None
-    return Demo(facts, (_DATA / "minutes.md").read_text("utf-8"), earlier, DEMO_AS_OF)
+    # Minutes are named after their meeting's date: the earlier meetings are those of earlier days.
+    earlier = {name: p.read_text("utf-8") for name, p in minutes.items() if name[:10] < chosen.day}
+    return Demo(facts, minutes[chosen.minutes].read_text("utf-8"), earlier, chosen.as_of, chosen)
 
 
-def _recorded_item(rec: Mapping[str, Any], observed_at: datetime | None) -> ItemFacts:
-    key = ItemKey(rec["repo"], int(rec["number"]))
-    kind = rec.get("kind")
-    if not rec.get("found"):
-        return ItemFacts(
-            key=key, kind=kind, url=rec.get("url"), status="unknown",
-            status_detail="not shown by the recorded source; nothing is known about it",
-            observed_at=observed_at,
-        )
-    state = rec.get("state")
-    merged = rec.get("merged")
-    if state == "merged":
-        merged = True
-    elif state == "closed" and merged:
-        state = "merged"
-    events = tuple(
-        Event(actor=e.get("actor"), at=parse_when(e["date"]), kind=_EVENT_KINDS[e["type"]])  # type: ignore[arg-type]
-        for e in rec.get("events") or []
-    )
-    return ItemFacts(
-        key=key,
-        kind=kind,
-        url=rec.get("url"),
-        title=rec.get("title"),
-        state=state,
-        merged=merged if kind == "pull" else None,
-        author=rec.get("author"),
-        labels=tuple(rec["labels"]) if rec.get("labels") is not None else None,
-        created_at=parse_when(rec.get("created_at")),
-        events=events,
-        timeline_complete=False,
-        observed_at=observed_at,
-        note="recorded from public GitHub pages; the timeline is partial and the state is the one "
-        "seen when recorded, not on the meeting day",
-    )
-
-
-def from_recorded(items: list[Mapping[str, Any]], maintainers: Mapping[str, Any], collected: str) -> FactSet:
-    """Convert the recording (`items.json`, `maintainers.json`) into a FactSet, in agenda order."""
-    observed_at = parse_when(collected)
-    people = People.of(maintainers.get("maintainers", ()), maintainers.get("bots", ()))
-    converted = [_recorded_item(rec, observed_at) for rec in items]
-    return FactSet(
-        items=tuple(sorted(converted, key=lambda i: i.key)),
-        source=f"demo:{DEMO_NAME}",
-        people=people,
-        observed_at=observed_at,
-        note="Real facts recorded from public GitHub pages on 2026-11-23; partial (unknown facts are "
-        "shown as unknown).",
-    )
-
-
-def build(src: Path, out: Path) -> None:
-    """Write the package's demo facts file from a recording directory."""
-    facts = from_recorded(
+def convert(src: Path, name: str | None = None) -> FactSet:
+    """A demo's facts from its recording directory (`items.json`, `maintainers.json`)."""
+    chosen = spec(name)
+    return from_recorded(
         json.loads((src / "items.json").read_text("utf-8")),
         json.loads((src / "maintainers.json").read_text("utf-8")),
-        collected="2026-11-23",
+        name=chosen.name, collected=chosen.collected, note=chosen.note,
     )
+
+
+def build(src: Path, out: Path, name: str | None = None) -> None:
+    """Write a demo's facts file from its recording directory."""
+    facts = convert(src, name)
     out.write_text(json.dumps(factset_to_dict(facts), indent=1, ensure_ascii=False) + "\n", "utf-8")
 
 
-if __name__ == "__main__":  # python -m triage.demo RECORDING_DIR OUT_JSON
-    build(Path(sys.argv[1]), Path(sys.argv[2]))
+if __name__ == "__main__":  # python -m triage.demo RECORDING_DIR OUT_JSON [DEMO_NAME]
+    build(Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3] if len(sys.argv) > 3 else None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,7 +15,7 @@ import pandas as pd
 
 from triage.criteria import CRITERIA
 from triage.facts import ItemKey
-from triage.markup import csv_cell, gfm_text, item_url
+from triage.markup import csv_cell, gfm_escape, gfm_text, item_url
 from triage.scoring import CONTRIB, WHY, explain, typical
 
 FORMATS = ("json", "markdown", "csv")
@@ -80,8 +81,12 @@ def to_rows(ranked: pd.DataFrame) -> list[Row]:
 
 def _waiting(row: Row) -> str:
     days = row.get("waiting_days")
-    if row.get("waiting_on") in ("maintainers", "author") and days is not None:
+    if days is None:
+        return ""
+    if row.get("waiting_on") in ("maintainers", "author"):
         return f"waiting on {row['waiting_on']} {days} d"
+    if row.get("waiting_on") == "maintainers_own":
+        return f"maintainers' own, {days} d"
     return ""
 
 
@@ -91,6 +96,18 @@ def rows_to_json(rows: list[Row], meta: Meta | None = None) -> str:
     if meta is None:
         return json.dumps(rows, indent=2, ensure_ascii=False)
     return json.dumps({**meta.to_dict(), "items": rows}, indent=2, ensure_ascii=False)
+
+
+# `owner/repo#N` or `repo#N` in a reason (a PR that referred to the item, or closed it): written as
+# code in Markdown, so that the pasted block does not put that thread on the next agenda (agenda
+# readers skip code).
+_REF_IN_TEXT = re.compile(r"(?<![\w`/.-])((?:[A-Za-z0-9][\w.-]*/)?[\w.-]+#\d+)")
+
+
+def _why(value: object) -> str:
+    """A reason on one line, escaped as text, with each thread it names written as code (see above)."""
+    parts = _REF_IN_TEXT.split(" ".join(str(value).split()))
+    return "".join(f"`{part}`" if n % 2 else gfm_escape(part) for n, part in enumerate(parts))  # split keeps refs odd
 
 
 def rows_to_markdown(rows: list[Row], heading: str, link: str | None = None) -> str:
@@ -106,7 +123,7 @@ def rows_to_markdown(rows: list[Row], heading: str, link: str | None = None) -> 
         extra = f" ({waiting})" if waiting else ""
         lines.append(
             f"{row['rank']}. {_link(row)} {title}{extra}: "
-            f"score {float(row['score']):.2f}; {gfm_text(row.get('why', ''))}"
+            f"score {float(row['score']):.2f}; {_why(row.get('why', ''))}"
         )
     return "\n".join(lines) + "\n"
 

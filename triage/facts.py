@@ -21,7 +21,8 @@ from triage.markup import item_url
 Kind = Literal["pull", "issue", "discussion"]
 State = Literal["open", "closed", "merged"]
 # What happened on a thread: the opening description, a conversation comment, a review (with a
-# verdict), a comment in a review thread, a pushed commit, or a lifecycle event.
+# verdict), a comment in a review thread, a pushed commit, a lifecycle event, a label added or
+# removed, another thread referring to this one (a mention, or a "Fixes #N" link), or an assignment.
 EventKind = Literal[
     "description",
     "comment",
@@ -99,7 +100,7 @@ class Event:
     # (the PR or issue that referenced or was linked to this one); assigned: the assignee's login.
 
     def __post_init__(self) -> None:
-        _share_text(self, ("actor", "association", "actor_type", "review_state"))
+        _share_text(self, ("actor", "association", "actor_type", "review_state", "detail"))
 
 
 def _share_text(record: object, names: tuple[str, ...]) -> None:
@@ -217,6 +218,9 @@ class Role(NamedTuple):
     bot: bool
     maintainer: bool
     login: str  # lower-cased; "" for a ghost (deleted) account
+    # A maintainer only through GitHub's author association, which is the account's role when the
+    # facts were read, not necessarily its role at an earlier moment.
+    by_association: bool = False
 
 
 @dataclass(frozen=True)
@@ -235,6 +239,8 @@ class People:
     by_repo: Mapping[str, frozenset[str]] = field(default_factory=dict, compare=False, hash=False)
     # lower-cased "owner/name" -> lower-cased logins of that repository's maintainers (its OWNERS approvers,
     # CODEOWNERS or MAINTAINERS file). A repository absent here falls back to `maintainers` + associations.
+    # The people of each repository of `by_repo`, built once (see `for_repo`).
+    repo_views: dict[str, People] = field(default_factory=dict, init=False, compare=False, hash=False, repr=False)
 
     @classmethod
     def of(
@@ -242,16 +248,43 @@ class People:
         maintainers: Iterable[str] = (),
         bots: Iterable[str] = (),
         associations: Iterable[str] | None = None,
+        by_repo: Mapping[str, Iterable[str]] | None = None,
     ) -> People:
-        """Build from logins in any case."""
+        """Build from logins and repository names in any case."""
         people = cls(frozenset(m.lower() for m in maintainers), frozenset(b.lower() for b in bots))
-        if associations is None:
-            return people
-        return replace(people, maintainer_associations=frozenset(a.upper() for a in associations))
+        if associations is not None:
+            people = replace(people, maintainer_associations=frozenset(a.upper() for a in associations))
+        if by_repo:
+            people = replace(people, by_repo={r.lower(): frozenset(m.lower() for m in ms) for r, ms in by_repo.items()})
+        return people
 
     def merged_with(self, other: People) -> People:
-        """Both lists of maintainers and bots (associations from `self`)."""
-        return replace(self, maintainers=self.maintainers | other.maintainers, bots=self.bots | other.bots)
+        """Both lists of maintainers and bots, and both repositories' maintainers (associations from `self`)."""
+        by_repo = dict(self.by_repo)
+        for repo, logins in other.by_repo.items():
+            by_repo[repo] = by_repo.get(repo, frozenset()) | logins
+        return replace(self, maintainers=self.maintainers | other.maintainers, bots=self.bots | other.bots,
+                       by_repo=by_repo)
+
+    def for_repo(self, repo: str) -> People:
+        """Who counts in `repo`: its own maintainers when `by_repo` names it (no association counts
+        there: the repository's file says who maintains it); in another organisation's repository,
+        only GitHub's associations (the project's maintainers wait on that organisation like anyone);
+        otherwise these people."""
+        if not self.by_repo:
+            return self
+        view = self.repo_views.get(repo)
+        if view is None:
+            lower = repo.lower()
+            logins = self.by_repo.get(lower)
+            if logins is not None:
+                view = People(logins, self.bots, frozenset())
+            elif lower.split("/", 1)[0] not in {r.split("/", 1)[0] for r in self.by_repo}:
+                view = People(frozenset(), self.bots, self.maintainer_associations)
+            else:
+                view = self
+            self.repo_views[repo] = view
+        return view
 
     def is_bot(self, login: str | None, actor_type: str | None = None) -> bool:
         """A bot account: typed Bot by GitHub, a `[bot]` login, or a login configured as a bot."""
@@ -265,8 +298,10 @@ class People:
         key = (login, actor_type, association)
         role = self.known_roles.get(key)
         if role is None:
+            lower = (login or "").lower()
+            maintainer = self.is_maintainer(login, association)
             role = self.known_roles[key] = Role(
-                self.is_bot(login, actor_type), self.is_maintainer(login, association), (login or "").lower()
+                self.is_bot(login, actor_type), maintainer, lower, maintainer and lower not in self.maintainers
             )
         return role
 
@@ -407,18 +442,44 @@ def item_from_dict(data: Mapping[str, Any]) -> ItemFacts:
         elif name == "labels" and value is not None:
             value = tuple(value)
         elif name == "created_bounds" and value is not None:
-            try:
-                low, high = (parse_when(v) for v in value)
-            except (TypeError, ValueError) as e:
-                raise FactsFormatError(
-                    f"{where}: field 'created_bounds' is {value!r}, expected [iso, iso]: {e}"
-                ) from None
-            value = (low, high)
+            value = _bounds(value, where)
         kwargs[name] = value
     events = tuple(
         event_from_dict(e, f"{where} event {n}") for n, e in enumerate(data.get("events") or [])
     )
     return ItemFacts(key=ItemKey(repo, number), events=events, **kwargs)
+
+
+def _bounds(value: Any, where: str) -> tuple[datetime, datetime]:
+    """`[earliest, latest]` ISO moments, earliest first."""
+    try:
+        first, last = (parse_when(v) for v in value)
+    except (TypeError, ValueError) as e:
+        raise FactsFormatError(
+            f"{where}: field 'created_bounds' is {value!r}, expected [earliest, latest]: {e}") from None
+    if first is None or last is None or first > last:
+        raise FactsFormatError(f"{where}: field 'created_bounds' is {value!r}, expected [earliest, latest]")
+    return first, last
+
+
+def people_to_dict(people: People) -> dict[str, Any]:
+    """Maintainers, bots and maintainer associations as sorted lists; each repository's maintainers."""
+    return {
+        "maintainers": sorted(people.maintainers),
+        "bots": sorted(people.bots),
+        "maintainer_associations": sorted(people.maintainer_associations),
+        "by_repo": {repo: sorted(logins) for repo, logins in sorted(people.by_repo.items())},
+    }
+
+
+def people_from_dict(raw: Mapping[str, Any]) -> People:
+    """People written by `people_to_dict` (documents without `by_repo` too)."""
+    by_repo = raw.get("by_repo") or {}
+    if not isinstance(by_repo, Mapping) or not all(
+        isinstance(logins, list) and all(isinstance(x, str) for x in logins) for logins in by_repo.values()
+    ):
+        raise FactsFormatError(f"people: by_repo must map owner/name to a list of logins, got {by_repo!r}")
+    return People.of(raw.get("maintainers", ()), raw.get("bots", ()), raw.get("maintainer_associations"), by_repo)
 
 
 def factset_to_dict(facts: FactSet) -> dict[str, Any]:
@@ -428,12 +489,7 @@ def factset_to_dict(facts: FactSet) -> dict[str, Any]:
         "source": facts.source,
         "observed_at": _iso(facts.observed_at),
         "note": facts.note,
-        "people": {
-            "maintainers": sorted(facts.people.maintainers),
-            "bots": sorted(facts.people.bots),
-            "maintainer_associations": sorted(facts.people.maintainer_associations),
-            "by_repo": {repo: sorted(logins) for repo, logins in sorted(facts.people.by_repo.items())},
-        },
+        "people": people_to_dict(facts.people),
         "items": [item_to_dict(i) for i in facts.items],
     }
 
@@ -447,14 +503,10 @@ def factset_from_dict(data: Any) -> FactSet:
         raise FactsFormatError(f"facts: unsupported format {version!r}, expected 1..{FACTS_FORMAT}")
     people = data.get("people") or {}
     items = _need(data, "items", list, "facts")
-    by_repo = people.get("by_repo") or {}
     return FactSet(
         items=tuple(item_from_dict(i) for i in items),
         source=str(data.get("source") or "unknown"),
-        people=replace(
-            People.of(people.get("maintainers", ()), people.get("bots", ()), people.get("maintainer_associations")),
-            by_repo={str(r).lower(): frozenset(str(m).lower() for m in ms) for r, ms in by_repo.items()},
-        ),
+        people=people_from_dict(people),
         observed_at=parse_when(data.get("observed_at")),
         note=data.get("note"),
     )

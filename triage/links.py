@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from triage.criteria import CRITERIA
+from triage.demo import DEMO_NAME, DEMOS
 from triage.facts import parse_as_of
 from triage.filters import PARAMS as FILTER_PARAMS
 from triage.filters import Filters, from_params
@@ -23,7 +24,7 @@ WEIGHT_PREFIX = "w_"
 SNAPSHOT = "snapshot"
 MEETING_PARAMS = ("meeting", "key", "player", "players")  # meeting mode: `/?snapshot=ID&meeting=1`
 # Every parameter a link may carry besides w_<criterion>; anything else is reported and ignored.
-KNOWN = ("source", "preset", "as_of", SNAPSHOT, "item", "url", *MEETING_PARAMS, *FILTER_PARAMS)
+KNOWN = ("source", "demo", "preset", "as_of", SNAPSHOT, "item", "url", *MEETING_PARAMS, *FILTER_PARAMS)
 SOURCES = ("demo", "url")  # the sources a link can carry ("minutes" is refused with its own sentence)
 MAX_PLAYERS = 50  # `&players=N` splits the list N ways; more attendees than this is not a meeting
 LATEST_MEETING = "1"  # `meeting=1`: the snapshot's latest meeting (or starting one)
@@ -37,6 +38,7 @@ class View:
     """What a link asks for, after validation."""
 
     source: str = "demo"
+    demo: str = DEMO_NAME  # which embedded meeting, for source=demo
     preset: str = ""
     weights: dict[str, float] = field(default_factory=dict)
     as_of: str | None = None
@@ -96,6 +98,13 @@ def parse_view(params: Mapping[str, str], config: Config, lists: Mapping[str, li
             view.source = source
         else:
             view.problems.append(f"Unknown source {source!r} in the link; showing the demo.")
+    demo = params.get("demo")
+    if demo is not None:
+        if demo in DEMOS:
+            view.demo = demo
+        else:
+            view.problems.append(f"Unknown demo {demo!r} in the link; expected one of {', '.join(DEMOS)}. "
+                                 f"Showing {DEMO_NAME}.")
     snapshot = params.get(SNAPSHOT)
     if snapshot is not None:
         if _SNAPSHOT_ID.match(snapshot):
@@ -168,13 +177,16 @@ def meeting_link(base: str, snapshot_id: str, meeting_id: str, *, key: str | Non
 
 
 def view_params(
-    source: str, preset: str, weights: Mapping[str, float], config: Config, url: str | None = None
+    source: str, preset: str, weights: Mapping[str, float], config: Config, url: str | None = None,
+    demo: str = DEMO_NAME,
 ) -> dict[str, str]:
-    """The shortest parameters that reproduce a view: the source (and its url), the preset if not
-    the default, and the weights that differ from it."""
+    """The shortest parameters that reproduce a view: the source (and its url, or the demo if not the
+    default one), the preset if not the default, and the weights that differ from it."""
     out: dict[str, str] = {}
     if source != "demo":
         out["source"] = source
+    elif demo != DEMO_NAME:
+        out["demo"] = demo
     if source == "url" and url:
         out["url"] = url
     if preset != config.default_preset:

@@ -55,10 +55,16 @@ def code(value: object) -> str:
 _GFM = re.compile(r"([\\`*_\[\]<>#!~|&])")
 
 
+def gfm_escape(text: str) -> str:
+    """`text` with every character that could start HTML, a link, an image, emphasis, code or a
+    heading backslash-escaped (line breaks kept: see `gfm_text`)."""
+    return _GFM.sub(r"\\\1", text)
+
+
 def gfm_text(value: object) -> str:
     """`value` for a line of GitHub-flavoured Markdown: one line, every character that could start
     HTML, a link, an image, emphasis, code or a heading backslash-escaped, so it shows as typed."""
-    return _GFM.sub(r"\\\1", " ".join(str(value).split()))
+    return gfm_escape(" ".join(str(value).split()))
 
 
 # --- CSV cells ------------------------------------------------------------------------------------------

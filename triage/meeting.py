@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from triage.agenda import AgendaRef, carried_over, parse_agenda
+from triage.agenda import AgendaRef, parse_agenda
 from triage.agenda_title import meeting_label, meeting_title_and_date
 from triage.demo import DEMO_DEFAULT_ORG, load_demo
+from triage.earlier_minutes import History, held, history
 from triage.facts import (
     FactSet,
     FactsFormatError,
@@ -35,19 +36,23 @@ class Meeting:
     facts: FactSet
     as_of: datetime
     refs: tuple[AgendaRef, ...] = ()
-    carried: Mapping[ItemKey, tuple[str, ...]] = field(default_factory=dict)
+    history: Mapping[ItemKey, History] = field(default_factory=dict)  # what earlier meetings did with each
     title: str | None = None
     # What earlier meetings decided about the items (`triage.carryover`), oldest first per item.
     outcomes: Mapping[ItemKey, tuple[EarlierOutcome, ...]] = field(default_factory=dict)
+    held: frozenset[ItemKey] = frozenset()  # the items the minutes say are on hold
 
     def context(self) -> dict[ItemKey, AgendaContext]:
         """What the agenda says about each item, keyed for `scoring.evaluate`. Its section is the
         heading path and then the bullets it sits under ("libs 0.14.0 release for Falco 0.37.0")."""
-        return {
-            r.key: AgendaContext(r.flags, (*r.section, *r.parents), r.bullet, self.carried.get(r.key, ()),
-                                 outcomes=self.outcomes.get(r.key, ()))
-            for r in self.refs
-        }
+        none = History()
+        out = {}
+        for r in self.refs:
+            h = self.history.get(r.key, none)
+            out[r.key] = AgendaContext(r.flags, (*r.section, *r.parents), r.bullet, h.carried_over,
+                                       h.skipped_before, h.assigned, r.key in self.held,
+                                       outcomes=self.outcomes.get(r.key, ()))
+        return out
 
 
 def agenda_facts(refs: list[AgendaRef], known: FactSet, source: str) -> FactSet:
@@ -81,24 +86,44 @@ def fetched_meeting(
     return Meeting(facts, as_of, tuple(refs), {}, meeting_label(title, day, name))
 
 
-def demo_meeting() -> Meeting:
-    """The Falco 2023-12-14 meeting as its maintainers could have seen it that day."""
-    demo = load_demo()
+def demo_meeting(name: str | None = None) -> Meeting:
+    """An embedded Falco meeting (the 2023-12-14 one by default) as its maintainers could have seen
+    it that day."""
+    demo = load_demo(name)
     refs = parse_agenda(demo.minutes, default_org=DEMO_DEFAULT_ORG)
-    carried = carried_over(refs, demo.earlier, default_org=DEMO_DEFAULT_ORG)
+    past = history(refs, demo.earlier, default_org=DEMO_DEFAULT_ORG)
     facts = agenda_facts(refs, demo.facts, demo.facts.source)
-    return Meeting(facts, demo.as_of, tuple(refs), carried, "Falco core maintainers, 2023-12-14")
+    return Meeting(facts, demo.as_of, tuple(refs), past, demo.spec.title,
+                   held=held(refs, demo.minutes, default_org=DEMO_DEFAULT_ORG))
 
 
 MEETING_FORMAT = 1
 
 
-def _ref_to_dict(ref: AgendaRef, carried: tuple[str, ...]) -> dict[str, Any]:
-    return {
+def _ref_to_dict(ref: AgendaRef, past: History, on_hold: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {
         "ref": ref.ref, "kind": ref.kind, "lines": list(ref.lines), "section": list(ref.section),
         "parents": list(ref.parents), "bullet": ref.bullet, "flags": list(ref.flags),
-        "carried_over": list(carried),
+        "carried_over": list(past.carried_over),
     }
+    # Written only when there is something to say: documents without them (and their ids) stay as they were.
+    if past.skipped_before:
+        out["skipped_before"] = list(past.skipped_before)
+    if past.assigned:
+        out["assigned"] = [[name, when.isoformat()] for name, when in past.assigned]
+    if on_hold:
+        out["held"] = True
+    return out
+
+
+def _history_from_dict(raw: Mapping[str, Any]) -> History:
+    """The history of an agenda entry (documents written before it was recorded have none)."""
+    assigned = []
+    for name, when in raw.get("assigned") or ():
+        moment = parse_when(when)
+        if moment is not None:
+            assigned.append((str(name), moment))
+    return History(tuple(raw.get("carried_over") or ()), tuple(raw.get("skipped_before") or ()), tuple(assigned))
 
 
 def meeting_to_dict(meeting: Meeting) -> dict[str, Any]:
@@ -107,7 +132,8 @@ def meeting_to_dict(meeting: Meeting) -> dict[str, Any]:
         "format": MEETING_FORMAT,
         "title": meeting.title,
         "as_of": meeting.as_of.isoformat(),
-        "agenda": [_ref_to_dict(r, meeting.carried.get(r.key, ())) for r in meeting.refs],
+        "agenda": [_ref_to_dict(r, meeting.history.get(r.key, History()), r.key in meeting.held)
+                   for r in meeting.refs],
         "facts": factset_to_dict(meeting.facts),
     }
     if meeting.outcomes:  # only when there are some: documents without them (and their ids) stay as they were
@@ -122,17 +148,20 @@ def meeting_from_dict(data: Any) -> Meeting:
         raise FactsFormatError(f"meeting: expected a JSON object, got {type(data).__name__}")
     if "facts" not in data:  # a bare facts document: no agenda context, judged now
         return Meeting(factset_from_dict(data), datetime.now(UTC))
-    refs, carried = [], {}
+    refs, past, on_hold = [], {}, set()
     for n, raw in enumerate(data.get("agenda") or []):
         try:
             key = ItemKey.parse(raw["ref"])
             refs.append(AgendaRef(key, raw.get("kind"), tuple(raw.get("lines") or ()),
                                   tuple(raw.get("section") or ()), raw.get("bullet"),
                                   tuple(raw.get("flags") or ()), tuple(raw.get("parents") or ())))
+            entry = _history_from_dict(raw)
         except (KeyError, TypeError, ValueError) as e:
             raise FactsFormatError(f"meeting: agenda entry {n} is invalid: {e}") from None
-        if raw.get("carried_over"):
-            carried[key] = tuple(raw["carried_over"])
+        if entry != History():
+            past[key] = entry
+        if raw.get("held"):
+            on_hold.add(key)
     outcomes: dict[ItemKey, tuple[EarlierOutcome, ...]] = {}
     for n, raw in enumerate(data.get("earlier_outcomes") or []):
         try:
@@ -141,4 +170,5 @@ def meeting_from_dict(data: Any) -> Meeting:
             raise FactsFormatError(f"meeting: earlier outcome {n} is invalid: {e}") from None
         outcomes[key] = (*outcomes.get(key, ()), earlier)
     as_of = parse_when(data.get("as_of")) or datetime.now(UTC)
-    return Meeting(factset_from_dict(data["facts"]), as_of, tuple(refs), carried, data.get("title"), outcomes)
+    return Meeting(factset_from_dict(data["facts"]), as_of, tuple(refs), past, data.get("title"), outcomes,
+                   frozenset(on_hold))

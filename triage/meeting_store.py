@@ -205,7 +205,8 @@ class MeetingStore:
         self._ensure_schema()
         by = one_line(started_by, MAX_NAME_CHARS, "name")
         for _ in range(5):  # a clash of 48 random bits is a curiosity, but one retry costs nothing
-            key = secrets.token_urlsafe(_KEY_BYTES)
+            # A key starting with "-" reads as an option on the command line (`--key -x...`): never hand one out.
+            key = secrets.token_urlsafe(_KEY_BYTES).lstrip("-")
             info = MeetingInfo(secrets.token_hex(6), snapshot.id, snapshot.as_of, datetime.now(UTC), by, None)
             row = {"id": info.id, "snapshot_id": info.snapshot_id, "snapshot_as_of": _iso(info.snapshot_as_of),
                    "key_hash": hash_key(key), "started_at": _iso(info.started_at), "started_by": by}

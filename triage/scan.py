@@ -5,6 +5,8 @@ by whose turn it is and ranked with the agenda's own criteria and weights.
 items); everything else here is pure. Each item lands in one *bucket*:
 
 * **maintainers**: someone other than a maintainer spoke last, or a requested review was not given;
+* **maintainers_own**: a maintainer's own PR or issue, waiting on the other maintainers (their
+  backlog, not neglected contributions);
 * **author**: changes were requested and not answered, CI fails, or the PR conflicts;
 * **nobody**: resolved, or nothing dated is known;
 * **bot**: opened by a bot (dependabot, renovate, GitHub's Bot accounts, the configured bot list),
@@ -37,10 +39,12 @@ from triage.meeting import Meeting
 from triage.signals import AgendaContext
 from triage.weights import Weights
 
-Bucket = Literal["maintainers", "author", "nobody", "bot"]
-BUCKETS: tuple[Bucket, ...] = ("maintainers", "author", "nobody", "bot")
+Bucket = Literal["maintainers", "maintainers_own", "author", "nobody", "bot"]
+BUCKETS: tuple[Bucket, ...] = ("maintainers", "maintainers_own", "author", "nobody", "bot")
+PEOPLE_BUCKETS = ("maintainers", "maintainers_own", "author", "nobody")  # what a filter may ask for
 BUCKET_TITLES: dict[str, str] = {
     "maintainers": "waiting on maintainers",
+    "maintainers_own": "maintainers' own",
     "author": "waiting on the author",
     "nobody": "waiting on nobody",
     "bot": "bot",
@@ -138,7 +142,7 @@ def bucket_of(ball: str | None, bot: bool) -> Bucket:
     """The item's bucket: bots have their own; otherwise whose turn it is (unknown counts as nobody)."""
     if bot:
         return "bot"
-    return ball if ball in ("maintainers", "author") else "nobody"  # type: ignore[return-value]
+    return ball if ball in ("maintainers", "maintainers_own", "author") else "nobody"  # type: ignore[return-value]
 
 
 def classify(evaluated: pd.DataFrame, facts: FactSet, people: People | None = None) -> pd.DataFrame:
@@ -193,7 +197,7 @@ class ScanFilter:
             raise ScanFilterError(f"Minimum days waiting {self.min_waiting!r} must be a whole number of at least 0")
         for name in self.waiting_on:
             if name not in BUCKETS or name == "bot":
-                raise ScanFilterError(f"Unknown bucket {name!r}; expected maintainers, author or nobody")
+                raise ScanFilterError(f"Unknown bucket {name!r}; expected one of {', '.join(PEOPLE_BUCKETS)}")
 
 
 def select(frame: pd.DataFrame, chosen: ScanFilter) -> pd.DataFrame:

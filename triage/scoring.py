@@ -6,6 +6,12 @@ An item's score is the weighted mean of its criterion scores, so it stays in 0..
 ratios between weights matter, and its contributions (weight x score / total weight) sum to it.
 Items already closed or merged as of the moment score 0 and sink to the bottom. Ties break on
 the reference, so the same input always gives the same order.
+
+Unknown is not zero. A criterion that cannot tell (its facts are missing) is scored at its typical
+value: the mean of the items of the same ranking that are still open and whose facts it could
+read; its reason says so. An open item whose turn cannot be told at all, or whose facts could not
+be read, is in the *needs facts* band (`needs_facts`), which the app shows apart. An item the
+agenda takes "if time permits" has its score capped (`cap`), its contributions scaled to match.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from triage.criteria import CRITERIA, Params, Score
+from triage.criteria import CRITERIA, Params, Score, score_cap, title
 from triage.facts import FactSet, ItemFacts, ItemKey, People
 from triage.signals import NO_AGENDA, AgendaContext, Signals, compute
 from triage.weights import Weights
@@ -31,24 +37,32 @@ _TIE_DIGITS = 12  # scores equal to this many digits tie (float noise must not r
 # The columns `evaluate` produces besides the criteria's, in display order.
 ITEM_COLUMNS = [
     "ref", "repo", "number", "kind", "title", "url", "status", "status_detail", "state", "state_note",
-    "author", "ball", "ball_days", "ball_reason", "age_days", "idle_days", "participants", "flags",
-    "section", "bullet", "carried_over", "labels",
+    "author", "ball", "ball_days", "ball_reason", "age_days", "idle_days", "participants", "needs_facts",
+    "cap", "flags", "section", "bullet", "carried_over", "labels",
 ]
 # Their dtypes; the rest hold text (or None) and stay Python objects: inferring Arrow strings for
 # 27 columns of 10,000 rows would cost more than every criterion's reason text together.
 _ITEM_DTYPES = {"number": "int64", "participants": "int64", "carried_over": "int64",
-                "ball_days": "Int64", "age_days": "Int64", "idle_days": "Int64"}
+                "ball_days": "Int64", "age_days": "Int64", "idle_days": "Int64", "needs_facts": "bool",
+                "cap": "float64"}
+UNKNOWN_COLUMN = "unknown"  # the criteria scored at their typical value, by title, for each item
 _NO_AGENDA_ROW = ("", "", None, 0)  # the agenda columns of an item no agenda names (every scanned one)
 
 
-def _item_row(item: ItemFacts, s: Signals) -> tuple[Any, ...]:
+def needs_facts(item: ItemFacts, s: Signals) -> bool:
+    """Not known to be resolved, and either unread, of unknown state at the moment (closed since, on
+    a date nobody recorded), or with no telling whose turn it is."""
+    return not s.resolved and (not item.found or s.ball is None or s.state is None)
+
+
+def _item_row(item: ItemFacts, s: Signals, cap: float) -> tuple[Any, ...]:
     """The ITEM_COLUMNS values of one item, in order."""
     agenda = s.agenda
     key = item.key
     return (
         key.ref, key.repo, key.number, item.kind, item.title, item.html_url, item.status,
         item.status_detail, s.state, s.state_note, item.author, s.ball, s.ball_days, s.ball_reason,
-        s.age_days, s.idle_days, len(s.participants),
+        s.age_days, s.idle_days, len(s.participants), needs_facts(item, s), cap,
         *(_NO_AGENDA_ROW if agenda is NO_AGENDA else (
             ", ".join(agenda.flags), " / ".join(agenda.section), agenda.bullet, len(agenda.carried_over)
         )),
@@ -75,19 +89,43 @@ def evaluate(
     n = len(criteria)
     for item in facts.items:
         s = compute(item, as_of, crowd, context.get(item.key, NO_AGENDA) if context else NO_AGENDA)
-        rows.append(_item_row(item, s))
+        rows.append(_item_row(item, s, score_cap(s, params) if s.agenda is not NO_AGENDA else 1.0))
         flat += chain.from_iterable([c(s, params) for c in criteria] if not s.resolved else _resolved(item, s, n))
     columns = zip(*rows, strict=True) if rows else [()] * len(ITEM_COLUMNS)
     data: dict[str, Any] = {
         name: pd.Series(values, dtype=_ITEM_DTYPES.get(name, object))
         for name, values in zip(ITEM_COLUMNS, columns, strict=True)
     }
+    open_rows = ~data["state"].isin(RESOLVED_STATES).to_numpy()
+    unknown: dict[int, list[str]] = {}  # row -> the criteria scored at their typical value
     for k, name in enumerate(CRITERIA):
-        # NaN, or anything outside 0..1, is a criterion's bug: it must not push an item off the scale.
-        values = np.array(flat[2 * k :: 2 * n], dtype=float)
-        data[SCORE + name] = np.nan_to_num(np.clip(values, 0.0, 1.0), nan=0.0)
-        data[WHY + name] = pd.Series(flat[2 * k + 1 :: 2 * n], dtype=object)
+        # Anything outside 0..1 is a criterion's bug: it must not push an item off the scale.
+        values = np.clip(np.array(flat[2 * k :: 2 * n], dtype=float), 0.0, 1.0)
+        why = flat[2 * k + 1 :: 2 * n]
+        missing = np.isnan(values)
+        if missing.any():
+            typical_value = _typical(values[open_rows & ~missing])
+            label = title(name).lower()
+            for i in np.flatnonzero(missing).tolist():
+                why[i] = f"{why[i]}; scored at the typical {typical_value:.2f}"
+                unknown.setdefault(i, []).append(label)
+            values[missing] = typical_value
+        data[SCORE + name] = values
+        data[WHY + name] = pd.Series(why, dtype=object)
+    column = [""] * len(rows)
+    for i, names in unknown.items():
+        column[i] = ", ".join(names)
+    data[UNKNOWN_COLUMN] = pd.Series(column, dtype=object)
     return pd.DataFrame(data, copy=False)
+
+
+RESOLVED_STATES = ["closed", "merged"]
+
+
+def _typical(known: np.ndarray) -> float:
+    """A criterion's typical value: the mean of the open items it could score (0 when none), what an
+    item of this ranking can be expected to score when nothing tells."""
+    return float(known.mean()) if known.size else 0.0
 
 
 def _resolved(item: ItemFacts, s: Signals, n: int) -> list[Score]:
@@ -104,6 +142,11 @@ def rank(evaluated: pd.DataFrame, weights: Weights) -> pd.DataFrame:
     scores = evaluated[[SCORE + n for n in names]].to_numpy(dtype=float)
     contrib = scores * (w / total) if total > 0 else np.zeros_like(scores)
     score = contrib.sum(axis=1)
+    cap = evaluated["cap"].to_numpy(dtype=float)
+    over = score > cap
+    if over.any():  # "if time permits": the score is capped, its parts shrink in proportion
+        contrib[over] *= (cap[over] / score[over])[:, None]
+        score = np.minimum(score, cap)
     # Best first, then by repository and number; np.lexsort sorts by its last key first. One
     # `take` of every column: this is what a slider move costs, so it must stay cheap at 10,000 rows.
     repos = pd.factorize(evaluated["repo"], sort=True)[0]
@@ -154,11 +197,27 @@ def typical(ranked: pd.DataFrame) -> dict[str, float]:
 
 def explain(row: Mapping[str, Any], usual: Mapping[str, float] | None = None) -> str:
     """The one-line "why" of a ranked row: the reasons of the two contributions that most exceed
-    what items usually get (`usual`, from `typical`), so a reason every item shares is not news."""
+    what items usually get (`usual`, from `typical`), so a reason every item shares is not news.
+    A resolved item says so; an item needing facts says so first, then what is known about it."""
+    if row.get("state") in RESOLVED_STATES:
+        return f"resolved: {row[WHY + 'waiting_on_maintainers']}"
     base = usual or {}
-    top = sorted(((row[CONTRIB + n] - base.get(n, 0.0), row[CONTRIB + n], n) for n in CRITERIA), reverse=True)
+    guessed = set(str(row.get(UNKNOWN_COLUMN) or "").split(", ")) if row.get("needs_facts") else set()
+    names = [n for n in CRITERIA if title(n).lower() not in guessed]
+    top = sorted(((row[CONTRIB + n] - base.get(n, 0.0), row[CONTRIB + n], n) for n in names), reverse=True)
     reasons = [str(row[WHY + n]) for excess, points, n in top[:2] if points > 0 and (excess > 0 or not base)]
-    if not reasons:  # nothing stands out: say what scores most
-        points, name = max((row[CONTRIB + n], n) for n in CRITERIA)
+    if not reasons and names:  # nothing stands out: say what scores most
+        points, name = max((row[CONTRIB + n], n) for n in names)
         reasons = [str(row[WHY + name])] if points > 0 else []
+    if row.get("needs_facts"):
+        reasons.insert(0, f"needs facts: {_missing(row)}; scored at typical values where unknown")
     return "; ".join(reasons) if reasons else "nothing scores: " + str(row[WHY + "waiting_on_maintainers"])
+
+
+def _missing(row: Mapping[str, Any]) -> str:
+    """What keeps an item in the needs-facts band, in a few words."""
+    if row.get("status") not in ("ok", "moved", "stale"):  # stale: facts kept from an earlier fetch
+        return str(row.get("status_detail") or "its thread could not be read")
+    if row.get("ball") is None or row.get("ball") != row.get("ball"):  # None, or NaN from a frame
+        return "whose turn it is is unknown (no dated activity known)"
+    return f"whether it was still open is unknown ({row.get('state_note') or 'state unknown'})"

@@ -2,20 +2,33 @@
 
 Facts are what GitHub showed; signals are what a maintainer asks of them on the meeting day: how
 old is it, whose turn is it and since when, when did a maintainer last look at it, who takes part.
-Bots never count as participants or as the person the ball is with.
+Bots never count as participants or as the person the ball is with. Who is a maintainer is asked
+of the item's own repository (`People.for_repo`): its OWNERS approvers when they are known.
 
 Whose turn it is (the *ball*) is decided by small rules, one function each, tried in this order:
 
 1. `resolved`: closed or merged as of the moment: nobody's.
-2. `merge_conflicts`, `failing_ci`: only the author can rebase or fix the build: the author's.
-3. `changes_requested`: a maintainer asked for changes and the author has not acted since.
-4. `review_requested` and `conversation`: a review was requested and not given, or someone other
+2. `on_hold`: a hold label (Prow's `/hold`, "do-not-merge", "on-hold") or an agenda saying "on hold":
+   the maintainers' turn, since the hold, unless the author set it.
+3. `merge_conflicts`, `failing_ci`: only the author can rebase or fix the build: the author's.
+4. `changes_requested`: a maintainer asked for changes and the author has not acted since.
+5. `review_requested` and `conversation`: a review was requested and not given, or someone other
    than a maintainer spoke last: the maintainers', since the earlier of the two.
-5. `conversation`: a maintainer spoke last: the author's.
+6. `conversation`: a maintainer spoke last: the author's; a maintainer took it up elsewhere (see
+   below) and nobody spoke since: `maintainers_own`, the maintainers' own work.
 
-Conflicts, CI and pending review requests are GitHub's *current* state, not dated history, so they
-are only used when the facts were observed around the moment (`CURRENT_FACTS_SLACK`): today's red
-build says nothing about a meeting two years ago.
+When the maintainers' turn is only the author's own word and the author is a maintainer of the
+repository (a proposal, a tracking issue, a maintainer's PR), the ball is `maintainers_own`: the
+maintainers' own backlog, told apart from a contributor waiting on them.
+
+A maintainer acting elsewhere answers too, and makes the item the maintainers' own work: a
+maintainer's PR or issue referring to it (a cross-reference, a "Fixes #N" link, a vote or decision
+issue), a maintainer assigned to it, or an earlier meeting's minutes assigning it.
+
+Conflicts, CI, labels and pending review requests are GitHub's *current* state, not dated history,
+so they are only used when the facts were observed around the moment (`as_of.CURRENT_FACTS_SLACK`):
+today's red build says nothing about a meeting two years ago (labels are replayed through their
+events when every one is known, see `as_of.labels_as_of`).
 """
 
 from __future__ import annotations
@@ -23,22 +36,37 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from operator import attrgetter
 from typing import Literal, NamedTuple
 
+from triage.as_of import (
+    CURRENT_FACTS_SLACK,
+    LABEL_EVENTS,
+    Hold,
+    hold_as_of,
+    hold_label,
+    labels_as_of,
+    opened_before,
+    state_as_of,
+)
+from triage.earlier_minutes import meeting_label
 from triage.facts import Event, ItemFacts, People
 from triage.outcomes import EarlierOutcome
 
-Ball = Literal["maintainers", "author", "nobody"]
-# Facts observed this long after the moment still describe it: a live fetch reads GitHub a few
-# seconds after `as_of` was taken, and a meeting prepared the day before ranks next-day facts.
-CURRENT_FACTS_SLACK = timedelta(days=1)
+__all__ = ["CURRENT_FACTS_SLACK", "state_as_of"]
+
+Ball = Literal["maintainers", "maintainers_own", "author", "nobody"]
 FAILING_CI = frozenset({"FAILURE", "ERROR"})  # StatusState values that need the author's fix
 _VERDICTS = frozenset({"APPROVED", "CHANGES_REQUESTED", "DISMISSED"})  # a reviewer's latest word
+# Events that are not a word on the thread: labels (read by the hold rule) and activity elsewhere.
+_SIDE_EVENTS = frozenset({"labeled", "unlabeled", "cross_referenced", "connected", "assigned"})
+MEETING = "Meeting"  # the actor type of an assignment read from an earlier meeting's minutes
 
 # The reasons a rule gives (shown as "waiting on author: CI failing" and the like).
 RESOLVED = "resolved"
+ON_HOLD = "on hold"
+AUTHOR_HOLD = "on hold by the author"
 MERGE_CONFLICTS = "merge conflicts"
 CI_FAILING = "CI failing"
 CHANGES_REQUESTED = "changes requested"
@@ -47,6 +75,9 @@ AUTHOR_SPOKE_LAST = "author spoke last"
 COMMUNITY_SPOKE_LAST = "community spoke last"
 NO_REPLY_YET = "no maintainer reply yet"
 MAINTAINER_SPOKE_LAST = "maintainer spoke last"
+TAKEN_UP = "taken up by the maintainers elsewhere"  # an assignment, a maintainer's PR or decision issue
+# The maintainers' turn reasons that are only the author's own request.
+_OWN_REASONS = frozenset({AUTHOR_SPOKE_LAST, NO_REPLY_YET, REVIEW_REQUESTED})
 
 
 @dataclass(frozen=True)
@@ -57,6 +88,9 @@ class AgendaContext:
     section: tuple[str, ...] = ()
     bullet: str | None = None
     carried_over: tuple[str, ...] = ()  # names of earlier meetings whose minutes name the item
+    skipped_before: tuple[str, ...] = ()  # those of them that skipped it: to be raised this time
+    assigned: tuple[tuple[str, datetime], ...] = ()  # (meeting, its date): earlier minutes assigning it
+    held: bool = False  # the agenda says the item is on hold
     outcomes: tuple[EarlierOutcome, ...] = ()  # what earlier meetings decided about it, oldest first
 
 
@@ -72,7 +106,8 @@ class Signals(NamedTuple):
     agenda: AgendaContext
     state: str | None  # open / closed / merged as of the moment; None when the facts cannot tell
     state_note: str | None  # why the state is what it is, when it is not plainly observed
-    age_days: int | None
+    age_days: int | None  # from the observed opening only
+    opened_before: datetime | None  # the opening was not observed: it was no later than this
     idle_days: int | None  # days since the last visible activity (bots excluded)
     ball: Ball | None  # whose turn it is; None when no dated activity is visible
     ball_since: datetime | None
@@ -80,6 +115,7 @@ class Signals(NamedTuple):
     ball_reason: str | None  # which rule decided the ball (one of the reasons above)
     maintainer_silence_days: int | None  # days since a maintainer other than the author acted
     last_maintainer_at: datetime | None
+    last_maintainer_where: str | None  # how a maintainer acted elsewhere, when that was the latest
     participants: tuple[str, ...]  # humans who acted on the thread, author first
     external_participants: tuple[str, ...]  # participants who are neither maintainers nor the author
     bot_events: int  # events by bots, left out of every signal above
@@ -87,6 +123,9 @@ class Signals(NamedTuple):
     author_is_bot: bool | None
     first_time_contributor: bool | None
     approving_review: bool  # someone's review approved it by the moment (GitHub's review states)
+    labels: tuple[str, ...] | None  # the labels at the moment; None when unknown
+    hold: Hold | None  # the hold in force at the moment
+    role_note: str | None  # where today's GitHub role decided who counted as a maintainer back then
 
     @property
     def resolved(self) -> bool:
@@ -124,30 +163,14 @@ class Thread(NamedTuple):
     verdicts: Mapping[str, Event]  # each maintainer reviewer's latest approving/blocking review
     last_request_at: datetime | None  # the latest review request or ready-for-review, bots included
     author: str | None  # lower-cased login
+    hold: Hold | None
+    own: bool  # a maintainer's item on which only the author has spoken since the last response
+    elsewhere: bool  # the last response was a maintainer acting elsewhere (see the module docstring)
 
 
 def days_between(start: datetime, end: datetime) -> int:
     """Whole days from `start` to `end` (never negative)."""
     return max((end - start).days, 0)  # timedelta.days is the floor of the whole days
-
-
-def state_as_of(item: ItemFacts, as_of: datetime) -> tuple[str | None, str | None]:
-    """The item's state at `as_of`, and a note when it is inferred or unknown."""
-    if not item.found:
-        return None, None
-    if item.created_at is not None and item.created_at > as_of:
-        return None, f"created after {as_of:%Y-%m-%d}"
-    if item.state == "open":
-        return "open", None
-    ended = item.merged_at or item.closed_at
-    if ended is not None:
-        if ended <= as_of:
-            return item.state, None
-        return "open", f"{item.state} later, on {ended:%Y-%m-%d}"
-    if item.state in ("closed", "merged"):
-        # The facts say it ended, not when: on the meeting day it may still have been open.
-        return None, f"now {item.state}, date unknown"
-    return None, None
 
 
 _AT = attrgetter("at")
@@ -169,6 +192,16 @@ def resolved(t: Thread) -> Turn | None:
     if t.state in ("closed", "merged"):
         return Turn("nobody", t.item.merged_at or t.item.closed_at, RESOLVED)
     return None
+
+
+def on_hold(t: Thread) -> Turn | None:
+    """Held back by a hold label or the agenda: the maintainers lift it, unless the author set it."""
+    hold = t.hold
+    if hold is None:
+        return None
+    if hold.by is not None and hold.by.lower() == t.author:
+        return Turn("author", hold.since, AUTHOR_HOLD)
+    return Turn("maintainers", hold.since, ON_HOLD)
 
 
 def merge_conflicts(t: Thread) -> Turn | None:
@@ -214,6 +247,8 @@ def conversation(t: Thread) -> Turn | None:
             reason = AUTHOR_SPOKE_LAST if by_author else COMMUNITY_SPOKE_LAST
         return Turn("maintainers", waiting.at, reason)
     if t.last_response_at is not None:
+        if t.elsewhere:
+            return Turn("maintainers_own", t.last_response_at, TAKEN_UP)
         return Turn("author", t.last_response_at, MAINTAINER_SPOKE_LAST)
     created = t.item.created_at
     if created is not None and created <= t.as_of:
@@ -231,13 +266,8 @@ def _earliest(a: Turn, b: Turn) -> Turn:
     return a if b.since is None or a.since <= b.since else b
 
 
-def whose_turn(t: Thread) -> Turn | None:
-    """The ball as the rules above decide it (see the module docstring for the order)."""
-    if (done := resolved(t)) is not None:
-        return done
-    for rule in AUTHOR_RULES:
-        if (turn := rule(t)) is not None:
-            return turn
+def _talk_or_request(t: Thread) -> Turn | None:
+    """The conversation's verdict, or the pending review request's, whichever waited longer."""
     talk = conversation(t)
     asked = review_requested(t)
     if asked is None:
@@ -247,28 +277,98 @@ def whose_turn(t: Thread) -> Turn | None:
     return _earliest(asked, talk)
 
 
+def whose_turn(t: Thread) -> Turn | None:
+    """The ball as the rules above decide it (see the module docstring for the order)."""
+    if (done := resolved(t)) is not None:
+        return done
+    if (held := on_hold(t)) is not None:
+        return held
+    for rule in AUTHOR_RULES:
+        if (turn := rule(t)) is not None:
+            return turn
+    turn = _talk_or_request(t)
+    if turn is not None and t.own and turn.ball == "maintainers" and turn.reason in _OWN_REASONS:
+        return Turn("maintainers_own", turn.since, turn.reason)
+    return turn
+
+
+def _elsewhere(e: Event, people: People, author: str | None) -> str | None:
+    """How `e` (a cross-reference, a link, an assignment) is a maintainer acting on the item
+    elsewhere, in a few words; None when it is not (a bot, the author, someone else)."""
+    if e.actor_type == MEETING:
+        return e.detail
+    if e.kind in LABEL_EVENTS:
+        return None
+    bot, maintainer, login = people.roles(e.actor, e.actor_type, e.association)[:3]
+    by_someone = not bot and login != author
+    if e.kind == "assigned":
+        # Prow assigns on a maintainer's `/assign`, so the assignee tells more than the (bot) actor.
+        assignee = (e.detail or "").lower()
+        if (by_someone and maintainer) or (assignee and assignee != author and people.is_maintainer(assignee)):
+            return f"{e.actor or 'someone'} assigned {e.detail or 'someone'}"
+        return None
+    if not (by_someone and maintainer):
+        return None
+    verb = "referred to it from" if e.kind == "cross_referenced" else "linked"
+    return f"{e.actor} {verb} {e.detail or 'another thread'}"
+
+
+def _meeting_events(agenda: AgendaContext, as_of: datetime) -> list[Event]:
+    """An earlier meeting's assignment as an event of the moment it happened."""
+    return [Event(None, at, "assigned", actor_type=MEETING, detail=f"assigned at the {meeting_label(name)} meeting")
+            for name, at in agenda.assigned if at <= as_of]
+
+
+def _role_note(item: ItemFacts, as_of: datetime, turn: Turn | None, author_by_association: bool,
+               responder: Event | None) -> str | None:
+    """Where an association read today decided who was a maintainer at a past moment."""
+    if turn is None:
+        return None
+    then = f"not necessarily the role on {as_of:%Y-%m-%d}"
+    if turn.ball == "maintainers_own" and author_by_association:
+        return f"{item.author} counted as a maintainer by today's GitHub role ({item.author_association}), {then}"
+    if turn.reason == MAINTAINER_SPOKE_LAST and responder is not None:
+        return f"{responder.actor} counted as a maintainer by today's GitHub role ({responder.association}), {then}"
+    return None
+
+
 def compute(item: ItemFacts, as_of: datetime, people: People, agenda: AgendaContext | None = None) -> Signals:
     """Every signal of `item` as of `as_of`."""
+    context = agenda or NO_AGENDA
     state, state_note = state_as_of(item, as_of)
     events = visible(item, as_of)
+    first_event_at = events[0].at if events else None
+    if context.assigned:
+        events = sorted((*events, *_meeting_events(context, as_of)), key=_AT)
     author = (item.author or "").lower() or None
+    crowd = people.for_repo(item.key.repo)
     # One pass sorts out who did what; scans rank thousands of items, so the rules read its findings.
     bots = 0
     last_human_at = last_author_at = last_response_at = last_request_at = None
     waiting: Event | None = None
+    outsider_waiting = False  # someone other than the author spoke since the last response
+    responder: Event | None = None  # the last response, when only today's association made it one
+    where: str | None = None
     approving_review = False
     verdicts: dict[str, Event] = {}
+    label_events: list[Event] = []
     acted_as_maintainer: set[str] = set()
     participants: dict[str, str] = {author: item.author} if author and item.author else {}
-    known, roles = people.known_roles, people.roles
+    known, roles = crowd.known_roles, crowd.roles
     for e in events:
         kind, at, actor = e.kind, e.at, e.actor
+        if kind in _SIDE_EVENTS:
+            if kind in LABEL_EVENTS:
+                label_events.append(e)
+            elif (place := _elsewhere(e, crowd, author)) is not None:
+                last_response_at, waiting, where, responder, outsider_waiting = at, None, place, None, False
+            continue
         if kind == "review_requested" or kind == "ready_for_review":
             last_request_at = at
         elif e.review_state == "APPROVED":
             approving_review = True
         key = (actor, e.actor_type, e.association)
-        bot, maintainer, login = known.get(key) or roles(*key)
+        bot, maintainer, login, by_association = known.get(key) or roles(*key)
         if bot:
             bots += 1
             continue
@@ -283,25 +383,39 @@ def compute(item: ItemFacts, as_of: datetime, people: People, agenda: AgendaCont
                 waiting = e
         elif maintainer:
             acted_as_maintainer.add(login)
-            last_response_at, waiting = at, None
+            last_response_at, waiting, where, outsider_waiting = at, None, None, False
+            responder = e if by_association else None
             if kind == "review" and e.review_state in _VERDICTS:
                 verdicts[login] = e
-        elif waiting is None:
-            waiting = e
+        else:
+            outsider_waiting = True
+            if waiting is None:
+                waiting = e
+    seen = item.observed_at
+    current = seen is None or seen <= as_of + CURRENT_FACTS_SLACK  # `as_of.is_current`, inlined: 10,000 calls
+    labels = item.labels if current else labels_as_of(item, as_of, current)
+    hold = hold_as_of(labels, label_events) if (labels and hold_label(labels)) or label_events else None
+    if hold is None and context.held:
+        hold = Hold("the agenda says on hold", None, None, False)
+    author_role = roles(item.author, item.author_type, item.author_association) if author else None
+    author_is_maintainer = author_role.maintainer if author_role else None
     turn = whose_turn(Thread(
-        item, as_of, state, item.observed_at is None or item.observed_at <= as_of + CURRENT_FACTS_SLACK,
-        last_human_at, last_author_at, last_response_at, waiting, verdicts, last_request_at, author,
+        item, as_of, state, current, last_human_at, last_author_at, last_response_at, waiting, verdicts,
+        last_request_at, author, hold, bool(author_is_maintainer) and not outsider_waiting, where is not None,
     ))
     since = turn.since if turn else None
-    first_seen = item.created_at or (events[0].at if events else None)
+    first_seen = item.created_at or first_event_at
     silence_from = last_response_at or first_seen
     # A configured maintainer counts as one on every event, so acting as one covers both ways of being one.
     external = tuple(
         login for lower, login in participants.items() if lower != author and lower not in acted_as_maintainer
     )
+    role_note = None if current else _role_note(
+        item, as_of, turn, bool(author_role and author_role.by_association), responder)
     return Signals(
-        item, as_of, agenda or NO_AGENDA, state, state_note,
-        days_between(first_seen, as_of) if first_seen and first_seen <= as_of else None,
+        item, as_of, context, state, state_note,
+        days_between(item.created_at, as_of) if item.created_at and item.created_at <= as_of else None,
+        None if item.created_at else opened_before(item, first_event_at),
         days_between(last_human_at, as_of) if last_human_at else None,
         turn.ball if turn else None,
         since,
@@ -309,11 +423,15 @@ def compute(item: ItemFacts, as_of: datetime, people: People, agenda: AgendaCont
         turn.reason if turn else None,
         days_between(silence_from, as_of) if silence_from else None,
         last_response_at,
+        where if last_response_at else None,
         tuple(participants.values()),
         external,
         bots,
-        people.is_maintainer(item.author, item.author_association) if item.author else None,
+        author_is_maintainer,
         people.is_bot(item.author, item.author_type) if item.author else None,
         item.first_time_contributor,
         approving_review,
+        labels,
+        hold,
+        role_note,
     )

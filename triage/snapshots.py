@@ -37,7 +37,8 @@ import pandas as pd
 
 from triage import export, scoring
 from triage.criteria import CRITERIA, Params, help_text
-from triage.facts import FactsFormatError, People
+from triage.facts import FactsFormatError, People, people_to_dict
+from triage.facts import people_from_dict as _people_from_dict
 from triage.meeting import Meeting, meeting_from_dict, meeting_to_dict
 from triage.settings import github_token_from_env
 from triage.weights import Preset, validate_weights
@@ -137,20 +138,14 @@ def params_from_dict(raw: Mapping[str, Any]) -> Params:
     return replace(base, **changes)
 
 
-def people_to_dict(people: People) -> dict[str, list[str]]:
-    """Maintainers, bots and maintainer associations as sorted lists."""
-    return {
-        "maintainers": sorted(people.maintainers),
-        "bots": sorted(people.bots),
-        "maintainer_associations": sorted(people.maintainer_associations),
-    }
-
-
 def people_from_dict(raw: Mapping[str, Any]) -> People:
     """People written by `people_to_dict`."""
     if not isinstance(raw, Mapping):
         raise SnapshotFormatError(f"Snapshot people must be an object, got {raw!r}")
-    return People.of(raw.get("maintainers", ()), raw.get("bots", ()), raw.get("maintainer_associations"))
+    try:
+        return _people_from_dict(raw)
+    except FactsFormatError as e:
+        raise SnapshotFormatError(f"Snapshot {e}") from None
 
 
 # --- the record -----------------------------------------------------------------------------------

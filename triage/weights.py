@@ -17,6 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from triage.agenda_inline import REPO_NAME
 from triage.criteria import CRITERIA, Params
 from triage.facts import People
 
@@ -97,6 +98,18 @@ def _str_list(raw: Any, where: str) -> tuple[str, ...]:
     return tuple(raw)
 
 
+def _repo_lists(raw: Any, where: str) -> dict[str, tuple[str, ...]]:
+    """`"owner/name" = ["login", ...]` entries: each repository's own maintainers."""
+    if not isinstance(raw, Mapping):
+        raise WeightsError(f"{where} must be a table of \"owner/name\" = [logins], got {raw!r}")
+    out = {}
+    for repo, logins in raw.items():
+        if not REPO_NAME.fullmatch(repo):
+            raise WeightsError(f"{where}: {repo!r} is not a repository; expected owner/name")
+        out[repo] = _str_list(logins, f"{where} {repo!r}")
+    return out
+
+
 _TABLES = {"area": "area_weights", "labels": "label_rules", "flags": "flag_scores"}
 
 
@@ -151,6 +164,7 @@ class _Layers:
         self.maintainers: tuple[str, ...] = ()
         self.bots: tuple[str, ...] = ()
         self.associations: tuple[str, ...] | None = None
+        self.by_repo: dict[str, tuple[str, ...]] = {}
 
     def apply(self, doc: Mapping[str, Any], name: str) -> None:
         allowed = {"default_preset", "weights", "presets", "params", "people"}
@@ -183,6 +197,8 @@ class _Layers:
             self.bots = _str_list(people["bots"], f"{name} [people] bots")
         if "maintainer_associations" in people:
             self.associations = _str_list(people["maintainer_associations"], f"{name} [people]")
+        if "by_repo" in people:
+            self.by_repo = _repo_lists(people["by_repo"], f"{name} [people.by_repo]")
 
     def config(self, sources: tuple[str, ...]) -> Config:
         missing = [n for n in CRITERIA if n not in self.weights]
@@ -200,7 +216,7 @@ class _Layers:
                 f"{self.default_from}: default_preset {default!r} is not a preset; "
                 f"expected one of {', '.join(presets)}"
             )
-        people = People.of(self.maintainers, self.bots, self.associations)
+        people = People.of(self.maintainers, self.bots, self.associations, self.by_repo)
         return Config(presets, default, people, sources)
 
 

@@ -260,6 +260,7 @@ def complete_recorded(facts: ItemFacts, people: People) -> ItemFacts:
         merged=(facts.state == "merged") if pull else None,
         events=with_borrowed_associations(events),
         timeline_complete=True,
+        created_bounds=None,  # GitHub knows when a thread was opened
         comments_count=sum(1 for e in events if e.kind == "comment"),
         reactions=facts.reactions or 0,
         review_requests=(facts.review_requests or 0) if pull else None,

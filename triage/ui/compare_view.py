@@ -18,10 +18,11 @@ HEADERS = {
     "older_rank": "Rank then", "rank": "Rank now", "on_agenda": "Still on the agenda", "score": "Score",
     "waiting_on": "Waiting on", "waiting_days": "Waiting (days)", "moved": "Moved", "note": "Note",
     "meetings": "Still waiting", "since": "On the agenda since", "older_score": "Score then",
+    "earlier_agendas": "Earlier agendas",
 }
 # The sections, in the order a meeting reads them: (bucket, heading).
 SECTIONS = [("resolved", "Resolved since"), ("new", "New"), ("still_waiting", "Still waiting"),
-            ("moved", "Moved"), ("dropped", "Dropped from the agenda"), ("other", "Still listed, not waiting")]
+            ("moved", "Moved"), ("dropped", "Dropped from the agenda"), ("other", "Still listed, resolved before")]
 
 
 def moved_words(moved: Any, older_rank: Any) -> str:
@@ -58,7 +59,10 @@ def display(table: pd.DataFrame) -> pd.DataFrame:
         out["since"] = [v.strftime("%Y-%m-%d") if hasattr(v, "strftime") else _cell(v) for v in out["since"]]
     for column in out.columns:
         if out[column].dtype != object or out[column].isna().any():
-            out[column] = [_cell(v) for v in out[column].astype(object)]
+            cells = [_cell(v) for v in out[column].astype(object)]
+            if any(c == "" for c in cells) and any(not isinstance(c, str) for c in cells):
+                cells = [str(c) for c in cells]  # numbers beside blanks: one type, or Arrow refuses the column
+            out[column] = cells
     return out.rename(columns=HEADERS)
 
 
@@ -99,5 +103,7 @@ def show_metrics(c: Comparison) -> None:
     cols[0].metric("Resolved since", counts["resolved"])
     cols[1].metric("New", counts["new"])
     cols[2].metric("Still waiting", counts["still_waiting"],
-                   help="Open and listed in both; the table says for how many meetings in a row.")
+                   help="Listed in both and not known to be resolved (open, or closed since on a date nobody "
+                   "recorded); the table says for how many meetings in a row, and on how many earlier agendas "
+                   "the minutes named it.")
     cols[3].metric("Moved", len(moved(c)))

@@ -9,7 +9,8 @@ import pandas as pd
 import streamlit as st
 
 from triage import carryover, scoring
-from triage.demo import load_demo
+from triage.demo import DEMO_NAME, load_demo
+from triage.demo_snapshots import ensure_demo_snapshots
 from triage.meeting import Meeting, demo_meeting
 from triage.meeting_store import MeetingStore
 from triage.snapshot_store import SnapshotStore
@@ -18,9 +19,9 @@ from triage.weights import Config, WeightsError, demo_config_path, load_config
 
 
 @st.cache_resource(show_spinner=False)
-def demo() -> Meeting:
-    """The embedded Falco demo meeting (read once per server process)."""
-    return demo_meeting()
+def demo(name: str = DEMO_NAME) -> Meeting:
+    """An embedded Falco demo meeting (each read once per server process)."""
+    return demo_meeting(name)
 
 
 @st.cache_resource(show_spinner=False)
@@ -54,6 +55,13 @@ def demo_minutes() -> str:
 def store(url: str) -> SnapshotStore:
     """The snapshot store (one engine per database URL per server process)."""
     return SnapshotStore(url)
+
+
+@st.cache_resource(show_spinner="Saving the demo meetings' snapshots…")
+def demo_snapshots(url: str, _config: Config) -> list[str]:
+    """On a store's first start (no snapshot at all), the two demo meetings' snapshots, so that
+    Compare opens on real data offline; once per server process and store."""
+    return ensure_demo_snapshots(store(url), _config)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)

@@ -11,7 +11,7 @@ import streamlit as st
 
 from triage.criteria import CRITERIA, title
 from triage.markup import inline as md
-from triage.scoring import CONTRIB, SCORE, WHY, contributions, explain, typical
+from triage.scoring import CONTRIB, RESOLVED_STATES, SCORE, UNKNOWN_COLUMN, WHY, contributions, explain, typical
 from triage.ui import charts
 
 CHART_TOP = 25  # the chart shows the top items only: its data is re-sent on every rerun
@@ -47,10 +47,13 @@ def column_config(top: float, **extra: Any) -> dict[str, Any]:
     }
 
 
+WAITING_ON = {"maintainers": "maintainers", "maintainers_own": "maintainers' own", "author": "author"}
+
+
 def waiting_text(ball: Any, days: Any) -> str:
-    """"maintainers · 128 d", "nobody (resolved)" or "unknown": the Waiting on cell."""
-    if ball in ("maintainers", "author") and pd.notna(days):
-        return f"{ball} · {days} d"
+    """"maintainers · 128 d", "maintainers' own · 5 d", "nobody (resolved)" or "unknown": the Waiting on cell."""
+    if ball in WAITING_ON:
+        return f"{WAITING_ON[ball]} · {days} d" if pd.notna(days) else f"{WAITING_ON[ball]}, since an unknown date"
     if ball == "nobody":
         return "nobody (resolved)"
     return "unknown"
@@ -117,7 +120,8 @@ def show_table(
     ranked: pd.DataFrame, moves: pd.Series | None = None, key: str = "ranked", usual: dict[str, float] | None = None
 ) -> str | None:
     """The ranked table (pages of TABLE_ROWS_MAX rows when longer); returns the ref of the row just
-    clicked, if any, so that its full "why" can be opened."""
+    clicked, if any, so that its full "why" can be opened. `usual` is `scoring.typical` of the whole
+    ranking when `ranked` is part of it."""
     rows = page_of(ranked, f"{key}_page")
     frame = table_frame(rows, None if moves is None else moves.loc[rows.index], usual or typical(ranked))
     event = st.dataframe(
@@ -137,6 +141,34 @@ def show_table(
     )
     picked = list(event.selection.rows) if event is not None else []
     return str(rows["ref"].iloc[picked[0]]) if picked and picked[0] < len(rows) else None
+
+
+def without_resolved(ranked: pd.DataFrame, hide: bool) -> pd.DataFrame:
+    """The rows to show: every item, or only those not closed or merged as of the moment."""
+    return ranked[~ranked["state"].isin(RESOLVED_STATES)] if hide else ranked
+
+
+def show_needs_facts(ranked: pd.DataFrame) -> None:
+    """The needs-facts band: open items whose turn cannot be told or whose thread could not be read,
+    ranked at typical values where their facts are missing."""
+    band = ranked[ranked["needs_facts"]]
+    if band.empty:
+        return
+    st.subheader(f"Needs facts ({len(band)})")
+    st.caption("For these items, whose turn it is cannot be told, whether they were still open is unknown (closed "
+               "since, on a date nobody recorded), or their thread could not be read: they are ranked at the "
+               "typical value of each criterion they lack, never as brand new. Fetch them again or look at them "
+               "by hand.")
+    st.dataframe(
+        pd.DataFrame({
+            "Rank": band["rank"],
+            "Item": band["url"],
+            "Title": band["title"].fillna("(title unknown)"),
+            "Unknown": band[UNKNOWN_COLUMN],
+        }),
+        hide_index=True, key="needs_facts",
+        column_config=column_config(1.0, Unknown=st.column_config.TextColumn(width="large")),
+    )
 
 
 def contribution_chart(ranked: pd.DataFrame) -> alt.Chart:

@@ -151,7 +151,7 @@ def filters(result: scan.ScanResult) -> scan.ScanFilter:
     """The filter widgets; returns the filter in force."""
     left, middle, right = st.columns([2, 3, 2])
     min_waiting = left.number_input("Minimum days waiting", 0, 100_000, 0, step=1, key="scan_min_waiting")
-    waiting_on = middle.multiselect("Waiting on", ["maintainers", "author", "nobody"], default=["maintainers"],
+    waiting_on = middle.multiselect("Waiting on", list(scan.PEOPLE_BUCKETS), default=["maintainers"],
                                     key="scan_waiting_on", help="Whose turn it is (bots have their own switch).")
     drafts = right.checkbox("Include drafts", key="scan_drafts")
     bots = right.checkbox("Include bots", key="scan_bots",

@@ -69,6 +69,17 @@ def show_config_problem() -> None:
         st.error(md(problem))
 
 
+DEMO = "demo_choice"  # the demo meeting shown: a plain key, kept while pages without the picker run
+
+
+def demo_name() -> str:
+    """The embedded meeting to rank when no live source is chosen: the link's, then the picker's."""
+    if DEMO not in st.session_state:
+        st.session_state[DEMO] = view().demo
+    name: str = st.session_state[DEMO]
+    return name
+
+
 def project_config() -> Config:
     """The project's own criteria settings (built-in, then `triage.toml` in the working directory),
     whatever is being ranked: what `triage scan` uses, so a scan ranks alike in the app and the CLI."""
@@ -80,7 +91,8 @@ def meeting() -> tuple[Meeting, str]:
     source = live()
     if source is not None:
         return source.meeting, source.key
-    return loaders.demo(), "demo"
+    name = demo_name()
+    return loaders.demo(name), f"demo:{name}"
 
 
 def set_live(source: LiveSource | None) -> None:
@@ -122,7 +134,7 @@ def write_link(cfg: Config, as_of: str | None = None) -> None:
     preset, weights = weights_panel.current(cfg)
     source = live()
     wanted: dict[str, str | list[str]] = {
-        **view_params(source_name(), preset.name, weights, cfg, source.url if source else None)}
+        **view_params(source_name(), preset.name, weights, cfg, source.url if source else None, demo_name())}
     if as_of:
         wanted["as_of"] = as_of
     wanted.update(filters.to_params(filter_panel.current()))

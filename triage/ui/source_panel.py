@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from triage.demo import DEMOS
 from triage.markup import inline as md
-from triage.ui import agenda_input, session, sources
+from triage.ui import agenda_input, moment, session, sources
 
 
 def _back_to_demo() -> None:
@@ -24,11 +25,25 @@ def reopen_from_link() -> None:
         sources.fetch_and_use(view.url, refs, "url", view.url, text)
 
 
+def _demo_title(name: str) -> str:
+    return DEMOS[name].title
+
+
+def _pick_demo() -> None:
+    st.session_state[session.DEMO] = st.session_state["demo_pick"]
+    moment.forget()  # the other meeting is judged as of its own day
+
+
 def show() -> None:
-    """The source line and the back-to-demo button."""
+    """The source line, the demo picker and the back-to-demo button."""
     live = session.live()
     if live is None:
-        st.sidebar.caption("Source: the embedded demo (Falco 2023-12-14). Open **Agenda** to rank your own.")
+        current = session.demo_name()
+        st.session_state["demo_pick"] = current  # re-seeded: a widget key is dropped on pages without it
+        st.sidebar.selectbox("Demo meeting", list(DEMOS), key="demo_pick", on_change=_pick_demo,
+                             format_func=_demo_title,
+                             help="Two real Falco core maintainers' meetings, ranked as of their own day")
+        st.sidebar.caption(f"Source: the embedded demo ({DEMOS[current].title}). Open **Agenda** to rank your own.")
     else:
         fetched = live.meeting.facts.observed_at or live.meeting.as_of
         st.sidebar.caption(f"Source: {md(live.meeting.title)} (fetched {fetched:%Y-%m-%d %H:%M} UTC)")
