@@ -130,3 +130,14 @@ def test_markup_code_keeps_any_text_inside_one_code_span():
     assert markup.code("``x") == "``` ``x ```"
     assert markup.code("x\n# heading") == "`x # heading`"
     assert markup.code("") == "` `"
+
+
+def test_a_reason_naming_threads_keeps_them_as_code_and_the_rest_as_text():
+    # issue 12 with issue 10: a reason's thread refs are code (so they do not join the next agenda), and
+    # whatever else the reason holds (a label, a title quoted from GitHub) stays text.
+    row = {"rank": 1, "ref": "falcosecurity/libs#470", "url": "https://github.com/falcosecurity/libs/pull/470",
+           "kind": "pull", "title": "t", "score": 0.5, "waiting_on": None, "waiting_days": None,
+           "why": "labelled <img src=x> [x](https://evil.example) by falcosecurity/libs#12 and `libs#3`\n# h"}
+    line = export.rows_to_markdown([row], "h").splitlines()[2]
+    assert line.endswith("score 0.50; labelled \\<img src=x\\> \\[x\\](https://evil.example) by "
+                         "`falcosecurity/libs#12` and \\`libs\\#3\\` \\# h")
