@@ -53,7 +53,8 @@ check-github: $(STAMP)
 run-fake: $(STAMP)
 	$(BIN)/python -m tests.fakegithub --port $(FAKE_PORT) & echo $$! > .fake.pid; \
 	trap 'kill `cat .fake.pid`; rm -f .fake.pid' EXIT; \
-	GITHUB_API_URL=http://127.0.0.1:$(FAKE_PORT) GITHUB_TOKEN=fake-token $(BIN)/streamlit run dashboard.py --server.port=$(PORT)
+	GITHUB_API_URL=http://127.0.0.1:$(FAKE_PORT) GITHUB_TOKEN=fake-token TRIAGE_SERVER_TOKEN=anyone \
+		$(BIN)/streamlit run dashboard.py --server.port=$(PORT)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

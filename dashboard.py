@@ -7,10 +7,12 @@ link to /compare opened first on a fresh server skipped this router (and crashed
 
 import streamlit as st
 
-from triage.ui import session
+from triage.ui import identity, session
 
 st.set_page_config(page_title="triage", page_icon=":material/low_priority:", layout="wide")
+identity.gate()  # with sign-in on ([auth] in secrets.toml), only allowed, signed-in users go on
 session.init_weights()
+session.show_config_problem()
 in_meeting = session.view().meeting is not None  # `/?snapshot=ID&meeting=1` opens meeting mode
 
 page = st.navigation([

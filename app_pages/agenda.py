@@ -3,9 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from triage.ui import agenda_input, loaders, ranking_view, session, sources
+from triage.markup import inline as md
+from triage.ui import agenda_input, live, loaders, ranking_view, session, sources
 
 st.title("Agenda")
+live.sidebar()  # the token field: a token typed here (or on another page) is the one this page fetches with
 mode = st.radio("Minutes from", ["Paste or upload", "A file on GitHub", "The demo's minutes"],
                 horizontal=True, key="agenda_source")
 
@@ -31,10 +33,10 @@ refs = agenda_input.read(text, default_repo, default_org)
 if refs is None:  # a malformed default repository or organisation: said above
     st.stop()
 if not refs:
-    st.info(f"No GitHub pull requests, issues or discussions found in {name}.")
+    st.info(f"No GitHub pull requests, issues or discussions found in {md(name)}.")
     st.stop()
 
-st.success(f"{len(refs)} references found in {name}.")
+st.success(f"{len(refs)} references found in {md(name)}.")
 ranking_view.show_frame(
     pd.DataFrame({
         "Item": [r.ref for r in refs],

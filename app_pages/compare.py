@@ -4,13 +4,14 @@ import pandas as pd
 import streamlit as st
 
 from triage import compare, settings
+from triage.markup import inline as md
 from triage.snapshots import SnapshotError
 from triage.ui import compare_view, loaders, meeting_panel, ranking_view, session, snapshot_panel
 
 st.title("Compare snapshots")
 url = settings.db_url()
 loaders.demo_snapshots(url, session.config("demo"))  # a first start: the two demo meetings, to compare offline
-summaries = loaders.store(url).list()
+summaries = snapshot_panel.listing()  # only what this viewer may open; unreadable rows named and left out
 if not summaries:
     st.info("No snapshots saved yet. Use **Save snapshot** on the Ranking page before each meeting.")
     st.stop()
@@ -41,13 +42,13 @@ try:
     older, newer = loaders.snapshot(url, older_s.id), loaders.snapshot(url, newer_s.id)
     result = compare.compare(older, newer)
 except (SnapshotError, ValueError) as e:
-    st.error(str(e))
+    st.error(md(e))
     st.stop()
 
 meeting_panel.followup(older, newer)
 warning = compare.weights_warning(result)
 if warning:
-    st.warning(warning)
+    st.warning(md(warning))
 compare_view.show_metrics(result)
 for name, heading in compare_view.SECTIONS:
     table = compare_view.moved(result) if name == "moved" else getattr(result, name)

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from triage import scoring
+from triage.markup import inline as md
 from triage.ui import (
     filter_panel,
     live,
@@ -37,10 +38,10 @@ preset = weights_panel.preset_picker(config)
 evaluated = loaders.evaluated(meeting_key, as_of, preset.name, config.sources, meeting, config)
 focus_in = filter_panel.show(evaluated, filter_slot)
 
-st.title(meeting.title or "Triage")
+st.title(md(meeting.title or "Triage"))
 st.caption(
-    f"{len(evaluated)} items ranked as of {as_of:%Y-%m-%d} · preset “{preset.name}” · "
-    f"source: {meeting.facts.source}" + (f" · {meeting.facts.note}" if meeting.facts.note else "")
+    f"{len(evaluated)} items ranked as of {as_of:%Y-%m-%d} · preset “{md(preset.name)}” · "
+    f"source: {md(meeting.facts.source)}" + (f" · {md(meeting.facts.note)}" if meeting.facts.note else "")
 )
 # The sliders, the table and all that the weights change: a slider move reruns only this.
 ranked_panel.show(meeting, meeting_key, config, preset, as_of, evaluated, scoring.rank(evaluated, preset.weights),

@@ -20,7 +20,9 @@ DATA = Path(__file__).parent / "data"
 def _isolated_home(tmp_path_factory, monkeypatch):
     """Every test gets its own TRIAGE_HOME (cache, snapshot store) and no ambient GitHub settings."""
     monkeypatch.setenv("TRIAGE_HOME", str(tmp_path_factory.mktemp("home")))
-    for name in ("GITHUB_TOKEN", "GITHUB_API_URL", "TRIAGE_DB_URL", "TRIAGE_MAX_REFS", "TRIAGE_BASE_URL", "PORT"):
+    for name in ("GITHUB_TOKEN", "GITHUB_API_URL", "TRIAGE_DB_URL", "TRIAGE_MAX_REFS", "TRIAGE_SERVER_TOKEN",
+                 "TRIAGE_BASE_URL", "PORT", "TRIAGE_DEADLINE", "TRIAGE_MAX_REQUESTS", "TRIAGE_MAX_POINTS",
+                 "TRIAGE_MAX_RESPONSE_MB", "TRIAGE_MAX_REDIRECTS"):
         monkeypatch.delenv(name, raising=False)
 
 

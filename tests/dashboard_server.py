@@ -21,9 +21,11 @@ START_TIMEOUT = 60  # seconds for the server to answer its health check (a cold 
 
 
 @contextlib.contextmanager
-def serve(home: Path, env: Mapping[str, str] | None = None) -> Iterator[str]:
-    """The dashboard's address while it runs; GitHub and triage settings come from `env` only."""
-    port = free_port()
+def serve(home: Path, env: Mapping[str, str] | None = None, args: tuple[str, ...] = (),
+          port: int | None = None) -> Iterator[str]:
+    """The dashboard's address while it runs (on `port`, or a free one); GitHub and triage settings
+    come from `env` only, and `args` go on its command line."""
+    port = port or free_port()
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "TRIAGE_"))}
     environ.update(env or {})
     environ["TRIAGE_HOME"] = str(home)
@@ -32,7 +34,7 @@ def serve(home: Path, env: Mapping[str, str] | None = None) -> Iterator[str]:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.headless=true",
              f"--server.port={port}", "--server.address=127.0.0.1", "--server.fileWatcherType=none",
-             "--browser.gatherUsageStats=false"],
+             "--browser.gatherUsageStats=false", *args],
             cwd=ROOT, env=environ, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:

@@ -420,6 +420,47 @@ def test_a_minutes_file_is_read_from_a_github_link(fake_github, github_config, d
     assert [r.path for r in fake_github.log] == [f"/repos/falcosecurity/community/contents/{MINUTES}"]
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://github.com/o/r/blob/main/../../../../user",
+        "https://github.com/o/r/blob/main/docs/%2e%2e/%2E%2E/%2e%2e/user",
+        "https://github.com/o/r/raw/main/..%2F..%2F..%2Fuser",
+        "https://raw.githubusercontent.com/o/r/main/a/../../../user",
+    ],
+)
+def test_a_link_climbing_out_of_the_repository_is_refused_before_any_request(fake_github, github_config, url):
+    # issue 12, D3: `blob/main/../../../../user` made the server send `GET /user` with its own token.
+    with pytest.raises(UnsupportedURLError) as raised:
+        fetch_file_text(url, github_config)
+    assert str(raised.value) == f"{url!r} climbs out of its folder (..): expected a file inside the repository"
+    assert fake_github.log == []
+
+
+@pytest.mark.parametrize(
+    ("url", "sentence"),
+    [
+        ("https://github.com/o/r/blob/ma..in/x.md", "names the branch or tag 'ma..in', which git does not allow"),
+        ("https://github.com/o/r/blob/main%0A/x.md", "names the branch or tag 'main\\n', which git does not allow"),
+        ("https://github.com/o/r/blob/main/./", "does not name a file in the repository"),
+        ("https://github.com/o/r/blob/main/a%00b.md", "does not name a file in the repository"),
+        ("https://github.com/..%2F/r/blob/main/x.md", "does not name a GitHub repository"),
+    ],
+)
+def test_a_link_that_names_no_file_in_a_repository_is_refused(fake_github, github_config, url, sentence):
+    with pytest.raises(UnsupportedURLError, match=re.escape(sentence)):
+        fetch_file_text(url, github_config)
+    assert fake_github.log == []
+
+
+def test_a_link_path_is_normalised_and_read_through_the_contents_api_only(fake_github, github_config, demo):
+    url = f"https://github.com/falcosecurity/community/blob/main/./meeting-notes//{MINUTES.split('/')[1]}"
+    assert parse_file_url(url).path == MINUTES
+    assert fetch_file_text(url, github_config) == demo.minutes
+    assert [(r.method, r.path, r.query) for r in fake_github.log] == [
+        ("GET", f"/repos/falcosecurity/community/contents/{MINUTES}", {"ref": ["main"]})]
+
+
 def test_links_to_other_hosts_are_refused_naming_the_host(github_config):
     with pytest.raises(UnsupportedURLError, match=r"'gitlab\.com'"):
         fetch_file_text("https://gitlab.com/falcosecurity/community/-/blob/main/x.md", github_config)

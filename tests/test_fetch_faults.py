@@ -194,10 +194,12 @@ def test_cached_facts_are_kept_when_github_is_unreachable(github_config, demo_ke
     first = fetch_items(demo_keys, config, cache=item_cache)
     fake.stop()
     result = fetch_items(demo_keys, dataclasses.replace(config, max_age=timedelta(0)), cache=item_cache)
-    assert result.errors and [i.status for i in result.items] == [i.status for i in first.items]
+    # issue 12, D1: kept facts are "stale", never shown as fetched; answers without facts keep their status
+    assert result.errors and [i.status for i in result.items] == [
+        "stale" if i.status == "ok" else i.status for i in first.items]
     libs_470 = result.items[demo_keys.index(LIBS_470)]
     assert libs_470.title == first.items[demo_keys.index(LIBS_470)].title
-    assert libs_470.note.startswith("not refreshed (not fetched: GitHub unreachable); facts as observed ")
+    assert libs_470.status_detail.startswith("not refreshed (not fetched: GitHub unreachable); facts as read ")
 
 
 @pytest.mark.parametrize(

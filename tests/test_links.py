@@ -55,6 +55,15 @@ def test_a_file_link_on_another_host_is_refused(demo_config):
     assert "'evil.example'" in view.problems[0]
 
 
+def test_a_file_link_climbing_out_of_its_repository_is_refused(demo_config):
+    # issue 12, D3: this link made the server read `GET /user` with its token (and showed a TypeError).
+    url = "https://github.com/o/r/blob/main/../../../../user"
+    view = parse_view({"source": "url", "url": url}, demo_config)
+    assert view.source == "demo" and view.url is None
+    assert view.problems == [f"{url!r} climbs out of its folder (..): expected a file inside the repository; "
+                             "showing the demo."]
+
+
 def test_good_values_survive_next_to_bad_ones(demo_config):
     view = parse_view({"w_age": "9", "w_labels": "x", "snapshot": "ABCDEF0123456789".lower()}, demo_config)
     assert view.weights["age"] == 9 and view.weights["labels"] == demo_config.preset().weights["labels"]

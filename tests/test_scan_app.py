@@ -44,6 +44,7 @@ def _live_env(falco_fake, monkeypatch):
     falco_fake.reset()
     monkeypatch.setenv("GITHUB_API_URL", falco_fake.url)
     monkeypatch.setenv("GITHUB_TOKEN", FAKE_TOKEN)
+    monkeypatch.setenv("TRIAGE_SERVER_TOKEN", "anyone")  # every visitor may use the server's token
 
 
 def scan_page() -> AppTest:
@@ -232,3 +233,10 @@ def test_the_scan_ranks_with_the_projects_settings_as_triage_scan_does(falco_fak
     assert [round(s, 6) for s in rows["Score"]] == list(cli["score"])
     assert at.selectbox(key="pick_preset").options == ["balanced", "waiting first", "release first", "quick wins",
                                                        "community first"]  # no "falco first"
+
+
+def test_two_reads_of_the_same_target_at_the_same_moment_are_never_cached_as_one():
+    # The app's caches are shared by every session: two sessions scanning an organisation in the same
+    # second with tokens that see different things must not be given each other's scores.
+    fetched = ScanFetch(ScanTarget(org="org"), (), (), (), (), None, 0, datetime(2024, 1, 1, tzinfo=UTC))
+    assert scan.result_of(fetched).key != scan.result_of(fetched).key

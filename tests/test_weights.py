@@ -60,7 +60,7 @@ def test_uploaded_text_overlay(tmp_path):
         ("[params]\nspeed = 1\n", "[params] speed: unknown parameter"),
         ("[params.area]\n\"a/b\" = 2\n", "[params.area]: 'a/b' = 2; expected a number from 0 to 1"),
         ("[params]\nrelease_targets = '0.37'\n", "release_targets must be a list of strings"),
-        ("[params]\nwaiting_half_days = 0\n", "waiting_half_days = 0; expected a whole number above 0"),
+        ("[params]\nwaiting_half_days = 0\n", "waiting_half_days = 0; expected a whole number from 1 to 100,000"),
         ("default_preset = 'nope'\n", "default_preset 'nope' is not a preset"),
         ("[presets.x]\nage = 'a'\n", "[presets.'x']: age = 'a' is not a number"),
         ("colour = 1\n", "unknown table or key 'colour'"),

@@ -108,14 +108,14 @@ def _report_focus(kept: Filtered) -> None:
 def cmd_rank(args: argparse.Namespace) -> int:
     """Rank a meeting's items and print them."""
     from triage import export, filters, scoring
-    from triage.facts import parse_when
+    from triage.facts import parse_as_of
     from triage.weights import demo_config_path, load_config
 
     meeting = load_meeting(args)
     overlays = ([demo_config_path()] if args.demo else []) + list(args.weights or [])
     config = load_config(overlays, local=Path.cwd())
     preset = config.preset(args.preset)
-    as_of = parse_when(args.as_of, end_of_day=True) if args.as_of else meeting.as_of
+    as_of = parse_as_of(args.as_of) if args.as_of else meeting.as_of
     assert as_of is not None
     ranked = scoring.rank_items(meeting.facts, preset.weights, preset.params, as_of,
                                 meeting.context(), config.people)
@@ -188,8 +188,10 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         else:
             Path(args.out).write_text(document, "utf-8")
     failed = [i for i in result.items if i.status != "ok"]
+    stale = sum(i.status == "stale" for i in result.items)
+    kept = f", {stale} kept from an earlier run but not refreshed" if stale else ""  # never "fetched" (issue 12)
     print(f"{outcome.fetched(result.items)} of {len(result.items)} items fetched in {result.requests} "
-          f"requests ({result.from_cache} from the cache)" + (f"; {result.rate}" if result.rate else ""),
+          f"requests ({result.from_cache} from the cache{kept})" + (f"; {result.rate}" if result.rate else ""),
           file=sys.stderr)
     for item in failed:
         print(f"  {item.ref}: {item.status_detail or item.status}", file=sys.stderr)
@@ -246,13 +248,13 @@ def _print(text: str, fmt: str) -> None:
 def cmd_snapshot_create(args: argparse.Namespace) -> int:
     """Rank a meeting as `triage rank` does, freeze the result and save it; print its id last."""
     from triage import snapshots
-    from triage.facts import parse_when
+    from triage.facts import parse_as_of
     from triage.weights import demo_config_path, load_config
 
     meeting = load_meeting(args)
     overlays = ([demo_config_path()] if args.demo else []) + list(args.weights or [])
     config = load_config(overlays, local=Path.cwd())
-    as_of = parse_when(args.as_of, end_of_day=True) if args.as_of else None
+    as_of = parse_as_of(args.as_of) if args.as_of else None
     snapshot = snapshots.freeze(meeting, config.preset(args.preset), config.people, as_of=as_of)
     with _store(args) as store:
         snapshot_id = store.save(snapshot)
@@ -267,7 +269,10 @@ def cmd_snapshot_list(args: argparse.Namespace) -> int:
     from triage import snapshots
 
     with _store(args) as store:
-        found = store.list(args.limit)
+        listing = store.listing(args.limit)
+    for problem in listing.skipped:  # a bad row is named and left out, never the whole list (issue 12)
+        print(f"triage: warning: {problem}", file=sys.stderr)
+    found = listing.summaries
     if args.format == "json":
         print(json.dumps([s.to_dict() for s in found], indent=2, ensure_ascii=False))
         return 0

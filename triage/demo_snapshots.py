@@ -24,6 +24,7 @@ def demo_snapshots(config: Config, now: datetime | None = None) -> list[Snapshot
 def ensure_demo_snapshots(store: SnapshotStore, config: Config) -> list[str]:
     """Save the demo snapshots into a store holding none at all (its first start); a store that holds
     any snapshot is left as it is. Returns the ids saved."""
-    if store.list(1):
+    first = store.listing(1)
+    if first.summaries or first.skipped:  # an unreadable row is a snapshot too: not a first start
         return []
     return [store.save(s) for s in demo_snapshots(config)]

@@ -14,6 +14,8 @@ from typing import Any
 import pandas as pd
 
 from triage.criteria import CRITERIA
+from triage.facts import ItemKey
+from triage.markup import csv_cell, gfm_escape, gfm_text, item_url
 from triage.scoring import CONTRIB, WHY, explain, typical, with_reasons
 
 FORMATS = ("json", "markdown", "csv")
@@ -100,23 +102,39 @@ def rows_to_json(rows: list[Row], meta: Meta | None = None) -> str:
 # code in Markdown, so that the pasted block does not put that thread on the next agenda (agenda
 # readers skip code).
 _REF_IN_TEXT = re.compile(r"(?<![\w`/.-])((?:[A-Za-z0-9][\w.-]*/)?[\w.-]+#\d+)")
-_AS_CODE = r"`\1`"
+
+
+def _why(value: object) -> str:
+    """A reason on one line, escaped as text, with each thread it names written as code (see above)."""
+    parts = _REF_IN_TEXT.split(" ".join(str(value).split()))
+    return "".join(f"`{part}`" if n % 2 else gfm_escape(part) for n, part in enumerate(parts))  # split keeps refs odd
 
 
 def rows_to_markdown(rows: list[Row], heading: str, link: str | None = None) -> str:
     """A numbered list to paste into the minutes: linked refs, titles, score and one-line why."""
-    lines = [f"### {heading}", ""]
+    lines = [f"### {gfm_text(heading)}", ""]
     if link:
         lines += [f"Snapshot: <{link}>", ""]
     for row in rows:
-        title = str(row.get("title") or "(title unknown)").replace("[", "\\[").replace("]", "\\]")
+        # Titles and reasons come from GitHub, the link from its API: shown as text, and a link only
+        # to the thread on GitHub, whatever they hold (issue 12).
+        title = gfm_text(row.get("title") or "(title unknown)")
         waiting = _waiting(row)
         extra = f" ({waiting})" if waiting else ""
         lines.append(
-            f"{row['rank']}. [{row['ref']}]({row['url']}) {title}{extra}: "
-            f"score {float(row['score']):.2f}; {_REF_IN_TEXT.sub(_AS_CODE, str(row.get('why', '')))}"
+            f"{row['rank']}. {_link(row)} {title}{extra}: "
+            f"score {float(row['score']):.2f}; {_why(row.get('why', ''))}"
         )
     return "\n".join(lines) + "\n"
+
+
+def _link(row: Row) -> str:
+    """`[owner/repo#N](https://github.com/...)`: the ref as validated, the link only to its thread."""
+    try:
+        key = ItemKey.parse(str(row.get("ref")))
+    except ValueError:
+        return gfm_text(row.get("ref"))
+    return f"[{key.ref}]({item_url(row.get('url'), key.repo, key.number, row.get('kind'))})"
 
 
 CSV_COLUMNS = ["rank", "ref", "title", "url", "kind", "state", "status", "waiting_on", "waiting_days", "score", "why"]
@@ -131,6 +149,11 @@ def rows_to_csv(rows: list[Row]) -> str:
         columns=[*CSV_COLUMNS, *names],
     )
     table["waiting_days"] = table["waiting_days"].astype("Int64")
+    # Text cells neutralised as OWASP advises, so that a title like `=HYPERLINK(...)` stays text in a
+    # spreadsheet (issue 12).
+    for column in CSV_COLUMNS:
+        if table[column].dtype == object or pd.api.types.is_string_dtype(table[column]):
+            table[column] = table[column].map(csv_cell)
     buf = io.StringIO()
     table.to_csv(buf, index=False)
     return buf.getvalue()

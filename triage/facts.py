@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple, cast
 if TYPE_CHECKING:
     from triage.fact_columns import FactColumns
 
+from triage.markup import item_url
+
 Kind = Literal["pull", "issue", "discussion"]
 State = Literal["open", "closed", "merged"]
 # What happened on a thread: the opening description, a conversation comment, a review (with a
@@ -44,7 +46,9 @@ EventKind = Literal[
 ]
 EVENT_KINDS: tuple[str, ...] = EventKind.__args__  # type: ignore[attr-defined]
 # Why an item's facts are what they are: fetched fine, or the reason they could not be.
-FetchStatus = Literal["ok", "unknown", "not_found", "moved", "rate_limited", "forbidden", "error"]
+# "stale": facts read on an earlier run, shown because this run could not refresh them (status_detail
+# says why and when they were read).
+FetchStatus = Literal["ok", "unknown", "not_found", "moved", "rate_limited", "forbidden", "error", "stale"]
 
 FIRST_TIME_ASSOCIATIONS = frozenset({"FIRST_TIME_CONTRIBUTOR", "FIRST_TIMER"})
 FACTS_FORMAT = 2  # bump when the serialised shape changes; readers accept every older version
@@ -187,8 +191,9 @@ class ItemFacts:
 
     @property
     def found(self) -> bool:
-        """True when GitHub (or the recorded source) showed this thread (moved repos included)."""
-        return self.status in ("ok", "moved")
+        """True when GitHub (or the recorded source) showed this thread (moved repos, and facts kept
+        from an earlier run that this one could not refresh, included)."""
+        return self.status in ("ok", "moved", "stale")
 
     @property
     def first_time_contributor(self) -> bool | None:
@@ -206,10 +211,9 @@ class ItemFacts:
     @property
     def html_url(self) -> str:
         """The thread's address on github.com (built from the key when none was recorded)."""
-        if self.url:
-            return self.url
-        path = {"pull": "pull", "discussion": "discussions"}.get(self.kind or "issue", "issues")
-        return f"https://github.com/{self.repo}/{path}/{self.number}"
+        # Only an http(s) link to this thread on a GitHub host: the API's `url` is shown as a link
+        # and pasted into minutes (issue 12).
+        return item_url(self.url, self.repo, self.number, self.kind)
 
 
 class Role(NamedTuple):
@@ -352,6 +356,22 @@ def parse_when(value: str | date | datetime | None, *, end_of_day: bool = False)
         return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
     moment = time(23, 59, 59) if end_of_day else time(0, 0)
     return datetime.combine(value, moment, tzinfo=UTC)
+
+
+# The days a ranking can be judged as of: from GitHub's first year to one far enough ahead that no
+# day arithmetic on it overflows (`as_of=9999-12-31` in a link raised OverflowError, issue 12).
+AS_OF_FIRST, AS_OF_LAST = date(2008, 1, 1), date(2999, 12, 31)
+
+
+def parse_as_of(value: str | date) -> datetime:
+    """The end of the day (or the moment) `value` names, as an "as of"; ValueError with a sentence
+    when it is not a date or lies outside AS_OF_FIRST..AS_OF_LAST."""
+    moment = parse_when(value, end_of_day=True)
+    if moment is None:
+        raise ValueError("No as-of date given: expected YYYY-MM-DD")
+    if not AS_OF_FIRST <= moment.date() <= AS_OF_LAST:
+        raise ValueError(f"As-of date {value!s:.40} is out of range: expected a day from {AS_OF_FIRST} to {AS_OF_LAST}")
+    return moment
 
 
 def _iso(value: datetime | None) -> str | None:

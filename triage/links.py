@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from triage.criteria import CRITERIA
 from triage.demo import DEMO_NAME, DEMOS
-from triage.facts import parse_when
+from triage.facts import parse_as_of
 from triage.filters import PARAMS as FILTER_PARAMS
 from triage.filters import Filters, from_params
 from triage.github.file_links import parse_file_url
@@ -125,7 +125,7 @@ def parse_view(params: Mapping[str, str], config: Config, lists: Mapping[str, li
     as_of = params.get("as_of")
     if as_of is not None:
         try:
-            parse_when(as_of)
+            parse_as_of(as_of)
             view.as_of = as_of
         except ValueError as e:
             view.problems.append(f"{e} (the link's as_of); using the meeting's date.")

@@ -18,13 +18,18 @@ ANSWERED = (*FETCHED, "not_found")  # statuses GitHub answered for (missing or p
 
 
 def fetched(items: Sequence[ItemFacts]) -> int:
-    """How many items have facts read from GitHub (or its cache)."""
+    """How many items have facts read from GitHub (or its cache) in this run."""
     return sum(i.status in FETCHED for i in items)
 
 
+def usable(items: Sequence[ItemFacts]) -> int:
+    """How many items have facts to rank: fetched, or kept from an earlier run ("stale")."""
+    return sum(i.found for i in items)
+
+
 def fetch_status(items: Sequence[ItemFacts], errors: Sequence[str]) -> int:
-    """The exit status of an agenda fetch."""
-    if not fetched(items):
+    """The exit status of an agenda fetch: stale facts are written, as a partial result."""
+    if not usable(items):
         return EXIT_NOTHING
     if errors or any(i.status not in ANSWERED for i in items):
         return EXIT_PARTIAL

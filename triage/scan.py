@@ -18,8 +18,9 @@ scores the same here as on the agenda, and a chosen one can be added to the agen
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import pairwise
 from typing import Literal
@@ -95,11 +96,14 @@ class ScanResult:
     fetch: ScanFetch
     facts: FactSet
     as_of: datetime
+    read: str = field(default_factory=lambda: secrets.token_hex(8), compare=False)  # this read, for `key`
 
     @property
     def key(self) -> str:
-        """Identifies this scan for caches: the target and the moment it was read."""
-        return f"{self.fetch.target.label}@{self.fetch.observed_at.isoformat()}"
+        """Identifies this scan for caches: the target, the moment it was read and which read it was.
+        The app's caches are shared by every session, and two sessions may read the same target in
+        the same second with tokens that see different things: their scores must never be swapped."""
+        return f"{self.fetch.target.label}@{self.fetch.observed_at.isoformat()}#{self.read}"
 
 
 def result_of(fetch: ScanFetch, people: People | None = None) -> ScanResult:

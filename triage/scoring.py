@@ -295,7 +295,7 @@ def explain(row: Mapping[str, Any], usual: Mapping[str, float] | None = None) ->
 
 def _missing(row: Mapping[str, Any]) -> str:
     """What keeps an item in the needs-facts band, in a few words."""
-    if row.get("status") not in ("ok", "moved"):
+    if row.get("status") not in ("ok", "moved", "stale"):  # stale: facts kept from an earlier fetch
         return str(row.get("status_detail") or "its thread could not be read")
     if row.get("ball") is None or row.get("ball") != row.get("ball"):  # None, or NaN from a frame
         return "whose turn it is is unknown (no dated activity known)"

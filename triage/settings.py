@@ -43,12 +43,18 @@ def db_url() -> str:
     return os.environ.get("TRIAGE_DB_URL") or f"sqlite:///{triage_home() / 'triage.db'}"
 
 
+def whole_number(name: str, default: int, unit: str) -> int:
+    """`$name` as a whole number of `unit` (at least 1), else `default`; a SettingsError with a
+    sentence when it is something else."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= 10**9:
+        raise SettingsError(f"{name} {raw[:40]!r} is not a whole number of {unit} of at least 1, such as {default}")
+    return int(raw)
+
+
 def max_refs(default: int) -> int:
     """`$TRIAGE_MAX_REFS`: the most items one agenda may name, else `default` (bounds the work a paste
     can cause: every item is fetched from GitHub)."""
-    raw = os.environ.get("TRIAGE_MAX_REFS", "").strip()
-    if not raw:
-        return default
-    if not raw.isdigit() or int(raw) < 1:
-        raise SettingsError(f"TRIAGE_MAX_REFS {raw!r} is not a whole number of items of at least 1, such as {default}")
-    return int(raw)
+    return whole_number("TRIAGE_MAX_REFS", default, "items")

@@ -15,6 +15,7 @@ import re
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -38,12 +39,14 @@ from sqlalchemy import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
 
+from triage.access import exposes_private
 from triage.facts import parse_when
 from triage.settings import db_url, github_token_from_env
 from triage.snapshots import (
     MIN_PREFIX,
     Snapshot,
     SnapshotAmbiguousError,
+    SnapshotError,
     SnapshotFormatError,
     SnapshotNotFoundError,
     SnapshotStoreError,
@@ -77,6 +80,29 @@ _table = Table(
     Column("content", Text, nullable=False),  # the canonical JSON document
 )
 Index(f"ix_{TABLE}_created_at", _table.c.created_at)
+# Who saved a snapshot made from private repositories (issue 12): one row per identity that saved it
+# (the same content saved by two people has one id), and whether they listed it in Compare. A
+# table of its own, so that stores made before it need no migration; snapshots without a row
+# here are judged by their content (`access.exposes_private`).
+ACCESS_TABLE = "triage_snapshot_access"
+_access = Table(
+    ACCESS_TABLE,
+    _metadata,
+    Column("snapshot_id", String(64), primary_key=True),
+    Column("owner", String(200), primary_key=True),  # an `access` identity; "" when saved by no one known
+    Column("listed", Integer, nullable=False),  # 1: listed in Compare for those who may open it
+)
+LISTING_CACHE = 4096  # verified listing lines kept per store: a snapshot's content never changes
+
+
+@dataclass(frozen=True)
+class Listing:
+    """The store's listing, newest first: the lines that could be read and checked against their
+    content, with who saved the private ones, and one sentence per row left out."""
+
+    summaries: builtins.list[SnapshotSummary]
+    owners: dict[str, dict[str, bool]]  # snapshot id -> {identity: listed}, private snapshots only
+    skipped: builtins.list[str]
 
 
 def mask_url(url: str) -> str:
@@ -126,6 +152,7 @@ class SnapshotStore:
             self.location = mask_url(url)
             self.engine = self._open(url)
         self._password = self.engine.url.password
+        self._lines: dict[str, SnapshotSummary] = {}  # verified listing lines by id (see `listing`)
         self._ready = False
         self._ready_lock = threading.Lock()
 
@@ -205,10 +232,16 @@ class SnapshotStore:
                     raise
             self._ready = True
 
-    def save(self, snapshot: Snapshot) -> str:
-        """Store `snapshot` and return its id; saving the same content again keeps the one row."""
+    def save(self, snapshot: Snapshot, owner: str | None = None, listed: bool = False) -> str:
+        """Store `snapshot` and return its id; saving the same content again keeps the one row. A
+        snapshot of private data records `owner` (an `access` identity) as one who may open it, and
+        whether they list it in Compare (`listed`; unlisted by default)."""
         check_secrets(snapshot.document, [github_token_from_env()])
         self._ensure_schema()
+        if exposes_private(snapshot.meeting.facts):
+            grant = {"snapshot_id": snapshot.id, "owner": owner or "", "listed": int(listed)}
+            with contextlib.suppress(IntegrityError):  # this identity saved it before
+                self._run(lambda conn: conn.execute(insert(_access).values(**grant)), write=True)
         record = {
             "id": snapshot.id,
             "schema_version": snapshot.format,
@@ -248,10 +281,11 @@ class SnapshotStore:
         row = self._run(lambda conn: self._resolve(conn, key), write=False)
         return self._from_row(row)
 
-    def _from_row(self, row: Any) -> Snapshot:
+    def _from_row(self, row: Any, quiet: bool = False) -> Snapshot:
+        where = "" if quiet else f"Snapshot {row.id[:MIN_PREFIX]}… in {self.location} "
         tampered = (
-            f"Snapshot {row.id[:MIN_PREFIX]}… in {self.location} was changed after it was saved: its "
-            "content no longer matches its id, so it cannot be trusted and is not shown"
+            f"{where}was changed after it was saved: its content no longer matches its id, so it cannot be "
+            "trusted and is not shown"
         )
         try:
             parsed = json.loads(row.content)
@@ -262,25 +296,71 @@ class SnapshotStore:
                 raise SnapshotTamperedError(tampered)
         except SnapshotFormatError:
             raise SnapshotTamperedError(tampered) from None
-        created = parse_when(row.created_at)
+        try:
+            created = parse_when(row.created_at)
+        except (ValueError, TypeError):  # a damaged saving date does not hide the content
+            created = None
         return snapshot_from_document(parsed, created_at=created)
 
     def list(self, limit: int | None = None) -> builtins.list[SnapshotSummary]:
-        """Summaries of the stored snapshots, newest first."""
+        """Summaries of the stored snapshots, newest first (rows that cannot be read are left out:
+        `listing` says which and why)."""
+        return self.listing(limit).summaries
+
+    def owners(self, snapshot_id: str) -> dict[str, bool]:
+        """Who saved this snapshot of private data (identity -> listed); empty for public ones."""
         self._ensure_schema()
-        query = select(_table.c.id, _table.c.created_at, _table.c.source, _table.c.title, _table.c.as_of,
-                       _table.c.item_count, _table.c.preset).order_by(
-            _table.c.created_at.desc(), _table.c.id)
+        query = select(_access).where(_access.c.snapshot_id == snapshot_id)
+        return {r.owner: bool(r.listed) for r in self._run(lambda conn: conn.execute(query).all(), write=False)}
+
+    def listing(self, limit: int | None = None) -> Listing:
+        """The listing, each line read from its snapshot's verified content rather than from the
+        row's own columns (which could say anything); a row that cannot be read or checked is left
+        out with a sentence, never the whole list (issue 12)."""
+        self._ensure_schema()
+        query = select(_table.c.id, _table.c.created_at).order_by(_table.c.created_at.desc(), _table.c.id)
         if limit is not None:
             query = query.limit(limit)
         rows = self._run(lambda conn: conn.execute(query).all(), write=False)
-        return [self._summary(r) for r in rows]
+        owners: dict[str, dict[str, bool]] = {}
+        for r in self._run(lambda conn: conn.execute(select(_access)).all(), write=False):
+            owners.setdefault(r.snapshot_id, {})[r.owner] = bool(r.listed)
+        summaries, skipped = [], []
+        for row in rows:
+            short = str(row.id)[:MIN_PREFIX]
+            try:
+                created = parse_when(row.created_at)
+            except (ValueError, TypeError):
+                created = None
+            if created is None:
+                skipped.append(f"Snapshot {short}… is left out: its saving date {str(row.created_at)!r:.40} is "
+                               "not a date")
+                continue
+            try:
+                line = self._checked_line(row.id)
+            except SnapshotError as e:
+                skipped.append(f"Snapshot {short}… is left out: {e}")
+                continue
+            summaries.append(replace(line, created_at=created))
+        return Listing(summaries, {k: v for k, v in owners.items() if k in {s.id for s in summaries}}, skipped)
 
-    @staticmethod
-    def _summary(r: Any) -> SnapshotSummary:
-        created, as_of = parse_when(r.created_at), parse_when(r.as_of)
-        assert created is not None and as_of is not None
-        return SnapshotSummary(r.id, created, r.source, r.title, as_of, r.item_count, r.preset)
+    def _checked_line(self, snapshot_id: str) -> SnapshotSummary:
+        """The listing line of one snapshot, from its verified content (kept: content never changes)."""
+        with self._ready_lock:
+            line = self._lines.get(snapshot_id)
+        if line is not None:
+            return line
+        query = select(_table).where(_table.c.id == snapshot_id)
+        found = self._run(lambda conn: conn.execute(query).all(), write=False)
+        if not found:
+            raise SnapshotNotFoundError("it was deleted while being listed")
+        snap = self._from_row(found[0], quiet=True)
+        line = replace(snap.summary(), private=exposes_private(snap.meeting.facts))
+        with self._ready_lock:
+            self._lines[snapshot_id] = line
+            while len(self._lines) > LISTING_CACHE:
+                self._lines.pop(next(iter(self._lines)))
+        return line
 
     def latest(self, n: int = 1) -> builtins.list[Snapshot]:
         """The `n` most recently saved snapshots, newest first, each verified against its id."""

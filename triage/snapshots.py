@@ -162,6 +162,7 @@ class SnapshotSummary:
     as_of: datetime
     items: int
     preset: str
+    private: bool = False  # made from private repositories (`access.exposes_private`)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: moments as ISO 8601 text."""

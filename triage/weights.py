@@ -58,6 +58,8 @@ class Config:
 
 def validate_weights(raw: Mapping[str, Any], where: str) -> dict[str, float]:
     """Check criterion names and 0..10 numbers; return them as floats."""
+    if not isinstance(raw, Mapping):
+        raise WeightsError(f"{where} must be a table of criterion = weight, got {raw!r:.80}")
     out: dict[str, float] = {}
     for name, value in raw.items():
         if name not in CRITERIA:
@@ -72,16 +74,27 @@ def validate_weights(raw: Mapping[str, Any], where: str) -> dict[str, float]:
 
 def _unit_table(raw: Any, where: str) -> tuple[tuple[str, float], ...]:
     if not isinstance(raw, Mapping):
-        raise WeightsError(f"{where} must be a table of name = number, got {raw!r}")
+        raise WeightsError(f"{where} must be a table of name = number, got {raw!r:.80}")
     for key, value in raw.items():
-        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
-            raise WeightsError(f"{where}: {key!r} = {value!r}; expected a number from 0 to 1")
+        if not _number_in(value, 0, 1):
+            raise WeightsError(f"{where}: {key!r} = {value!r:.80}; expected a number from 0 to 1")
     return tuple((str(k), float(v)) for k, v in raw.items())
+
+
+def _number_in(value: Any, low: float, high: float) -> bool:
+    """A real number (not a bool, not NaN or infinite) from `low` to `high`."""
+    return (not isinstance(value, bool) and isinstance(value, int | float) and math.isfinite(value)
+            and low <= value <= high)
+
+
+# Whole-number parameters are day counts and counts that scores are divided by: at least 1 (a tiny
+# `demand_full = 1e-320` divided by zero once made whole), at most this. Decimal parameters are scores.
+MAX_COUNT = 100_000
 
 
 def _str_list(raw: Any, where: str) -> tuple[str, ...]:
     if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
-        raise WeightsError(f"{where} must be a list of strings, got {raw!r}")
+        raise WeightsError(f"{where} must be a list of strings, got {raw!r:.80}")
     return tuple(raw)
 
 
@@ -102,7 +115,7 @@ _TABLES = {"area": "area_weights", "labels": "label_rules", "flags": "flag_score
 
 def _apply_params(base: Params, raw: Any, file: str, table: str = "params") -> Params:
     if not isinstance(raw, Mapping):
-        raise WeightsError(f"{file} [{table}] must be a table, got {raw!r}")
+        raise WeightsError(f"{file} [{table}] must be a table, got {raw!r:.80}")
     known = {f.name: f for f in fields(Params)}
     scalars = [k for k in known if k not in _TABLES.values() and k != "effort_buckets"]
     changes: dict[str, Any] = {}
@@ -114,10 +127,11 @@ def _apply_params(base: Params, raw: Any, file: str, table: str = "params") -> P
             changes[key] = _str_list(value, here)
         elif key in scalars:
             current = getattr(base, key)
-            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-                raise WeightsError(f"{here} = {value!r}; expected a number of at least 0")
-            if isinstance(current, int) and value <= 0:
-                raise WeightsError(f"{here} = {value!r}; expected a whole number above 0")
+            if isinstance(current, int):
+                if not _number_in(value, 1, MAX_COUNT) or value != int(value):
+                    raise WeightsError(f"{here} = {value!r:.80}; expected a whole number from 1 to {MAX_COUNT:,}")
+            elif not _number_in(value, 0, 1):  # every decimal parameter is a score (issue 12: area_default = 2)
+                raise WeightsError(f"{here} = {value!r:.80}; expected a number from 0 to 1")
             changes[key] = type(current)(value)
         else:
             names = sorted({*_TABLES, *scalars})
@@ -134,6 +148,8 @@ def _read(path: Path | str, text: str | None = None) -> dict[str, Any]:
         raise WeightsError(f"Criteria file {str(path)!r} is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as e:
         raise WeightsError(f"Criteria file {str(path)!r} is not valid TOML: {e}") from None
+    except RecursionError:  # tomllib parses nested arrays and tables recursively
+        raise WeightsError(f"Criteria file {str(path)!r} nests arrays or tables too deeply") from None
 
 
 class _Layers:
@@ -158,7 +174,10 @@ class _Layers:
             self.weights.update(validate_weights(doc["weights"], f"{name} [weights]"))
         if "params" in doc:
             self.params = _apply_params(self.params, doc["params"], name)
-        for preset, body in (doc.get("presets") or {}).items():
+        presets = doc.get("presets") or {}
+        if not isinstance(presets, Mapping):
+            raise WeightsError(f"{name} [presets] must be a table of named presets, got {presets!r:.80}")
+        for preset, body in presets.items():
             if not isinstance(body, Mapping):
                 raise WeightsError(f"{name} [presets.{preset}] must be a table")
             body = dict(body)
@@ -166,8 +185,12 @@ class _Layers:
             where = f"{name} [presets.{preset!r}]"
             self.presets[preset] = (validate_weights(body, where), (params, name, f"presets.{preset!r}.params"))
         if "default_preset" in doc:
-            self.default, self.default_from = str(doc["default_preset"]), name
+            if not isinstance(doc["default_preset"], str):
+                raise WeightsError(f"{name}: default_preset = {doc['default_preset']!r:.80} is not a preset's name")
+            self.default, self.default_from = doc["default_preset"], name
         people = doc.get("people") or {}
+        if not isinstance(people, Mapping):
+            raise WeightsError(f"{name} [people] must be a table (maintainers, bots), got {people!r:.80}")
         if "maintainers" in people:
             self.maintainers = _str_list(people["maintainers"], f"{name} [people] maintainers")
         if "bots" in people:

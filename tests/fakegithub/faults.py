@@ -47,6 +47,12 @@ class Fault:
     respond: bool = True
     hits: int = 0  # how many requests it answered (or delayed)
     seen: int = 0
+    # Hostile faults are what no GitHub sends (another host's redirect, a decompression bomb, a byte
+    # every few seconds): the bounds triage keeps against a broken or hostile server. Their answers are
+    # exempt from the checks against GitHub's REST description, on purpose.
+    hostile: bool = False
+    drip: float = 0.0  # seconds between bytes: the whole answer, status line included, one byte at a time
+    sent: int = 0  # bytes a dripping answer got out before the client left
 
     def take(self, request: Any) -> bool:
         """Does this fault handle `request` (a Recorded)? Counts it if so."""
@@ -133,3 +139,33 @@ def graphql_errors(errors: list[dict[str, Any]], data: Any = None, **where: Any)
 def graphql_timeout(**where: Any) -> Fault:
     """GitHub's answer to a query that ran past its 10 s budget: no data, one error."""
     return graphql_errors([{"message": GRAPHQL_TIMEOUT_MESSAGE}], **where)
+
+
+# --- hostile: what no GitHub sends; triage must bound it (issue 12) ---------------------------------------
+
+
+def drip(interval: float = 2.0, **where: Any) -> Fault:
+    """HOSTILE: the real answer, sent one byte every `interval` seconds, status line and headers
+    included, so that no read ever waits long enough to time out (issue 12, D7)."""
+    return Fault(respond=False, drip=interval, hostile=True, **where)
+
+
+def gzip_bomb(megabytes: int = 100, **where: Any) -> Fault:
+    """HOSTILE: a 200 answer of `megabytes` MB of JSON once decompressed, a few hundred KB on the wire
+    (`Content-Encoding: gzip`, issue 12, D9)."""
+    import zlib
+
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)  # 31: the gzip wrapper
+    block = b"a" * 1_000_000
+    parts = [packer.compress(b'{"data": {"pad": "')]
+    parts += [packer.compress(block) for _ in range(megabytes)]
+    parts += [packer.compress(b'"}}'), packer.flush()]
+    headers = {"Content-Type": "application/json; charset=utf-8", "Content-Encoding": "gzip"}
+    return Fault(200, b"".join(parts), headers, hostile=True, **where)
+
+
+def redirect(location: str, status: int = 301, **where: Any) -> Fault:
+    """A redirect to `location` in GitHub's words (a 301 is how GitHub answers for a renamed
+    repository). HOSTILE when `location` is another host, the same address, or part of a loop."""
+    body = {"message": "Moved Permanently", "url": location, "documentation_url": "https://docs.github.com/v3/#http-redirects"}
+    return Fault(status, body, {"Location": location}, hostile=True, **where)

@@ -18,6 +18,7 @@ never stored or printed.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
@@ -25,7 +26,8 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -114,6 +116,7 @@ class FakeGitHub:
         port: int = 0,
         scopes: Iterable[str] = ("repo", "read:org"),
         enterprise: str | None = None,
+        users: Mapping[str, str] | None = None,
     ) -> None:
         self._initial = (list(items), list(hidden))
         self.scopes = tuple(scopes)  # X-OAuth-Scopes of a classic token (fine-grained ones get no header)
@@ -122,6 +125,8 @@ class FakeGitHub:
         self.enterprise = enterprise
         self._initial_files: list[tuple[str, str, str, str]] = []
         self.tokens = set(tokens) if tokens is not None else None  # None: any token is valid
+        # token -> the login it belongs to (`viewer`, `GET /user`); any other token is VIEWER's
+        self.users = dict(users or {})
         self.follow_renames = follow_renames  # False: GraphQL behaves like GitHub before followRenames
         self.log_stream = log_stream
         self.host, self._port = host, port
@@ -158,6 +163,10 @@ class FakeGitHub:
                 # Headers and body go out in two writes; without this, Nagle's algorithm holds the
                 # body until the client's delayed ACK, adding ~40 ms to every response.
                 self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+            def handle(self) -> None:
+                with contextlib.suppress(ConnectionResetError, BrokenPipeError):  # the client left mid-answer
+                    super().handle()
 
             def do_GET(self) -> None:
                 fake._handle(self)
@@ -257,10 +266,13 @@ class FakeGitHub:
         with self._lock:
             self.store.item(key).error = (type, text)
 
-    def grant_private(self, repo: str) -> None:
-        """Make a repository private (`isPrivate`, `"private": true`) but readable by the token."""
+    def grant_private(self, repo: str, readers: Iterable[str] | None = None) -> None:
+        """Make a repository private (`isPrivate`, `"private": true`) but readable by the token, or
+        only by the tokens of `readers` (logins, see `users`): GitHub hides it from the others."""
         with self._lock:
-            self.store.ensure_repo(repo).is_private = True
+            found = self.store.ensure_repo(repo)
+            found.is_private = True
+            found.readers = frozenset(readers) if readers is not None else None
 
     def make_private(self, repo: str) -> None:
         """Make a repository invisible to the token (404 / NOT_FOUND, as GitHub hides private repos)."""
@@ -412,13 +424,29 @@ class FakeGitHub:
             elif self.tokens is not None and token is not None and token not in self.tokens:
                 reply = _Reply(401, rest.error_json("Bad credentials", 401))
             else:
-                reply = self._route(rec, base, resource, token is not None)
-            self._respond(h, rec, reply, resource, injected)
+                login = self.users.get(token, VIEWER) if token is not None else None
+                with self._lock, self._as_viewer(login):
+                    reply = self._route(rec, base, resource, token is not None, login or VIEWER)
+            self._respond(h, rec, reply, resource, injected, fault)
         except (BrokenPipeError, ConnectionResetError):  # the client gave up (a timeout test)
             pass
 
+    @contextmanager
+    def _as_viewer(self, login: str | None) -> Iterator[None]:
+        """Hide, for this request, the private repositories whose readers do not include `login`."""
+        hidden = [r for r in self.store.repos.values()
+                  if r.readers is not None and login not in r.readers and not r.private]
+        for repo in hidden:
+            repo.private = True
+        try:
+            yield
+        finally:
+            for repo in hidden:
+                repo.private = False
+
     def _respond(
-        self, h: BaseHTTPRequestHandler, rec: Recorded, reply: _Reply, resource: str, injected: bool = False
+        self, h: BaseHTTPRequestHandler, rec: Recorded, reply: _Reply, resource: str, injected: bool = False,
+        fault: Fault | None = None,
     ) -> None:
         payload = reply.payload
         if not injected and isinstance(payload, dict | list):  # a fault's answer is wrong on purpose
@@ -471,6 +499,9 @@ class FakeGitHub:
             out["content-type"] = "application/json; charset=utf-8"
         out.setdefault("x-github-media-type", "github.v3; format=json")
         out.setdefault("x-github-request-id", _REQUEST_ID)
+        if fault is not None and fault.drip:
+            self._drip(h, fault, status, out, data)
+            return
         h.send_response(status)
         for k, v in out.items():
             h.send_header(k, v)
@@ -487,6 +518,22 @@ class FakeGitHub:
                 file=self.log_stream,
                 flush=True,
             )
+
+    @staticmethod
+    def _drip(h: BaseHTTPRequestHandler, fault: Fault, status: int, headers: Mapping[str, str], data: bytes) -> None:
+        """HOSTILE: the whole answer one byte every `fault.drip` seconds, until the client leaves."""
+        head = [f"HTTP/1.1 {status} {h.responses.get(status, ('',))[0]}"]
+        head += [f"{k}: {v}" for k, v in headers.items()] + [f"Content-Length: {len(data)}", "", ""]
+        raw = "\r\n".join(head).encode("latin-1") + data
+        try:
+            for byte in raw:
+                h.wfile.write(bytes([byte]))
+                h.wfile.flush()
+                fault.sent += 1
+                time.sleep(fault.drip)
+        except OSError:  # the client gave up: what the bound is for
+            pass
+        h.close_connection = True
 
     def _exhausted(self, resource: str, authorized: bool) -> _Reply | None:
         with self._lock:
@@ -518,13 +565,13 @@ class FakeGitHub:
             )
         return _Reply(403, rest.error_json(message, 403), headers, charge=0)
 
-    def _route(self, rec: Recorded, base: str, resource: str, authorized: bool) -> _Reply:
+    def _route(self, rec: Recorded, base: str, resource: str, authorized: bool, login: str = VIEWER) -> _Reply:
         if rec.path == "/graphql" and rec.method == "POST":
             if not authorized:
                 return _Reply(
                     401, rest.error_json("This endpoint requires you to be authenticated.", 401), charge=0
                 )
-            return self._exhausted("graphql", True) or self._graphql(rec)
+            return self._exhausted("graphql", True) or self._graphql(rec, login)
         if rec.method != "GET":
             return _Reply(404, rest.error_json("Not Found", 404))
         if rec.path == "/rate_limit":
@@ -541,7 +588,7 @@ class FakeGitHub:
                 return self._search(rec, base)
             if rec.path == "/user":
                 return (
-                    _Reply(200, rest.viewer_json(VIEWER, base))
+                    _Reply(200, rest.viewer_json(login, base))
                     if authorized
                     else _Reply(401, rest.error_json("Requires authentication", 401))
                 )
@@ -715,7 +762,7 @@ class FakeGitHub:
 
     # -- GraphQL --
 
-    def _graphql(self, rec: Recorded) -> _Reply:
+    def _graphql(self, rec: Recorded, login: str = VIEWER) -> _Reply:
         try:
             request = json.loads(rec.body)
             text, variables = request["query"], request.get("variables") or {}
@@ -748,7 +795,7 @@ class FakeGitHub:
                 "used": bucket.limit - after,
                 "nodeCount": checked.price.nodes,
             }
-            root = query_root(self.store, follow_renames=self.follow_renames, rate=rate, viewer=VIEWER)
+            root = query_root(self.store, follow_renames=self.follow_renames, rate=rate, viewer=login)
             out = execute(checked, variables, root)
         # Variables that do not fit their declarations stop the request before it runs: no charge.
         return _Reply(200, out, charge=cost if "data" in out else 0)

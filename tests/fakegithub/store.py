@@ -127,6 +127,8 @@ class FakeRepo:
     private: bool = False  # hidden from the token: 404 / NOT_FOUND, as GitHub hides private repositories
     default_branch: str = "main"
     is_private: bool = False  # `isPrivate` / `"private"`, for a private repository the token may read
+    # The logins that may read a private repository (None: every token); others get 404 / NOT_FOUND.
+    readers: frozenset[str] | None = None
 
     @property
     def full_name(self) -> str:

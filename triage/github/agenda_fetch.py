@@ -23,6 +23,14 @@ PyGithub follows) tells "moved" from "not found or private" on servers that do n
 
 Nothing fetched is lost when a later request fails: each item carries its facts or the sentence
 saying why it has none, and the cache keeps what was read.
+
+Who is served what (issue 12, D1): facts of public repositories are cached for anyone; facts of a
+private repository (or of one whose visibility is unknown), and answers that depend on who asks
+("not found"), only for the login GitHub named as the token's owner (`viewer`, read in the same
+query). A run serves such an entry only once GitHub has named the same login in this run (a warm run
+asks it in one point when it has such entries), so no other token, no rejected token and no token at
+all is ever served them. When a request fails, the failure is said and the facts kept from earlier
+are shown as "stale" with the moment they were read, never as fetched.
 """
 
 from __future__ import annotations
@@ -35,13 +43,13 @@ from typing import Any
 
 from triage.facts import ItemFacts, ItemKey, Kind
 from triage.github.answers import ChunkAnswer, parse_items_answer
-from triage.github.cache import CachedItem, ItemCache
+from triage.github.cache import PUBLIC, CachedItem, ItemCache
 from triage.github.client import Session, observed_at
 from triage.github.config import FetchResult, GitHubConfig, Progress
 from triage.github.errors import GitHubError, GitHubFailedError, MovedError, NotFoundError, RateLimitedError
 from triage.github.faults import failure, graphql_failure
 from triage.github.probe import ProbeKind, Prober
-from triage.github.queries import build_items_query
+from triage.github.queries import VIEWER_QUERY, build_items_query
 from triage.github.scan_queries import REPO_RE
 
 _log = logging.getLogger(__name__)
@@ -54,9 +62,36 @@ def _failed(key: ItemKey, kind: Kind | None, err: GitHubError, now: datetime) ->
 
 
 def _stale(cached: CachedItem, err: GitHubError) -> ItemFacts:
-    seen = cached.facts.observed_at
-    when = f"{seen:%Y-%m-%d %H:%M} UTC" if seen else "earlier"
-    return replace(cached.facts, note=f"not refreshed ({err.detail}); facts as observed {when}")
+    """Cached facts this run could not refresh: "stale", saying why and when they were read (an
+    answer without facts, such as "not found", keeps its status and says the same)."""
+    facts = cached.facts
+    when = f"{facts.observed_at:%Y-%m-%d %H:%M} UTC" if facts.observed_at else "earlier"
+    if facts.found:
+        return replace(facts, status="stale", status_detail=f"not refreshed ({err.detail}); facts as read {when}")
+    return replace(facts, status_detail=f"{facts.status_detail or facts.status} as read {when}; "
+                   f"not refreshed ({err.detail})")
+
+
+def _servable(entries: Mapping[ItemKey, Sequence[CachedItem]], identity: str | None) -> dict[ItemKey, CachedItem]:
+    """The newest cached entry of each item that `identity` (None: unconfirmed) may be served."""
+    allowed = {PUBLIC} if identity is None else {PUBLIC, identity}
+    out: dict[ItemKey, CachedItem] = {}
+    for key, candidates in entries.items():
+        usable = [e for e in candidates if e.identity in allowed]
+        if usable:
+            out[key] = max(usable, key=lambda e: e.facts.observed_at or datetime.min.replace(tzinfo=UTC))
+    return out
+
+
+def _confirm_identity(session: Session) -> None:
+    """Ask GitHub who the token belongs to (one point); a failure is said, and nothing narrow is served."""
+    try:
+        session.graphql(VIEWER_QUERY, {})
+    except Exception as e:
+        err = failure(e, session.config, "the token's account")
+        if err is None:
+            raise
+        session.error(err)
 
 
 class _ItemRun:
@@ -143,6 +178,11 @@ class _ItemRun:
         self.fail(chunk, err)
         self.tick()
 
+    def _identity(self, public: bool) -> str | None:
+        """Who may be served facts just read from the cache: anyone (`public`), the login that read
+        them, or no one (None: GitHub did not say who asked)."""
+        return PUBLIC if public else self.session.identity
+
     def _take(self, chunk: Sequence[ItemKey], answer: ChunkAnswer, headers: Mapping[str, Any]) -> None:
         now = observed_at(headers)
         self.session.note_body_rate(headers, answer.rate)
@@ -164,21 +204,27 @@ class _ItemRun:
                     moved = MovedError(key.repo, canonical)
                     facts = replace(facts, status=moved.status, status_detail=moved.detail)
                 self.results[key] = facts
-                stored.append(CachedItem(facts, canonical.lower()))
+                if (who := self._identity(facts.private is False)) is not None:
+                    stored.append(CachedItem(facts, canonical.lower(), who))
             elif key in answer.item_errors:
                 error = answer.item_errors[key]
                 err = graphql_failure(error, key, headers)
                 repo_missing = isinstance(err, NotFoundError) and len(error.path) <= 1
                 if repo_missing and (target := self.session.redirect_of(key.repo)) is not None:
                     err = MovedError(key.repo, target)
+                elif repo_missing and key.repo in self.session.refused:  # not "not found": say what happened
+                    err = self.session.refused[key.repo]
                 elif repo_missing:
                     err = NotFoundError(str(err), f"repository {key.repo} not found or private")
                 facts = _failed(key, self.kinds.get(key), err, now)
                 self.results[key] = facts
-                if isinstance(err, NotFoundError | MovedError):
+                # A thread missing from a public repository is missing for everyone; anything else
+                # GitHub did not show may be hidden from this token only.
+                public = not repo_missing and answer.repo_private.get(key.repo) is False
+                if isinstance(err, NotFoundError | MovedError) and (who := self._identity(public)) is not None:
                     # A missing thread has no kind for a probe to search (and search rejects a missing
                     # repository): the answer is kept until it is max_age old.
-                    stored.append(CachedItem(facts, None))
+                    stored.append(CachedItem(facts, None, who))
                 elif key in self.cached:
                     self.results[key] = _stale(self.cached[key], err)
             elif key not in self.results:
@@ -218,7 +264,10 @@ def fetch_items(
             else:
                 err = GitHubError(f"{key.ref!r} is not a GitHub item", "not a valid owner/repo#number")
                 run.results[key] = _failed(key, run.kinds.get(key), err, now)
-        run.cached = session.cached(lambda c: c.get_items(config.scope, valid), {})
+        entries: dict[ItemKey, list[CachedItem]] = session.cached(lambda c: c.get_entries(config.scope, valid), {})
+        if config.token and any(e.identity != PUBLIC for found in entries.values() for e in found):
+            _confirm_identity(session)
+        run.cached = _servable(entries, session.identity)
         prober = Prober(session, run.cached)
         to_fetch, candidates = run.plan(valid)
         run.tick()
@@ -233,8 +282,9 @@ def fetch_items(
         run.fetch(to_fetch)
         if session.cache is not None and to_fetch:
             prober.baseline(valid)
-        # Maintainers of repositories whose items all came from the cache were read on an earlier run.
-        repos = {k.repo.lower() for k in valid} - set(run.maintainers)
+        # Maintainers of repositories whose items all came from the cache were read on an earlier run;
+        # only those of items this run may show (a private repository's file names its people too).
+        repos = {k.repo.lower() for k in valid if run.results[k].found} - set(run.maintainers)
         maintainers = {**session.cached(lambda c: c.get_maintainers(config.scope, repos), {}), **run.maintainers}
     return FetchResult(
         items=tuple(run.results[k] for k in keys),

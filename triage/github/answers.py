@@ -76,6 +76,8 @@ class ChunkAnswer:
     # lower-cased "owner/name" (as requested, and as GitHub names it now) of every repository that
     # answered -> the maintainers its OWNERS, MAINTAINERS or CODEOWNERS file names (empty: no such file)
     maintainers: dict[str, frozenset[str]] = field(default_factory=dict)
+    # "owner/name" as requested -> its `isPrivate`, for every repository that answered
+    repo_private: dict[str, bool | None] = field(default_factory=dict)
 
 
 # --- reading the answer ----------------------------------------------------------------------------
@@ -130,9 +132,12 @@ def parse_items_answer(plan: QueryPlan, body: Any, observed_at: datetime) -> Chu
     item_errors: dict[ItemKey, GraphQLError] = {}
     canonical: dict[str, str] = {}
     maintainers: dict[str, frozenset[str]] = {}
+    repo_private: dict[str, bool | None] = {}
     for r_alias, repo in plan.repo_aliases.items():
         repo_node = data.get(r_alias)
         if isinstance(repo_node, Mapping):
+            private = repo_node.get("isPrivate")
+            repo_private[repo] = private if isinstance(private, bool) else None
             logins = maintainers_from(repo_node) or frozenset()
             for name in (repo, str(repo_node.get("nameWithOwner") or repo)):
                 maintainers[name.lower()] = logins
@@ -156,7 +161,7 @@ def parse_items_answer(plan: QueryPlan, body: Any, observed_at: datetime) -> Chu
             item_errors[key] = err
         elif not general:
             item_errors[key] = GraphQLError("NOT_FOUND", f"no answer for {key.ref}")
-    return ChunkAnswer(found, canonical, item_errors, tuple(general), read_rate(data), maintainers)
+    return ChunkAnswer(found, canonical, item_errors, tuple(general), read_rate(data), maintainers, repo_private)
 
 
 def _login(actor: Any) -> tuple[str | None, str | None]:

@@ -3,8 +3,11 @@ and each repository's maintainers as its OWNERS (or similar) file named them.
 
 One SQLite file under `settings.triage_home()`, shared by the app and the command line, so a second
 run (in the same process or a new one) reuses what the first one fetched. Entries are keyed by the
-API root and the item, never by anything derived from the token; no token, header or response body
-beyond the item facts, the probe's list of changed items and the maintainers' logins is written
+API root, the item and the *identity* that may be served them: "" for facts of a public repository
+(the same for everyone), else the GitHub login that read them (facts of a private repository, and
+answers that depend on who asks, such as "not found"), so that no one is served another account's
+private facts (issue 12, D1). Nothing derived from the token is a key; no token, header or response
+body beyond the item facts, the probe's list of changed items and the maintainers' logins is written
 (never a file's text).
 
 A *probe* is a conditional search for the items of one kind in a group of repositories updated
@@ -26,7 +29,8 @@ from triage import settings
 from triage.facts import ItemFacts, ItemKey, item_from_dict, item_to_dict, parse_when
 
 CACHE_FILE = "github-cache.sqlite3"
-SCHEMA_VERSION = 2  # bump when a table changes; an older file is then emptied, never misread
+SCHEMA_VERSION = 3  # bump when a table changes; an older file is then emptied, never misread
+PUBLIC = ""  # the identity of facts anyone may be served
 _BUSY_TIMEOUT = 10.0  # seconds to wait for another session's write; writes take milliseconds
 
 _SCHEMA = """
@@ -35,9 +39,10 @@ CREATE TABLE IF NOT EXISTS items (
     scope TEXT NOT NULL,        -- API root, e.g. https://api.github.com
     repo TEXT NOT NULL,         -- owner/name as the agenda spells it, lower-cased
     number INTEGER NOT NULL,
+    identity TEXT NOT NULL,     -- '' (public: anyone) or the lower-cased login that read them
     facts TEXT NOT NULL,        -- triage.facts.item_to_dict as JSON
     probe_repo TEXT,            -- GitHub's current name of the repo whose probe covers it; NULL: age only
-    PRIMARY KEY (scope, repo, number)
+    PRIMARY KEY (scope, repo, number, identity)
 );
 CREATE TABLE IF NOT EXISTS probes (
     scope TEXT NOT NULL,
@@ -64,10 +69,12 @@ class CacheError(RuntimeError):
 
 @dataclass(frozen=True)
 class CachedItem:
-    """An item's facts as last fetched, and the repo whose probe can vouch they are current."""
+    """An item's facts as last fetched, the repo whose probe can vouch they are current, and who may
+    be served them."""
 
     facts: ItemFacts
     probe_repo: str | None  # None: nothing but the age of the facts decides when to refetch
+    identity: str = PUBLIC  # PUBLIC, or the lower-cased login that read them (see the module docstring)
 
 
 @dataclass(frozen=True)
@@ -119,34 +126,56 @@ class ItemCache:
                 conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
         self._ready = True
 
-    def get_items(self, scope: str, keys: Iterable[ItemKey]) -> dict[ItemKey, CachedItem]:
-        """The cached entries among `keys`, each keyed (and spelled) as requested."""
+    def get_entries(self, scope: str, keys: Iterable[ItemKey]) -> dict[ItemKey, list[CachedItem]]:
+        """Every cached entry among `keys`, whoever may be served it, each keyed (and spelled) as requested."""
         wanted = {(k.repo.lower(), k.number): k for k in keys}
         if not wanted:
             return {}
-        out: dict[ItemKey, CachedItem] = {}
+        out: dict[ItemKey, list[CachedItem]] = {}
         with self._db() as conn:
             repos = sorted({r for r, _ in wanted})
             marks = ",".join("?" * len(repos))
             rows = conn.execute(
-                f"SELECT repo, number, facts, probe_repo FROM items WHERE scope = ? AND repo IN ({marks})",
+                f"SELECT repo, number, identity, facts, probe_repo FROM items WHERE scope = ? AND repo IN ({marks})",
                 (scope, *repos),
             )
-            for repo, number, facts, probe_repo in rows:
+            for repo, number, identity, facts, probe_repo in rows:
                 key = wanted.get((repo, number))
                 if key is not None:
-                    out[key] = CachedItem(replace(item_from_dict(json.loads(facts)), key=key), probe_repo)
+                    facts_now = replace(item_from_dict(json.loads(facts)), key=key)
+                    out.setdefault(key, []).append(CachedItem(facts_now, probe_repo, identity))
+        return out
+
+    def get_items(
+        self, scope: str, keys: Iterable[ItemKey], identities: Iterable[str] | None = None
+    ) -> dict[ItemKey, CachedItem]:
+        """The newest cached entry of each of `keys` that one of `identities` may be served (None: any)."""
+        allowed = None if identities is None else set(identities)
+        out: dict[ItemKey, CachedItem] = {}
+        for key, entries in self.get_entries(scope, keys).items():
+            usable = [e for e in entries if allowed is None or e.identity in allowed]
+            if usable:
+                out[key] = max(usable, key=lambda e: e.facts.observed_at or datetime.min.replace(tzinfo=UTC))
         return out
 
     def put_items(self, scope: str, entries: Iterable[CachedItem]) -> None:
-        """Store (or replace) entries."""
+        """Store (or replace) entries; a public entry replaces every identity's entry of its item."""
+        entries = list(entries)
         rows = [
-            (scope, e.facts.repo.lower(), e.facts.number, json.dumps(item_to_dict(e.facts)), e.probe_repo)
+            (scope, e.facts.repo.lower(), e.facts.number, e.identity, json.dumps(item_to_dict(e.facts)), e.probe_repo)
             for e in entries
         ]
+        public = [(scope, e.facts.repo.lower(), e.facts.number) for e in entries if e.identity == PUBLIC]
+        private = [(scope, e.facts.repo.lower(), e.facts.number, PUBLIC)
+                   for e in entries if e.identity != PUBLIC and e.facts.private]
         if rows:
             with self._db() as conn:
-                conn.executemany("INSERT OR REPLACE INTO items VALUES (?, ?, ?, ?, ?)", rows)
+                # An item read as public makes every narrower entry of it out of date; one read as
+                # private is nobody else's to be served any more, not even as it was when public.
+                conn.executemany("DELETE FROM items WHERE scope = ? AND repo = ? AND number = ?", public)
+                conn.executemany(
+                    "DELETE FROM items WHERE scope = ? AND repo = ? AND number = ? AND identity = ?", private)
+                conn.executemany("INSERT OR REPLACE INTO items VALUES (?, ?, ?, ?, ?, ?)", rows)
 
     def get_probe(self, scope: str, repos: Sequence[str], kind: str) -> Probe | None:
         """The stored probe of exactly this kind and repo group, if any."""

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from triage import settings
 from triage.facts import ItemFacts
+from triage.github.errors import moment
 from triage.github.queries import CHUNK_SIZE, MAX_CHUNK_SIZE
 
 DEFAULT_TIMEOUT = 15  # seconds per request (PyGithub's default); GitHub itself stops queries at 10 s
@@ -30,6 +31,26 @@ DEFAULT_MAX_WAIT = 30.0  # longest rate-limit pause we sit through; a longer one
 DEFAULT_SECONDS_BETWEEN_REQUESTS: float | None = None
 DEFAULT_FRESH_FOR = timedelta(0)  # by default every run asks GitHub; a 304 costs no rate limit
 DEFAULT_MAX_AGE = timedelta(hours=1)  # CI status and mergeability change without moving updated_at
+
+# Bounds on the work one fetch or scan may cause, whatever it is given (issue 12). Each is stated in a
+# sentence when hit, and what was read before is kept. `from_env` reads them from the environment.
+# A server that answers one byte at a time defeats the per-read timeout: the deadline cuts the run.
+DEFAULT_DEADLINE = 120  # seconds for a whole fetch or scan ($TRIAGE_DEADLINE)
+# A 1,000-item agenda takes 20 queries and about 280 points; 10,000 open PRs take about 100 queries
+# and 400 points. The budget leaves room for that and keeps most of a token's hourly 5,000 points.
+DEFAULT_MAX_REQUESTS = 300  # requests to GitHub per fetch or scan ($TRIAGE_MAX_REQUESTS)
+DEFAULT_MAX_POINTS = 1_500  # GraphQL rate-limit points per fetch or scan ($TRIAGE_MAX_POINTS)
+# The largest answers (a chunk of 50 items, a scan page of 100 PRs, with their timelines) are a few
+# MB; a compressed answer is bounded after decompression (a 1 MB gzip once grew to 3 GB).
+DEFAULT_MAX_RESPONSE_MB = 25  # decompressed MB per answer ($TRIAGE_MAX_RESPONSE_MB)
+DEFAULT_MAX_REDIRECTS = 3  # 301s followed per request, within the API's own host ($TRIAGE_MAX_REDIRECTS)
+LIMIT_SETTINGS = {  # GitHubConfig field -> (environment variable, default, unit)
+    "deadline": ("TRIAGE_DEADLINE", DEFAULT_DEADLINE, "seconds"),
+    "max_requests": ("TRIAGE_MAX_REQUESTS", DEFAULT_MAX_REQUESTS, "requests"),
+    "max_points": ("TRIAGE_MAX_POINTS", DEFAULT_MAX_POINTS, "points"),
+    "max_response_mb": ("TRIAGE_MAX_RESPONSE_MB", DEFAULT_MAX_RESPONSE_MB, "MB"),
+    "max_redirects": ("TRIAGE_MAX_REDIRECTS", DEFAULT_MAX_REDIRECTS, "redirects"),
+}
 
 Progress = Callable[[int, int], None]  # (items done, items in total), for the app's progress bar
 
@@ -49,6 +70,11 @@ class GitHubConfig:
     chunk_size: int = CHUNK_SIZE
     fresh_for: timedelta = DEFAULT_FRESH_FOR  # cached facts this young are served without asking
     max_age: timedelta = DEFAULT_MAX_AGE  # cached facts this old are fetched again
+    deadline: float = DEFAULT_DEADLINE  # seconds for one whole fetch or scan
+    max_requests: int = DEFAULT_MAX_REQUESTS  # per fetch or scan
+    max_points: int = DEFAULT_MAX_POINTS  # GraphQL points per fetch or scan
+    max_response_mb: float = DEFAULT_MAX_RESPONSE_MB  # one answer, decompressed
+    max_redirects: int = DEFAULT_MAX_REDIRECTS  # per request, same host only
 
     def __post_init__(self) -> None:
         parts = urlsplit(self.api_url)
@@ -62,6 +88,11 @@ class GitHubConfig:
             raise ValueError(f"chunk_size {self.chunk_size!r} must be between 1 and {MAX_CHUNK_SIZE}")
         if self.retries < 0:
             raise ValueError(f"retries {self.retries!r} must not be negative")
+        for name in ("deadline", "max_requests", "max_points", "max_response_mb"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"{name} {getattr(self, name)!r} must be above 0")
+        if self.max_redirects < 0:
+            raise ValueError(f"max_redirects {self.max_redirects!r} must not be negative")
 
     def __repr__(self) -> str:
         token = "***" if self.token else None
@@ -74,10 +105,13 @@ class GitHubConfig:
 
     @classmethod
     def from_env(cls, **overrides: Any) -> GitHubConfig:
-        """`$GITHUB_API_URL` and `$GITHUB_TOKEN` (see `triage.settings`), with keyword overrides."""
+        """`$GITHUB_API_URL`, `$GITHUB_TOKEN` and the bounds of `LIMIT_SETTINGS` (see `triage.settings`),
+        with keyword overrides."""
         values: dict[str, Any] = {
             "api_url": settings.github_api_url(),
             "token": settings.github_token_from_env(),
+            **{name: settings.whole_number(env, default, unit)
+               for name, (env, default, unit) in LIMIT_SETTINGS.items()},
         }
         values.update(overrides)
         return cls(**values)
@@ -86,6 +120,11 @@ class GitHubConfig:
     def scope(self) -> str:
         """The cache scope: the API root without a trailing slash (never the token)."""
         return self.api_url.rstrip("/").lower()
+
+    @property
+    def max_response_bytes(self) -> int:
+        """`max_response_mb` in bytes."""
+        return int(self.max_response_mb * 1_000_000)
 
     @property
     def host(self) -> str:
@@ -105,7 +144,7 @@ class RateInfo:
     def __str__(self) -> str:
         unit = "points" if self.resource == "graphql" else "requests"
         left = f"{self.remaining:,} of {self.limit:,} {self.resource} {unit} left"
-        return f"{left}; resets at {self.reset:%H:%M} UTC"
+        return f"{left}; resets at {moment(self.reset)}"
 
 
 @dataclass(frozen=True)

@@ -86,15 +86,13 @@ def _web_root_hint(config: GitHubConfig) -> str:
 def _get(session: Session, path: str, subject: str) -> tuple[int, Mapping[str, Any], Any]:
     """One GET through the run's client: (status, headers, JSON or None); a 4xx does not raise, a
     failure to get any answer raises its `GitHubError`."""
-    session.requests += 1
     try:
-        status, headers, body = session.gh.requester.requestJson("GET", path)
+        status, headers, body = session.request_json(path)
     except Exception as e:
         err = failure(e, session.config, subject)
         if err is None:
             raise
         raise err from None
-    session.note(headers)
     try:
         data = json.loads(body) if body else None
     except ValueError:

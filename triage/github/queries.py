@@ -242,11 +242,19 @@ def build_items_query(
             item_aliases[(r_alias, alias)] = key
         lines.append("  }")
         blocks.append("\n".join(lines))
+    # `viewer` names who is asking (the cache keeps private facts for that login only, issue 12); an
+    # object, not a connection, so it costs nothing in GitHub's formula.
     text = (
         f"query TriageItems({', '.join(declarations)}) {{\n"
-        "  rateLimit { cost limit remaining resetAt }\n" + "\n".join(blocks) + "\n}\n" + fragments_for(kinds, keys)
+        "  rateLimit { cost limit remaining resetAt }\n  viewer { login }\n" + "\n".join(blocks) + "\n}\n"
+        + fragments_for(kinds, keys)
     )
     return QueryPlan(text, variables, repo_aliases, item_aliases)
+
+
+# Who the token belongs to, when nothing else is being asked: one point (a warm run serving cached
+# facts of private repositories asks it, so that they go only to the login that read them).
+VIEWER_QUERY = "query TriageViewer {\n  rateLimit { cost limit remaining resetAt }\n  viewer { login }\n}\n"
 
 
 def fragments_for(kinds: Mapping[ItemKey, Kind | None], keys: Sequence[ItemKey]) -> str:

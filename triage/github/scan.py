@@ -194,7 +194,9 @@ class _Scan:
 
     def _keep(self, read: Sequence[ItemFacts]) -> None:
         self.items.extend(read)
-        entries = [CachedItem(f, f.repo.lower()) for f in read]
+        # Public items only: the scan does not ask who the token belongs to, and the cache serves a
+        # private repository's facts to the login that read them alone (issue 12, D1).
+        entries = [CachedItem(f, f.repo.lower()) for f in read if f.private is False]
         scope = self.session.config.scope
         self.session.cached(lambda c: c.put_items(scope, entries), None)
 

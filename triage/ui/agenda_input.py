@@ -6,6 +6,7 @@ import streamlit as st
 
 from triage import settings
 from triage.agenda import MAX_REFS, AgendaInputError, AgendaRef, read_agenda, read_minutes
+from triage.markup import inline as md
 
 
 def show() -> tuple[str | None, str, str | None]:
@@ -23,7 +24,7 @@ def show() -> tuple[str | None, str, str | None]:
     try:
         return read_minutes(raw, name), name, filename
     except AgendaInputError as e:
-        st.error(str(e))
+        st.error(md(e))
         return None, name, filename
 
 
@@ -33,10 +34,10 @@ def read(text: str, default_repo: str = "", default_org: str = "") -> list[Agend
     try:
         reading = read_agenda(text, default_repo or None, default_org or None, settings.max_refs(MAX_REFS))
     except (AgendaInputError, settings.SettingsError) as e:
-        st.error(str(e))
+        st.error(md(e))
         return None
     if reading.limit_note:
-        st.warning(reading.limit_note)
+        st.warning(md(reading.limit_note))
     return reading.refs
 
 

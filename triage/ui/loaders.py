@@ -15,7 +15,7 @@ from triage.meeting import Meeting, demo_meeting
 from triage.meeting_store import MeetingStore
 from triage.snapshot_store import SnapshotStore
 from triage.snapshots import Snapshot
-from triage.weights import Config, demo_config_path, load_config
+from triage.weights import Config, WeightsError, demo_config_path, load_config
 
 
 @st.cache_resource(show_spinner=False)
@@ -25,9 +25,14 @@ def demo(name: str = DEMO_NAME) -> Meeting:
 
 
 @st.cache_resource(show_spinner=False)
-def config(for_demo: bool, cwd: str) -> Config:
-    """Criteria settings: built-in, the demo's own for the demo, then `triage.toml` in `cwd`."""
-    return load_config([demo_config_path()] if for_demo else [], local=Path(cwd))
+def config(for_demo: bool, cwd: str) -> tuple[Config, str | None]:
+    """Criteria settings: built-in, the demo's own for the demo, then `triage.toml` in `cwd`; and,
+    when `triage.toml` cannot be used, the sentence saying why (the app then runs without it)."""
+    overlays = [demo_config_path()] if for_demo else []
+    try:
+        return load_config(overlays, local=Path(cwd)), None
+    except WeightsError as e:  # a broken triage.toml must not make the whole app unusable (issue 12)
+        return load_config(overlays), f"{e}. Using the built-in criteria settings until it is fixed."
 
 
 @st.cache_resource(show_spinner="Scoring items…", max_entries=16)

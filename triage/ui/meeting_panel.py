@@ -20,6 +20,8 @@ import streamlit as st
 from triage import carryover, minutes, settings
 from triage.facts import ItemKey
 from triage.links import LATEST_MEETING, MAX_PLAYERS, View, meeting_link
+from triage.markup import inline as md
+from triage.markup import item_url
 from triage.meeting import Meeting
 from triage.meeting_store import MeetingError, MeetingInfo, MeetingStore
 from triage.outcomes import MAX_NOTE_CHARS, OUTCOMES, OutcomeError, OutcomeRecord, latest
@@ -60,7 +62,7 @@ def _start(snap: Snapshot) -> None:
     try:
         started = store().start(snap.id, started_by=st.session_state.get(_BY) or _user_name() or None)
     except MeetingError as e:
-        st.error(str(e))
+        st.error(md(e))
         return
     session.forget_view()  # the next run reads the chair's link afresh
     st.switch_page(PAGE, query_params={"snapshot": snap.id, "meeting": started.meeting.id, "key": started.key})
@@ -94,7 +96,7 @@ def resolve(snap: Snapshot, view: View) -> MeetingInfo | None:
     try:
         info = meetings.get(view.meeting or "")
     except MeetingError as e:
-        st.error(str(e))
+        st.error(md(e))
         return None
     if info.snapshot_id != snap.id:
         st.error(f"Meeting {info.id} runs on snapshot {info.snapshot_id[:12]}, not on this one; "
@@ -135,15 +137,21 @@ def _record(outcome: str, at: int, refs: list[str], meeting_id: str, key: str, f
     _go(1, at, refs, meeting_id, key, follow)  # on to the next item
 
 
+def _url(row: dict[str, Any]) -> str:
+    """The frozen row's link, only if it leads to its thread on GitHub (issue 12)."""
+    key = ItemKey.parse(str(row["ref"]))
+    return item_url(row.get("url"), key.repo, key.number, row.get("kind"))
+
+
 def _item_card(row: dict[str, Any], pos: int, total: int, won: OutcomeRecord | None) -> None:
-    st.subheader(f"Item {pos + 1} of {total}: {row['ref']}")
-    st.markdown(f"**[{row.get('title') or '(title unknown)'}]({row['url']})**  \n"
+    st.subheader(f"Item {pos + 1} of {total}: {md(row['ref'])}")
+    st.markdown(f"**[{md(row.get('title') or '(title unknown)')}]({_url(row)})**  \n"
                 f"Rank {row['rank']} · score {float(row['score']):.2f} · "
                 f"waiting on {ranking_view.waiting_text(row.get('waiting_on'), row.get('waiting_days'))}  \n"
-                f"Why: {row.get('why') or ''}")
+                f"Why: {md(row.get('why') or '')}")
     if won is not None:
-        st.caption(f"Recorded: **{won.describe()}**" + (f" · {won.note}" if won.note else "")
-                   + f" · by {won.by or 'someone'} at {won.at:%H:%M:%S} UTC (a new outcome replaces it)")
+        st.caption(f"Recorded: **{md(won.describe())}**" + (f" · {md(won.note)}" if won.note else "")
+                   + f" · by {md(won.by or 'someone')} at {won.at:%H:%M:%S} UTC (a new outcome replaces it)")
 
 
 def chair(snap: Snapshot, info: MeetingInfo, view: View, rows: list[dict[str, Any]]) -> None:
@@ -171,7 +179,7 @@ def chair(snap: Snapshot, info: MeetingInfo, view: View, rows: list[dict[str, An
                    help=f"Record “{entry.label}{' @login' if entry.names_someone else ''}” and go to the next item")
     flash = st.session_state.pop(_FLASH, None)
     if flash:
-        (st.error if flash[0] == "error" else st.success)(flash[1])
+        (st.error if flash[0] == "error" else st.success)(md(flash[1]))
 
 
 def links(snap: Snapshot, info: MeetingInfo, view: View) -> None:
@@ -227,12 +235,12 @@ def outcomes_live(snapshot_id: str, meeting_id: str, player: int, players: int) 
     if info.current_ref and players == 1:
         row = next((r for r in rows if r["ref"] == info.current_ref), None)
         if row is not None:
-            st.markdown(f"**Now discussing:** #{row['rank']} [{row['ref']}]({row['url']}) "
-                        f"{row.get('title') or ''}")
+            st.markdown(f"**Now discussing:** #{row['rank']} [{md(row['ref'])}]({_url(row)}) "
+                        f"{md(row.get('title') or '')}")
     if records:
         last = records[-1]
-        st.markdown(f"**Latest:** {last.ref.ref}: {last.describe()}"
-                    + (f" ({last.note})" if last.note else "") + f", by {last.by or 'someone'}")
+        st.markdown(f"**Latest:** {last.ref.ref}: {md(last.describe())}"
+                    + (f" ({md(last.note)})" if last.note else "") + f", by {md(last.by or 'someone')}")
     done = sum(1 for r in rows if ItemKey.parse(r["ref"]) in won)
     st.caption(f"{done} of {len(rows)} items have an outcome · refreshed every {LIVE_SECONDS} s")
     st.dataframe(_table(rows, won), hide_index=True, key="meeting_outcomes",
@@ -254,11 +262,11 @@ def show(snap: Snapshot, info: MeetingInfo, view: View) -> None:
     """The meeting page: the chair's controls for key holders, then the live outcomes for everyone."""
     rows = items(snap, view)
     editing = store().can_edit(info.id, view.key)
-    st.title(f"Meeting: {snap.title or 'Triage'}")
+    st.title(f"Meeting: {md(snap.title or 'Triage')}")
     share = f" · player {view.player} of {view.players}: every {view.players}th item" if view.players > 1 else ""
     role = "you chair it: record outcomes with the keys below" if editing else "read-only, following along"
     st.caption(f"Meeting {info.id} on snapshot {snap.short_id} (ranked as of {snap.as_of:%Y-%m-%d}, "
-               f"preset “{snap.preset}”) · {role}{share}")
+               f"preset “{md(snap.preset)}”) · {role}{share}")
     if view.key and not editing:
         st.warning("The edit key in this link does not open this meeting; following read-only.")
     if not rows:

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from triage.criteria import CRITERIA, title
+from triage.markup import inline as md
 from triage.scoring import (
     CONTRIB,
     EXPLAIN_COLUMNS,
@@ -81,9 +82,9 @@ def _move(value: Any) -> str:
 
 
 def _state(row: pd.Series) -> str:
-    if row["status"] not in ("ok", "moved"):
+    if row["status"] not in ("ok", "moved", "stale"):
         return str(row["status_detail"] or row["status"])
-    notes = [n for n in (row["state_note"], row["status_detail"] if row["status"] == "moved" else None)
+    notes = [n for n in (row["state_note"], row["status_detail"] if row["status"] != "ok" else None)
              if isinstance(n, str)]
     if isinstance(row["state"], str):
         return row["state"] + (f" ({'; '.join(notes)})" if notes else "")
@@ -250,7 +251,7 @@ def show_why(
                           help="Or click a row of the table.")
     row = with_reasons(ranked.iloc[[refs.index(picked)]]).iloc[0]
     total = sum(weights.get(n, 0.0) for n in CRITERIA)
-    st.markdown(f"**[{row['ref']}]({row['url']})** {row['title'] or '(title unknown)'}  \n"
+    st.markdown(f"**[{md(row['ref'])}]({row['url']})** {md(row['title'] or '(title unknown)')}  \n"
                 f"Rank {row['rank']}, score **{row['score']:.3f}**: the sum of the {len(CRITERIA)} contributions "
                 f"below, each the criterion's weight times its score, divided by the total weight ({total:g}).")
     notes = [n for n in (row["status_detail"], row["state_note"]) if isinstance(n, str) and n]
@@ -259,7 +260,7 @@ def show_why(
     if isinstance(row["section"], str) and row["section"]:
         notes.append(f"agenda section: {row['section']}")
     if notes:
-        st.caption(" · ".join(notes))
+        st.caption(" · ".join(md(n) for n in notes))
     show_frame(
         why_frame(row, weights), key="why_table",
         column_config={

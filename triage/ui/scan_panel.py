@@ -23,6 +23,7 @@ from triage import scan, scoring
 from triage.github.cache import ItemCache
 from triage.github.errors import GitHubError
 from triage.github.scan_queries import ScanInputError, ScanTarget
+from triage.markup import inline as md
 from triage.meeting import Meeting
 from triage.ui import charts as charts_style
 from triage.ui import live, moment, ranking_view, session, weights_panel
@@ -52,7 +53,7 @@ def _request() -> tuple[ScanTarget, bool] | None:
     try:
         return scan.target(org, scan.parse_repos(repos) if mode == REPOS else ()), issues
     except ScanInputError as e:
-        st.error(str(e))
+        st.error(md(e))
         return None
 
 
@@ -68,7 +69,7 @@ def _run(target: ScanTarget, issues: bool, config: Config) -> None:
                           cache=ItemCache(), progress=progress)
     except GitHubError as e:  # a failure before anything could be read (e.g. an unusable cache)
         bar.empty()
-        st.error(str(e))
+        st.error(md(e))
         return
     bar.empty()
     st.session_state[_KEY] = keep(result)
@@ -138,14 +139,14 @@ def report(result: scan.ScanResult) -> None:
     fetched = result.fetch
     repos = len({r.repo for r in fetched.repos})
     st.caption(
-        f"{len(fetched.items):,} open items of {fetched.target.label} read from {repos:,} repositories in "
+        f"{len(fetched.items):,} open items of {md(fetched.target.label)} read from {repos:,} repositories in "
         f"{fetched.requests} requests at {fetched.observed_at:%Y-%m-%d %H:%M} UTC"
         + (f" · {fetched.rate}" if fetched.rate else "")
     )
     for error in fetched.errors:
-        st.error(error)
+        st.error(md(error))
     for note in fetched.notes:
-        st.info(note)
+        st.info(md(note))
 
 
 def filters(result: scan.ScanResult) -> scan.ScanFilter:
@@ -271,8 +272,8 @@ def ranking(result: scan.ScanResult, selected: pd.DataFrame, total: int, config:
     session.write_link(config)
 
 
-def _scan_key(meeting_key: str, refs: list[str]) -> str:
-    digest = hashlib.sha256("|".join(sorted(refs)).encode()).hexdigest()[:12]
+def _scan_key(meeting_key: str, scan_key: str, refs: list[str]) -> str:
+    digest = hashlib.sha256("|".join([scan_key, *sorted(refs)]).encode()).hexdigest()[:12]
     return f"{meeting_key}+scan:{digest}"
 
 
@@ -295,7 +296,7 @@ def add_to_agenda(ranked: pd.DataFrame, result: scan.ScanResult, meeting: Meetin
     # The source keeps its kind: the demo plus scanned items keeps the demo's criteria settings (a
     # new kind would switch them and move every score), and no link can carry a scan anyway.
     kind, url = (source.kind, source.url) if source is not None else ("demo", None)
-    session.set_live(session.LiveSource(updated, kind, url, _scan_key(meeting_key, picked)))
+    session.set_live(session.LiveSource(updated, kind, url, _scan_key(meeting_key, result.key, picked)))
     # The agenda is now judged as of the scan; the date picker would otherwise keep the old day.
     moment.forget()
     st.session_state.pop("scan_pick", None)

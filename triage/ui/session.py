@@ -9,6 +9,7 @@ import streamlit as st
 
 from triage import filters
 from triage.links import SNAPSHOT, View, parse_view, view_params
+from triage.markup import inline as md
 from triage.meeting import Meeting
 from triage.ui import filter_panel, loaders, weights_panel
 from triage.weights import Config
@@ -58,7 +59,14 @@ def source_name() -> str:
 def config(source: str | None = None) -> Config:
     """Criteria settings for the current source (the demo adds its own Falco presets)."""
     src = source if source is not None else source_name()
-    return loaders.config(src == "demo", os.getcwd())
+    return loaders.config(src == "demo", os.getcwd())[0]
+
+
+def show_config_problem() -> None:
+    """Say why the working directory's triage.toml is not used, if it is not."""
+    problem = loaders.config(source_name() == "demo", os.getcwd())[1]
+    if problem:
+        st.error(md(problem))
 
 
 DEMO = "demo_choice"  # the demo meeting shown: a plain key, kept while pages without the picker run
@@ -75,7 +83,7 @@ def demo_name() -> str:
 def project_config() -> Config:
     """The project's own criteria settings (built-in, then `triage.toml` in the working directory),
     whatever is being ranked: what `triage scan` uses, so a scan ranks alike in the app and the CLI."""
-    return loaders.config(False, os.getcwd())
+    return loaders.config(False, os.getcwd())[0]
 
 
 def meeting() -> tuple[Meeting, str]:
@@ -99,7 +107,7 @@ def show_link_problems() -> None:
     """Say, once, which parts of the opening link were ignored and why."""
     v = view()
     if v.problems and not st.session_state.get("link_problems_shown"):
-        st.warning("Some of this link could not be used:\n\n" + "\n".join(f"- {p}" for p in v.problems))
+        st.warning("Some of this link could not be used:\n\n" + "\n".join(f"- {md(p)}" for p in v.problems))
         st.session_state["link_problems_shown"] = True
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
@@ -11,12 +12,18 @@ import pandas as pd
 import streamlit as st
 
 from triage import export, filters, settings
+from triage.access import Viewer, exposes_private, may_list, may_open
 from triage.criteria import title
 from triage.facts import People
+from triage.markup import inline as md
 from triage.meeting import Meeting
 from triage.snapshots import (
     Snapshot,
     SnapshotError,
+    SnapshotIdError,
+    SnapshotNotFoundError,
+    SnapshotStoreError,
+    SnapshotSummary,
     default_base_url,
     freeze,
     meta,
@@ -24,10 +31,11 @@ from triage.snapshots import (
     share_link,
 )
 from triage.snapshots import heading as snapshot_heading
-from triage.ui import filter_panel, live, loaders, ranking_view, session
+from triage.ui import filter_panel, identity, live, loaders, ranking_view, session
 from triage.weights import Preset
 
-_SAVED = "saved_snapshot_link"  # (the link, the view it froze): shown only while that view is on screen
+_SAVED = "saved_snapshot_link"  # (the link, the view it froze, private?): shown only while that view is on screen
+_LOG = logging.getLogger(__name__)
 
 
 def base_url() -> str:
@@ -40,6 +48,21 @@ def base_url() -> str:
     return default_base_url()
 
 
+def viewer() -> Viewer:
+    """Who is looking (the signed-in user, or the visitor known by their token)."""
+    return identity.viewer(live.token())
+
+
+def _said(e: SnapshotError, snapshot_id: str) -> str:
+    """What a visitor is told: never the server's database address (issue 12); the detail is logged."""
+    _LOG.warning("Snapshot %s could not be opened: %s", snapshot_id[:64], e)
+    if isinstance(e, SnapshotNotFoundError | SnapshotIdError):
+        return f"No snapshot {md(snapshot_id[:64])} is stored here, or it is not shared with you"
+    if isinstance(e, SnapshotStoreError):
+        return "The snapshot store could not be read (the server's log has the details)"
+    return md(str(e).replace(f" in {loaders.store(settings.db_url()).location}", ""))
+
+
 def snapshot_link(snapshot_id: str, focus: filters.Filters | None = None) -> str:
     """The app's link to a snapshot, with the focus filters as query parameters."""
     extra = filters.to_params(focus) if focus is not None else {}
@@ -48,12 +71,28 @@ def snapshot_link(snapshot_id: str, focus: filters.Filters | None = None) -> str
 
 
 def load(snapshot_id: str) -> Snapshot | None:
-    """The snapshot a link names, or None after saying why it cannot be opened."""
+    """The snapshot a link names, when this viewer may open it; else None after saying why (a
+    private snapshot not shared with them reads exactly like one that does not exist)."""
+    url = settings.db_url()
     try:
-        return loaders.snapshot(settings.db_url(), snapshot_id)
+        snap = loaders.snapshot(url, snapshot_id)
+        private = exposes_private(snap.meeting.facts)
+        if not may_open(private, loaders.store(url).owners(snap.id) if private else {}, viewer(), identity.policy()):
+            raise SnapshotNotFoundError(snapshot_id)
+        return snap
     except SnapshotError as e:
-        st.error(f"{e}. Showing the default view instead.")
+        st.error(f"{_said(e, snapshot_id)}. Showing the default view instead.")
         return None
+
+
+def listing() -> list[SnapshotSummary]:
+    """The stored snapshots this viewer may open (private ones only when listed or their own), newest
+    first; a row that cannot be read is named in a warning and left out."""
+    found = loaders.store(settings.db_url()).listing()
+    for problem in found.skipped:
+        st.warning(md(problem))
+    who, rules = viewer(), identity.policy()
+    return [s for s in found.summaries if may_list(s.private, found.owners.get(s.id, {}), who, rules)]
 
 
 def _frozen_table(frame: pd.DataFrame) -> pd.DataFrame:
@@ -82,12 +121,12 @@ def show(snap: Snapshot) -> None:
                       icon=":material/arrow_back:", help="Leave this frozen snapshot for the live ranking.")
     frame = filters.frozen_frame(snap)
     focus = filters.apply(frame, filter_panel.show(frame))
-    st.title(snap.title or "Triage snapshot")
+    st.title(md(snap.title or "Triage snapshot"))
     created = f" · saved {snap.created_at:%Y-%m-%d %H:%M} UTC" if isinstance(snap.created_at, datetime) else ""
     st.caption(f"Snapshot {snap.short_id} · frozen, read-only · {len(frame)} items ranked as of "
-               f"{snap.as_of:%Y-%m-%d} · preset “{snap.preset}” · source: {snap.source}{created}")
+               f"{snap.as_of:%Y-%m-%d} · preset “{md(snap.preset)}” · source: {md(snap.source)}{created}")
     for change in snap.criteria_changes():
-        st.info(f"{change} The rows below are as they were frozen.")
+        st.info(f"{md(change)} The rows below are as they were frozen.")
     with st.sidebar:
         st.caption("Weights of this snapshot (frozen)")
         ranking_view.show_frame(pd.DataFrame({"Criterion": [title(n) for n in snap.weights],
@@ -133,18 +172,28 @@ def save_button(
 ) -> None:
     """Freeze the current view and show the link that reopens it, for as long as that view is the
     one on screen: `view_key` names the meeting, moment, preset, weights and filters, and a link
-    saved under another key is dropped (after a slider move it no longer shows "this ranking")."""
+    saved under another key is dropped (after a slider move it no longer shows "this ranking").
+    A snapshot of private repositories opens only for its creator (issue 12) and is unlisted unless
+    they list it."""
     saved = st.session_state.get(_SAVED)
     if saved is not None and saved[1] != view_key:
         st.session_state.pop(_SAVED)
+    private = exposes_private(meeting.facts)
+    listed = private and st.checkbox(
+        "List it in Compare", key="list_snapshot", help="It holds facts of private repositories: only you "
+        + ("and other signed-in users " if identity.policy().private_snapshots == "signed-in" else "")
+        + "can open it. Listed, it also shows in their Compare list; unlisted, only its link opens it.")
     if st.button("Save snapshot", key="save_snapshot", icon=":material/link:"):
         try:
             snap = freeze(meeting, preset, people, weights=weights, as_of=as_of, secrets=[live.token()])
-            sid = loaders.store(settings.db_url()).save(snap)
-            st.session_state[_SAVED] = (snapshot_link(sid, filter_panel.current()), view_key)
+            sid = loaders.store(settings.db_url()).save(snap, owner=viewer().identity, listed=bool(listed))
+            st.session_state[_SAVED] = (snapshot_link(sid, filter_panel.current()), view_key, private)
         except SnapshotError as e:
-            st.error(str(e))
+            st.error(_said(e, ""))
     saved = st.session_state.get(_SAVED)
     if saved:
-        st.success("Saved. Anyone who can reach this app opens exactly this ranking with:")
-        st.code(saved[0], language=None)
+        link, _, was_private = saved
+        st.success("Saved. It holds facts of private repositories, so only you (and whom the server's settings "
+                   "allow) open it with:" if was_private else
+                   "Saved. Anyone who can reach this app opens exactly this ranking with:")
+        st.code(link, language=None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from triage.demo import DEMOS
+from triage.markup import inline as md
 from triage.ui import agenda_input, moment, session, sources
 
 
@@ -45,5 +46,5 @@ def show() -> None:
         st.sidebar.caption(f"Source: the embedded demo ({DEMOS[current].title}). Open **Agenda** to rank your own.")
     else:
         fetched = live.meeting.facts.observed_at or live.meeting.as_of
-        st.sidebar.caption(f"Source: {live.meeting.title} (fetched {fetched:%Y-%m-%d %H:%M} UTC)")
+        st.sidebar.caption(f"Source: {md(live.meeting.title)} (fetched {fetched:%Y-%m-%d %H:%M} UTC)")
         st.sidebar.button("Back to the demo", on_click=_back_to_demo, key="back_to_demo")
