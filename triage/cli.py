@@ -13,14 +13,12 @@ from typing import Any
 from triage import (
     agenda,
     cli_meeting,
-    compare,
     export,
     filters,
     outcome,
     scan,
     scoring,
     settings,
-    snapshot_store,
     snapshots,
 )
 from triage.criteria import CRITERIA, help_text
@@ -32,6 +30,8 @@ from triage.github.cache import ItemCache
 from triage.github.config import GitHubConfig
 from triage.meeting import Meeting, demo_meeting, fetched_meeting, meeting_from_dict, meeting_to_dict
 from triage.settings import SettingsError
+from triage.snapshots import compare
+from triage.snapshots import store as snapshot_store
 from triage.weights import WeightsError, demo_config_path, load_config
 
 # Errors that are the user's input, reported as one line and exit status 2 (no traceback, no

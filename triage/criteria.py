@@ -20,8 +20,8 @@ from datetime import datetime
 from functools import lru_cache
 from typing import TypeAlias
 
+from triage.agenda.earlier import meeting_label
 from triage.as_of import is_current
-from triage.earlier_minutes import meeting_label
 from triage.outcomes import CARRIED, MOVING, OUTCOMES, STALLED, STILL_OPEN, activity_by
 from triage.signals import (
     AUTHOR_HOLD,
