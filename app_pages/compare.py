@@ -3,9 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from triage import compare, settings
+from triage import settings
 from triage.markup import inline as md
-from triage.snapshots import SnapshotError
+from triage.snapshots import SnapshotError, compare
 from triage.ui import compare_view, loaders, meeting_panel, ranking_view, session, snapshot_panel
 
 st.title("Compare snapshots")

@@ -62,8 +62,8 @@ def serve(home: Path) -> Iterator[str]:
 
 def two_meetings(home: Path) -> str:
     """The two demo meetings' snapshots, as the app saves them on a first start; the later one's id."""
-    from triage.demo_snapshots import demo_snapshots
-    from triage.snapshot_store import SnapshotStore
+    from triage.snapshots.demo import demo_snapshots
+    from triage.snapshots.store import SnapshotStore
     from triage.weights import demo_config_path, load_config
 
     with SnapshotStore(f"sqlite:///{home / 'triage.db'}") as store:
@@ -75,8 +75,8 @@ def demo_meeting_link(home: Path) -> str:
     from triage.facts import ItemKey
     from triage.meeting import demo_meeting
     from triage.meeting_store import MeetingStore
-    from triage.snapshot_store import SnapshotStore
     from triage.snapshots import freeze
+    from triage.snapshots.store import SnapshotStore
     from triage.weights import demo_config_path, load_config
 
     config = load_config([demo_config_path()])

@@ -19,7 +19,7 @@ from triage.agenda import (
     read_agenda,
     read_minutes,
 )
-from triage.agenda_title import meeting_title_and_date
+from triage.agenda.title import meeting_title_and_date
 from triage.cli import main
 
 MEMORY_LIMIT = 500_000_000  # issue 12: no input may take the reader past 500 MB

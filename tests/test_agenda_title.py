@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from triage.agenda import parse_agenda
-from triage.agenda_title import find_date, meeting_label, meeting_title_and_date
+from triage.agenda.title import find_date, meeting_label, meeting_title_and_date
 from triage.meeting import fetched_meeting
 
 DATA = Path(__file__).parent / "data"

@@ -200,8 +200,8 @@ def test_compare_page_lists_snapshots_and_compares_the_last_two(demo_config):
     from triage.facts import parse_when
     from triage.meeting import demo_meeting
     from triage.settings import db_url
-    from triage.snapshot_store import SnapshotStore
     from triage.snapshots import freeze
+    from triage.snapshots.store import SnapshotStore
 
     meeting = demo_meeting()
     with SnapshotStore(db_url()) as store:

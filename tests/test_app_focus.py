@@ -119,8 +119,8 @@ def test_links_carry_the_apps_own_address_not_the_page_path(demo_config):
     from triage.facts import parse_when
     from triage.meeting import demo_meeting
     from triage.settings import db_url
-    from triage.snapshot_store import SnapshotStore
     from triage.snapshots import freeze
+    from triage.snapshots.store import SnapshotStore
 
     with SnapshotStore(db_url()) as store:
         sid = store.save(freeze(demo_meeting(), demo_config.preset(), demo_config.people,
@@ -155,8 +155,8 @@ def test_compare_counts_whole_places_and_leaves_empty_cells_blank(demo_config):
     from triage.facts import parse_when
     from triage.meeting import demo_meeting
     from triage.settings import db_url
-    from triage.snapshot_store import SnapshotStore
     from triage.snapshots import freeze
+    from triage.snapshots.store import SnapshotStore
 
     with SnapshotStore(db_url()) as store:
         store.save(freeze(demo_meeting(), demo_config.preset(), demo_config.people,

@@ -11,8 +11,8 @@ from triage import scoring
 from triage.criteria import CRITERIA
 from triage.facts import parse_when
 from triage.meeting import demo_meeting
-from triage.snapshot_store import SnapshotStore
 from triage.snapshots import freeze
+from triage.snapshots.store import SnapshotStore
 from triage.weights import demo_config_path, load_config
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

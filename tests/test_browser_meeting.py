@@ -13,8 +13,8 @@ from triage.facts import ItemKey
 from triage.meeting import demo_meeting
 from triage.meeting_store import MeetingStore, hash_key
 from triage.outcomes import latest
-from triage.snapshot_store import SnapshotStore
 from triage.snapshots import freeze
+from triage.snapshots.store import SnapshotStore
 from triage.weights import demo_config_path, load_config
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

@@ -59,8 +59,8 @@ def test_resolved_items_are_hidden_by_default_and_counted(capsys, tmp_path):
 
 def test_snapshot_list_calls_moved_weights_custom(capsys, tmp_path):
     # issue 11: `snapshot list` named custom weights after the preset ("balanced")
-    from triage.snapshot_store import SnapshotStore
     from triage.snapshots import freeze
+    from triage.snapshots.store import SnapshotStore
     from triage.weights import demo_config_path, load_config
 
     config = load_config([demo_config_path()])

@@ -10,7 +10,7 @@ import pytest
 
 from triage.cli import main
 from triage.meeting import demo_meeting, meeting_to_dict
-from triage.snapshot_store import SnapshotStore
+from triage.snapshots.store import SnapshotStore
 
 ROOT = Path(__file__).resolve().parents[1]
 

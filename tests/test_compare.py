@@ -14,13 +14,12 @@ from datetime import UTC, datetime
 import pandas as pd
 import pytest
 
-from triage import compare
 from triage.agenda import AgendaRef
-from triage.compare import ComparisonOrderError, carried_over
 from triage.criteria import CRITERIA
 from triage.facts import Event, ItemFacts, ItemKey
 from triage.meeting import Meeting, demo_meeting
-from triage.snapshots import freeze
+from triage.snapshots import compare, freeze
+from triage.snapshots.compare import ComparisonOrderError, carried_over
 
 NEXT_MEETING = datetime(2024, 1, 11, 23, 59, 59, tzinfo=UTC)
 FETCHED = datetime(2024, 1, 11, 9, 0, tzinfo=UTC)
@@ -267,7 +266,7 @@ def test_markdown_and_json_for_the_minutes(pair):
 
 def test_the_two_real_meetings_compare_as_their_recorded_dates_say(demo_config):
     # issue 15: the demo snapshots of 2023-12-14 and 2024-02-01, as the app saves them on a first start
-    from triage.demo_snapshots import demo_snapshots
+    from triage.snapshots.demo import demo_snapshots
 
     older, newer = demo_snapshots(demo_config)
     assert (older.as_of.date().isoformat(), newer.as_of.date().isoformat()) == ("2023-12-14", "2024-02-01")

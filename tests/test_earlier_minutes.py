@@ -2,7 +2,7 @@
 (issue 10), on minutes written by hand in the styles of several projects."""
 
 from triage.agenda import parse_agenda
-from triage.earlier_minutes import History, held, history, meeting_date, meeting_label
+from triage.agenda.earlier import History, held, history, meeting_date, meeting_label
 from triage.facts import ItemKey, parse_when
 
 CURRENT = """# 2024-02-01 maintainers

@@ -13,8 +13,8 @@ from triage import settings
 from triage.facts import ItemKey
 from triage.meeting import demo_meeting
 from triage.meeting_store import MeetingStore, hash_key
-from triage.snapshot_store import SnapshotStore
 from triage.snapshots import freeze
+from triage.snapshots.store import SnapshotStore
 
 APP = str(Path(__file__).parents[1] / "dashboard.py")
 OUTCOME_BUTTONS = ["outcome_discussed", "outcome_assigned", "outcome_needs-review", "outcome_decision",

@@ -8,8 +8,8 @@ from triage import carryover, minutes
 from triage.facts import ItemKey, parse_when
 from triage.meeting import demo_meeting
 from triage.meeting_store import MeetingStore
-from triage.snapshot_store import SnapshotStore
 from triage.snapshots import freeze
+from triage.snapshots.store import SnapshotStore
 
 NEXT_MEETING = parse_when("2024-02-01", end_of_day=True)
 SCHEDULE_REVIEWS = ["libs#1376", "libs#1557", "falco#2960", "libs#1375", "falco#2413", "falco#2655", "libs#1452",

@@ -12,8 +12,8 @@ from triage.facts import ItemKey
 from triage.meeting import demo_meeting
 from triage.meeting_store import MeetingKeyError, MeetingNotFoundError, MeetingStore, hash_key
 from triage.outcomes import OutcomeError, latest
-from triage.snapshot_store import SnapshotStore
 from triage.snapshots import SnapshotNotFoundError, freeze
+from triage.snapshots.store import SnapshotStore
 
 FALCO_1340 = ItemKey("falcosecurity/falco", 1340)
 LIBS_381 = ItemKey("falcosecurity/libs", 381)

@@ -12,8 +12,8 @@ from streamlit.testing.v1 import AppTest
 from triage import cli, settings
 from triage.access import Policy, Viewer, exposes_private, may_list, may_open, token_identity
 from triage.meeting import demo_meeting
-from triage.snapshot_store import SnapshotStore
 from triage.snapshots import freeze
+from triage.snapshots.store import SnapshotStore
 
 APP = str(Path(__file__).parents[1] / "dashboard.py")
 CREATOR = "ghp_CreatorOfThePrivateSnapshot0123456789"

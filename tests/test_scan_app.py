@@ -19,7 +19,7 @@ from triage import scan, settings
 from triage.github.scan import ScanFetch
 from triage.github.scan_pages import RepoScan
 from triage.github.scan_queries import ScanTarget
-from triage.snapshot_store import SnapshotStore
+from triage.snapshots.store import SnapshotStore
 from triage.ui import scan_panel
 from triage.ui.ranking_view import TABLE_ROWS_MAX
 

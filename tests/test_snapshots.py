@@ -17,10 +17,9 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from triage import export, snapshot_store, snapshots
+from triage import export, snapshots
 from triage.criteria import CRITERIA, Verdict, help_text
 from triage.meeting import demo_meeting
-from triage.snapshot_store import SnapshotStore
 from triage.snapshots import (
     Snapshot,
     SnapshotAmbiguousError,
@@ -32,6 +31,8 @@ from triage.snapshots import (
     SnapshotTamperedError,
     freeze,
 )
+from triage.snapshots import store as snapshot_store
+from triage.snapshots.store import SnapshotStore
 
 ROOT = Path(__file__).resolve().parents[1]
 CREATED = datetime(2023, 12, 14, 18, 0, tzinfo=UTC)

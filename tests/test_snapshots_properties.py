@@ -9,13 +9,13 @@ from hypothesis import strategies as st
 from tests.strategies import START, factsets
 from triage import export
 from triage.agenda import AgendaRef
+from triage.agenda.earlier import History
 from triage.criteria import CRITERIA, Params
-from triage.earlier_minutes import History
 from triage.facts import People, parse_when
 from triage.meeting import Meeting, meeting_to_dict
 from triage.outcomes import OUTCOMES, EarlierOutcome
-from triage.snapshot_store import SnapshotStore
 from triage.snapshots import freeze
+from triage.snapshots.store import SnapshotStore
 from triage.weights import Preset
 
 FLAGS = st.lists(

@@ -24,8 +24,8 @@ if TYPE_CHECKING:
     from triage.filters import Filtered, Filters
     from triage.github.config import GitHubConfig
     from triage.meeting import Meeting
-    from triage.snapshot_store import SnapshotStore
     from triage.snapshots import Snapshot
+    from triage.snapshots.store import SnapshotStore
 
 # Errors that are the user's input, reported as one line and exit status 2 (no traceback): triage's
 # own (AgendaInputError, FactsFormatError, WeightsError, SettingsError) are ValueErrors; the
@@ -236,7 +236,7 @@ def cmd_criteria(args: argparse.Namespace) -> int:
 
 
 def _store(args: argparse.Namespace) -> SnapshotStore:
-    from triage.snapshot_store import SnapshotStore
+    from triage.snapshots.store import SnapshotStore
 
     return SnapshotStore(args.db)
 
@@ -306,7 +306,7 @@ def _frozen_rows(snapshot: Snapshot, args: argparse.Namespace) -> list[Row]:
 
 def cmd_snapshot_diff(args: argparse.Namespace) -> int:
     """Compare two stored snapshots: resolved, new, still waiting, dropped, rank movement."""
-    from triage import compare
+    from triage.snapshots import compare
 
     with _store(args) as store:
         older, newer = store.load(args.old), store.load(args.new)
@@ -342,7 +342,8 @@ def _db_option() -> argparse.ArgumentParser:
 
 
 def _add_snapshot_commands(group: argparse.ArgumentParser) -> None:
-    from triage import compare, snapshots
+    from triage import snapshots
+    from triage.snapshots import compare
 
     db = _db_option()
     commands = group.add_subparsers(dest="snapshot_command", required=True)

@@ -16,7 +16,7 @@ from triage.links import meeting_link
 from triage.meeting import Meeting
 from triage.meeting_store import MEETING_ID, MeetingKeyError, MeetingNotFoundError, MeetingStore
 from triage.outcomes import OUTCOMES
-from triage.snapshot_store import SnapshotStore
+from triage.snapshots.store import SnapshotStore
 
 KEY_REFUSED = 3  # exit status when the edit key does not open the meeting
 

@@ -25,7 +25,7 @@ from typing import TypeAlias
 
 import numpy as np
 
-from triage.earlier_minutes import meeting_label
+from triage.agenda.earlier import meeting_label
 from triage.fact_columns import CI_GREEN, NAT
 from triage.outcomes import CARRIED, MOVING, OUTCOMES, STALLED, STILL_OPEN, activity_by
 from triage.signals import (

@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from triage.agenda import AgendaRef, parse_agenda
-from triage.agenda_title import meeting_label, meeting_title_and_date
+from triage.agenda.earlier import History, held, history
+from triage.agenda.title import meeting_label, meeting_title_and_date
 from triage.demo import DEMO_DEFAULT_ORG, load_demo
-from triage.earlier_minutes import History, held, history
 from triage.facts import (
     FactSet,
     FactsFormatError,

@@ -50,8 +50,8 @@ from triage.outcomes import (
     one_line,
 )
 from triage.settings import github_token_from_env
-from triage.snapshot_store import SnapshotStore
 from triage.snapshots import MIN_PREFIX, SnapshotError, SnapshotStoreError
+from triage.snapshots.store import SnapshotStore
 
 MEETINGS = "triage_meetings"
 OUTCOMES_TABLE = "triage_outcomes"

@@ -46,6 +46,7 @@ from typing import Any, Literal, NamedTuple, cast
 
 import numpy as np
 
+from triage.agenda.earlier import meeting_label
 from triage.as_of import (
     CURRENT_FACTS_SLACK,
     Hold,
@@ -54,7 +55,6 @@ from triage.as_of import (
     labels_as_of,
     state_as_of,
 )
-from triage.earlier_minutes import meeting_label
 from triage.fact_columns import CI_FAILS, EVENT_CODES, NAT, FactColumns, LabelSets, moment, us
 from triage.facts import Event, ItemFacts, People
 from triage.outcomes import EarlierOutcome

@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from triage.agenda_inline import REPO_NAME
+from triage.agenda.inline import REPO_NAME
 from triage.criteria import CRITERIA, Params
 from triage.facts import People
 

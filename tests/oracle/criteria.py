@@ -33,9 +33,9 @@ from tests.oracle.signals import (
     Signals,
     days_between,
 )
+from triage.agenda.earlier import meeting_label
 from triage.as_of import is_current
 from triage.criteria import Params
-from triage.earlier_minutes import meeting_label
 from triage.outcomes import CARRIED, MOVING, OUTCOMES, STALLED, STILL_OPEN, activity_by
 
 # A criterion's verdict on one item: (value in 0..1, one-line reason). A plain tuple rather than a

@@ -44,6 +44,7 @@ from datetime import datetime
 from operator import attrgetter
 from typing import Literal, NamedTuple
 
+from triage.agenda.earlier import meeting_label
 from triage.as_of import (
     CURRENT_FACTS_SLACK,
     LABEL_EVENTS,
@@ -54,7 +55,6 @@ from triage.as_of import (
     opened_before,
     state_as_of,
 )
-from triage.earlier_minutes import meeting_label
 from triage.facts import Event, ItemFacts, People
 from triage.signals import NO_AGENDA, AgendaContext
 

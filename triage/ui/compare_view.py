@@ -9,7 +9,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from triage.compare import Comparison
+from triage.snapshots.compare import Comparison
 from triage.ui import charts, ranking_view
 
 # Plain headers for the comparison's columns.

@@ -10,11 +10,11 @@ import streamlit as st
 
 from triage import carryover, scoring
 from triage.demo import DEMO_NAME, load_demo
-from triage.demo_snapshots import ensure_demo_snapshots
 from triage.meeting import Meeting, demo_meeting
 from triage.meeting_store import MeetingStore
-from triage.snapshot_store import SnapshotStore
 from triage.snapshots import Snapshot
+from triage.snapshots.demo import ensure_demo_snapshots
+from triage.snapshots.store import SnapshotStore
 from triage.weights import Config, WeightsError, demo_config_path, load_config
 
 

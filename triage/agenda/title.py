@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from triage.agenda_inline import read_inline
-from triage.agenda_outline import ATX, SETEXT, source_lines
+from triage.agenda.inline import read_inline
+from triage.agenda.outline import ATX, SETEXT, source_lines
 
 _TEXT_LINES = 200  # a meeting's date is near the top; later dates are deadlines and release dates
 _FRONT_MATTER = re.compile(r"(?P<key>title|date)[ \t]*:[ \t]*(?P<value>.{1,300})", re.IGNORECASE)

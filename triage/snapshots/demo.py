@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 from triage.demo import DEMOS
 from triage.meeting import demo_meeting
-from triage.snapshot_store import SnapshotStore
 from triage.snapshots import Snapshot, freeze
+from triage.snapshots.store import SnapshotStore
 from triage.weights import Config
 
 

@@ -4,12 +4,12 @@
 comment, file, commit or check tails, inline or as `[label]: url` reference links), `owner/repo#N`,
 `repo#N`, `#N` and `GH-N`. It records for each distinct item the lines it is on, the headings above
 its entry, the item's own line, the lines it sits under and the flags the minutes put on it
-(`agenda_flags.FLAGS`). It reads at most `max_refs` items and says so in a sentence when a document
+(`flags.FLAGS`). It reads at most `max_refs` items and says so in a sentence when a document
 names more. `parse_agenda` is the same without the reading's notes. `read_minutes` turns uploaded
 bytes into text, and `carried_over` says which earlier minutes already named an item.
 
-How the document is cut into blocks is `agenda_outline`; what each line says is `agenda_inline`; how
-an item's context and flags are read from the blocks around it is `agenda_context`.
+How the document is cut into blocks is `outline`; what each line says is `inline`; how
+an item's context and flags are read from the blocks around it is `context`.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from triage.agenda_context import MAX_BULLET_CHARS, ContextReader
-from triage.agenda_flags import FLAGS
-from triage.agenda_inline import OWNER_NAME, REPO_NAME
-from triage.agenda_outline import Block, outline
+from triage.agenda.context import MAX_BULLET_CHARS, ContextReader
+from triage.agenda.flags import FLAGS
+from triage.agenda.inline import OWNER_NAME, REPO_NAME
+from triage.agenda.outline import Block, outline
 from triage.facts import ItemKey, Kind
 
 __all__ = [

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from triage.agenda import AgendaRef, parse_agenda
+from triage.agenda.reader import AgendaRef, parse_agenda
 from triage.facts import ItemKey, parse_when
 
 _DATE = re.compile(r"(\d{4}-\d{2}-\d{2})")

@@ -9,7 +9,7 @@ and "remove from agenda". `neglected` reads the ways a meeting says that items h
 maintainers: Falco's "PRs or issues that have not been given priority", and triage wording such as
 "needs attention", "stale PRs", Kubernetes' `lifecycle/stale` label, "waiting for review", "waiting
 on maintainers", "fell through the cracks". A phrase preceded by a negation ("should not be a
-blocker", "isn't URGENT") does not count. `tsc-agenda` is not a phrase: `agenda_context` sets it on
+blocker", "isn't URGENT") does not count. `tsc-agenda` is not a phrase: `context` sets it on
 the entries under `### owner/repo` headings of minutes that say their items come from the agenda
 label (`AGENDA_LABEL_STATEMENT`).
 """

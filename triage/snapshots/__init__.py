@@ -1,5 +1,9 @@
 """Frozen triage snapshots: freeze what a ranking showed, hash it, store it, load it back.
 
+This package root holds the snapshot itself (its content, id, format and renderings); its modules
+hold the rest: `store` (any SQLAlchemy database), `compare` (two meetings side by side) and `demo`
+(the demo meetings' snapshots an empty store starts with).
+
 A snapshot records one ranking completely: the meeting (facts, agenda context, carried-over
 meetings), the criteria's names and one-line docs as of that day, the preset's name, weights and
 parameters, the people settings, the moment it was judged at, and the ranked rows exactly as shown
@@ -15,7 +19,6 @@ SNAPSHOT_FORMAT, write the field, and register in `_UPGRADES` a function turning
 previous format into the new one. Readers upgrade in memory only, so a stored document, and
 therefore its id, never changes; documents from a newer triage are refused with a sentence.
 
-The store is in `triage.snapshot_store`.
 """
 
 from __future__ import annotations

@@ -19,8 +19,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from triage.agenda_flags import AGENDA_LABEL_STATEMENT, detect_flags
-from triage.agenda_inline import DEFINITION, REPO_NAME, InlineLine, Mention, label_key, read_inline
+from triage.agenda.flags import AGENDA_LABEL_STATEMENT, detect_flags
+from triage.agenda.inline import DEFINITION, REPO_NAME, InlineLine, Mention, label_key, read_inline
 
 INTRO_MAX_CHARS = 120  # a line this short before a list or lines introduces them ("SKIPPED:", "Notes:")
 _FRONT_MATTER_MAX_LINES = 60  # a `---` block at the top this short is front matter, not a rule
@@ -60,7 +60,7 @@ class Block:
     parent: Block | None  # the enclosing item, or the short line introducing this list or line
     head: Heading  # the heading it sits under (a heading block: its own)
     lines: list[tuple[int, InlineLine]]  # (line number, what it says)
-    # Filled in once the document is read (`agenda.read_agenda`, `agenda_context`):
+    # Filled in once the document is read (`reader.read_agenda`, `context`):
     keys: frozenset[tuple[str, int]] = frozenset()  # the items its mentions resolve to, folded
     own_flags: frozenset[str] | None = None  # the flags of its own words, once read
     anchor: Block | None = None  # the nearest block above it that names an item: whose discussion it is

@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from triage.agenda_flags import detect_flags
-from triage.agenda_outline import Block, Heading
+from triage.agenda.flags import detect_flags
+from triage.agenda.outline import Block, Heading
 
 MAX_BULLET_CHARS = 200  # an agenda line is shown in a table cell; longer prose is cut
 MAX_PARENTS = 4  # the nearest enclosing lines are kept: a deeper outline adds nothing to read
