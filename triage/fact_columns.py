@@ -232,15 +232,7 @@ class FactColumns:
         repos, logins, keys, label_sets, reviews, details = (Table() for _ in range(6))
         n = len(items)
         item_fields: dict[str, list[Any]] = {name: [] for name in _ITEM_FIELDS}
-        starts = [0]
-        ev_item: list[int] = []
-        ev_at: list[int] = []
-        ev_kind: list[int] = []
-        ev_key: list[int] = []
-        ev_login: list[int] = []
-        ev_review: list[int] = []
-        ev_detail: list[int] = []
-        for i, item in enumerate(items):
+        for item in items:
             f = item_fields
             f["ref"].append(item.key.ref)
             f["repo"].append(item.key.repo)
@@ -283,15 +275,18 @@ class FactColumns:
                            else CI_FAILS if item.ci_status in FAILING_CI else CI_OTHER)
             f["size"].append(_count(item.size))
             f["changed_files"].append(_count(item.changed_files))
-            for e in item.events:
-                ev_item.append(i)
-                ev_at.append(us(e.at))
-                ev_kind.append(EVENT_CODES[e.kind])
-                ev_key.append(keys.code((e.actor, e.actor_type, e.association)))
-                ev_login.append(logins.code(e.actor.lower()) if e.actor else -1)
-                ev_review.append(reviews.code(e.review_state))
-                ev_detail.append(details.code(e.detail))
-            starts.append(len(ev_at))
+        # The events, a column at a time; codes share the tables above (dicts keep their order).
+        events = [e for item in items for e in item.events]
+        counts = np.fromiter((len(item.events) for item in items), dtype=np.int64, count=n)
+        key_codes, review_codes, detail_codes = keys.codes, reviews.codes, details.codes
+        ev_key = [key_codes.setdefault((e.actor, e.actor_type, e.association), len(key_codes)) for e in events]
+        ev_review = [-1 if e.review_state is None else review_codes.setdefault(e.review_state, len(review_codes))
+                     for e in events]
+        ev_detail = [-1 if e.detail is None else detail_codes.setdefault(e.detail, len(detail_codes)) for e in events]
+        for table in (keys, reviews, details):
+            table.values = list(table.codes)
+        key_login = np.array([logins.code(actor.lower()) if actor else -1 for actor, _, _ in keys.values],
+                             dtype=np.int32)
         arrays: dict[str, Any] = {name: np.array(item_fields[name], dtype=dtype)
                                   for name, dtype in _ITEM_FIELDS.items() if dtype is not object}
         for name in _OBJECT_FIELDS:  # tuples and text stay Python objects, one per item
@@ -300,12 +295,12 @@ class FactColumns:
             arrays[name] = column
         return cls(
             **arrays,
-            ev_start=np.array(starts, dtype=np.int64),
-            ev_item=np.array(ev_item, dtype=np.int32),
-            ev_at=np.array(ev_at, dtype=np.int64),
-            ev_kind=np.array(ev_kind, dtype=np.int8),
+            ev_start=np.concatenate(([0], np.cumsum(counts))),
+            ev_item=np.repeat(np.arange(n, dtype=np.int32), counts),
+            ev_at=np.array([us(e.at) for e in events], dtype=np.int64),
+            ev_kind=np.array([EVENT_CODES[e.kind] for e in events], dtype=np.int8),
             ev_actor_key=np.array(ev_key, dtype=np.int32),
-            ev_login=np.array(ev_login, dtype=np.int32),
+            ev_login=key_login[np.array(ev_key, dtype=np.int64)],
             ev_review=np.array(ev_review, dtype=np.int8),
             ev_detail=np.array(ev_detail, dtype=np.int32),
             repos=repos.values,

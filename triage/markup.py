@@ -106,6 +106,10 @@ def web_hosts() -> frozenset[str]:
 def item_url(url: object, repo: str, number: int, kind: str | None) -> str:
     """`url` when it is an http(s) link to thread `number` on a GitHub host (its repository may be
     the moved one's new name); otherwise the thread's github.com address built from its key."""
+    path = {"pull": "pull", "discussion": "discussions"}.get(kind or "issue", "issues")
+    built = f"https://{DEFAULT_WEB_HOST}/{repo}/{path}/{number}"
+    if url == built:  # the usual case, and what would be returned anyway: no need to parse it
+        return built
     if isinstance(url, str):
         try:
             parts = urlsplit(url)
@@ -117,5 +121,4 @@ def item_url(url: object, repo: str, number: int, kind: str | None) -> str:
                 and not parts.username and not parts.password and not parts.query
                 and (parts.hostname or "").lower() in web_hosts()):
             return url
-    path = {"pull": "pull", "discussion": "discussions"}.get(kind or "issue", "issues")
-    return f"https://{DEFAULT_WEB_HOST}/{repo}/{path}/{number}"
+    return built
