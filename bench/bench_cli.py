@@ -27,7 +27,7 @@ COMMANDS = {
     "python_startup": [sys.executable, "-c", "pass"],
     "cli_help": [TRIAGE, "--help"],
     "cli_criteria": [TRIAGE, "criteria"],
-    "cli_refs": [TRIAGE, "refs", "triage/data/demo/minutes.md"],
+    "cli_refs": [TRIAGE, "refs", "tests/data/minutes/2023-12-14-Falco-Core-Maintainers.md"],
 }
 
 
