@@ -12,8 +12,9 @@ import numpy as np
 from triage.criteria import Criterion, Params, Score
 from triage.fact_columns import FactColumns, LabelSets
 from triage.facts import ItemFacts, People
-from triage.signals import STATES, AgendaContext, SignalRow, Signals
+from triage.signals import AgendaContext, SignalRow, Signals
 from triage.signals import compute as compute_all
+from triage.turns import STATES
 
 
 def signals_of(item: ItemFacts, as_of: datetime, people: People, agenda: AgendaContext | None = None) -> Signals:

@@ -23,7 +23,7 @@ from triage.github.scan_pages import PAGE_SIZE, QUERY_ITEMS, PageAnswer, Planner
 from triage.github.scan_queries import RepoInfo, ScanInputError, ScanTarget, org_query, repos_query
 from triage.meeting import demo_meeting
 from triage.scoring import with_reasons
-from triage.signals import (
+from triage.turns import (
     AUTHOR_SPOKE_LAST,
     CHANGES_REQUESTED,
     CI_FAILING,

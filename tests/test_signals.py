@@ -7,7 +7,8 @@ import pytest
 
 from tests.one_item import compute
 from triage.facts import Event, ItemFacts, ItemKey, People, parse_when
-from triage.signals import TAKEN_UP, AgendaContext, state_as_of
+from triage.signals import AgendaContext, state_as_of
+from triage.turns import TAKEN_UP
 
 AS_OF = parse_when("2023-12-14", end_of_day=True)
 

@@ -28,12 +28,13 @@ import numpy as np
 from triage.agenda.earlier import meeting_label
 from triage.fact_columns import CI_GREEN, NAT
 from triage.outcomes import CARRIED, MOVING, OUTCOMES, STALLED, STILL_OPEN, activity_by
-from triage.signals import (
+from triage.signals import SignalRow, Signals
+from triage.timelines import DAY_US, days_between
+from triage.turns import (
     AUTHOR,
     AUTHOR_HOLD,
     CHANGES_REQUESTED,
     CI_FAILING,
-    DAY_US,
     MAINTAINERS,
     MERGE_CONFLICTS,
     NO_BALL,
@@ -43,9 +44,6 @@ from triage.signals import (
     REASON_CODES,
     REVIEW_REQUESTED,
     TAKEN_UP,
-    SignalRow,
-    Signals,
-    days_between,
 )
 
 # A criterion's verdict on one item: (value in 0..1, one-line reason).

@@ -12,7 +12,7 @@ items); everything else here is pure. Each item lands in one *bucket*:
 * **bot**: opened by a bot (dependabot, renovate, GitHub's Bot accounts, the configured bot list),
   whatever its turn: dependency bumps are triaged on their own, not against people's work.
 
-Whose turn it is comes from `triage.signals` (the same rules the agenda's ranking uses), so a PR
+Whose turn it is comes from `triage.turns` (the same rules the agenda's ranking uses), so a PR
 scores the same here as on the agenda, and a chosen one can be added to the agenda as it is.
 """
 

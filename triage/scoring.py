@@ -32,7 +32,8 @@ import pandas as pd
 from triage.criteria import CRITERIA, Params, score_cap, title
 from triage.fact_columns import NAT, FactColumns, moment
 from triage.facts import FactSet, ItemKey, People
-from triage.signals import BALLS, NO_BALL, REASONS, STATES, AgendaContext, Signals, compute
+from triage.signals import AgendaContext, Signals, compute
+from triage.turns import BALLS, NO_BALL, REASONS, STATES
 from triage.weights import Weights
 
 SCORE = "score_"  # column prefix: a criterion's 0..1 score

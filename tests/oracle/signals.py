@@ -1,39 +1,8 @@
 """The reference for `triage.signals`: the item-by-item signals triage computed before issue 13.
 
 Kept as the oracle the property test (`tests/test_columns_agree.py`) compares the columnar signals
-with; nothing in `triage` uses it. Its text below is as it was.
-
-Signals: what the facts say about an item as of a moment, ignoring everything after it.
-
-Facts are what GitHub showed; signals are what a maintainer asks of them on the meeting day: how
-old is it, whose turn is it and since when, when did a maintainer last look at it, who takes part.
-Bots never count as participants or as the person the ball is with. Who is a maintainer is asked
-of the item's own repository (`People.for_repo`): its OWNERS approvers when they are known.
-
-Whose turn it is (the *ball*) is decided by small rules, one function each, tried in this order:
-
-1. `resolved`: closed or merged as of the moment: nobody's.
-2. `on_hold`: a hold label (Prow's `/hold`, "do-not-merge", "on-hold") or an agenda saying "on hold":
-   the maintainers' turn, since the hold, unless the author set it.
-3. `merge_conflicts`, `failing_ci`: only the author can rebase or fix the build: the author's.
-4. `changes_requested`: a maintainer asked for changes and the author has not acted since.
-5. `review_requested` and `conversation`: a review was requested and not given, or someone other
-   than a maintainer spoke last: the maintainers', since the earlier of the two.
-6. `conversation`: a maintainer spoke last: the author's; a maintainer took it up elsewhere (see
-   below) and nobody spoke since: `maintainers_own`, the maintainers' own work.
-
-When the maintainers' turn is only the author's own word and the author is a maintainer of the
-repository (a proposal, a tracking issue, a maintainer's PR), the ball is `maintainers_own`: the
-maintainers' own backlog, told apart from a contributor waiting on them.
-
-A maintainer acting elsewhere answers too, and makes the item the maintainers' own work: a
-maintainer's PR or issue referring to it (a cross-reference, a "Fixes #N" link, a vote or decision
-issue), a maintainer assigned to it, or an earlier meeting's minutes assigning it.
-
-Conflicts, CI, labels and pending review requests are GitHub's *current* state, not dated history,
-so they are only used when the facts were observed around the moment (`as_of.CURRENT_FACTS_SLACK`):
-today's red build says nothing about a meeting two years ago (labels are replayed through their
-events when every one is known, see `as_of.labels_as_of`).
+with; nothing in `triage` uses it. What the signals mean, and the order in which the whose-turn
+rules are tried, is told in `triage.signals` and `triage.turns`; here each rule reads one item.
 """
 
 from __future__ import annotations
@@ -57,6 +26,20 @@ from triage.as_of import (
 )
 from triage.facts import Event, ItemFacts, People
 from triage.signals import NO_AGENDA, AgendaContext
+from triage.turns import (  # the reasons' words: the same in both
+    AUTHOR_HOLD,
+    AUTHOR_SPOKE_LAST,
+    CHANGES_REQUESTED,
+    CI_FAILING,
+    COMMUNITY_SPOKE_LAST,
+    MAINTAINER_SPOKE_LAST,
+    MERGE_CONFLICTS,
+    NO_REPLY_YET,
+    ON_HOLD,
+    RESOLVED,
+    REVIEW_REQUESTED,
+    TAKEN_UP,
+)
 
 __all__ = ["CURRENT_FACTS_SLACK", "state_as_of"]
 
@@ -67,19 +50,6 @@ _VERDICTS = frozenset({"APPROVED", "CHANGES_REQUESTED", "DISMISSED"})  # a revie
 _SIDE_EVENTS = frozenset({"labeled", "unlabeled", "cross_referenced", "connected", "assigned"})
 MEETING = "Meeting"  # the actor type of an assignment read from an earlier meeting's minutes
 
-# The reasons a rule gives (shown as "waiting on author: CI failing" and the like).
-RESOLVED = "resolved"
-ON_HOLD = "on hold"
-AUTHOR_HOLD = "on hold by the author"
-MERGE_CONFLICTS = "merge conflicts"
-CI_FAILING = "CI failing"
-CHANGES_REQUESTED = "changes requested"
-REVIEW_REQUESTED = "review requested, not given"
-AUTHOR_SPOKE_LAST = "author spoke last"
-COMMUNITY_SPOKE_LAST = "community spoke last"
-NO_REPLY_YET = "no maintainer reply yet"
-MAINTAINER_SPOKE_LAST = "maintainer spoke last"
-TAKEN_UP = "taken up by the maintainers elsewhere"  # an assignment, a maintainer's PR or decision issue
 # The maintainers' turn reasons that are only the author's own request.
 _OWN_REASONS = frozenset({AUTHOR_SPOKE_LAST, NO_REPLY_YET, REVIEW_REQUESTED})
 
