@@ -18,15 +18,20 @@ LARGEST = {
     "one_item_everywhere": "'o/r#1 ' * (MAX_MINUTES_BYTES // 6)",
     "distinct_refs": "''.join(f'- o/r#{n}\\n' for n in range(1, 250_000))[:MAX_MINUTES_BYTES]",
 }
+# The peak is the child's own high-water mark (VmHWM), not getrusage's ru_maxrss: on Linux ru_maxrss
+# survives exec, so a child spawned by a large pytest process would report its parent's resident size
+# (CI saw 508 MB for every shape, the test runner's size at that moment).
 _CHILD = """
-import json, resource, time
+import json, re, time
+from pathlib import Path
 from triage.agenda import MAX_MINUTES_BYTES, read_agenda
 text = {shape}
 assert len(text) <= MAX_MINUTES_BYTES
 started = time.perf_counter()
 reading = read_agenda(text, "o/r")
 seconds = time.perf_counter() - started
-print(json.dumps([len(reading.refs), seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024]))
+peak_kib = int(re.search(r"VmHWM:\\s+(\\d+) kB", Path("/proc/self/status").read_text())[1])
+print(json.dumps([len(reading.refs), seconds, peak_kib * 1024]))
 """
 
 
