@@ -24,14 +24,16 @@ PyGithub client over HTTP.
   `rank10k_over_rerank10k` the ratio of the two best times (issue 13: <= 4). `rank100k_seconds` and
   `rank1m_seconds` (with `rank1m_peak_mb`): the same for 100,000 and a million PRs, the 10,000
   repeated under other numbers, held as columns (`bench.rank_scale`, in a process of its own);
-  `rank1k_seconds`: the first 1,000 scanned PRs. The facts are held as columns (`FactSet.columns`,
-  built once per fetch or load and kept with it); `columns10k_seconds` is that one-off step for the
-  10,000 (`FactColumns.of`, from the items' records: reading GitHub's answers costs more).
+  `rank10k_over_rerank10k_instructions`: the same ratio in instructions counted by valgrind
+  (`bench.callgrind_ratio`), steady where wall time is not. `rank1k_seconds`: the first 1,000
+  scanned PRs. The facts are held as columns (`FactSet.columns`, built once per fetch or load and
+  kept with it); `columns10k_seconds` is that one-off step for the 10,000 (`FactColumns.of`, from
+  the items' records: reading GitHub's answers costs more).
 * `cpu_check_ms`: a fixed pure-Python loop timed just before the 10,000-item ranking, best of three.
   The development VM's speed swings by up to 2x within a minute (about 50 ms when quick, 90-100 ms
   when slow); this says which state the machine was in.
-* `scan10k_peak_mb`: growth of this process's peak resident memory (`resource.getrusage`
-  `ru_maxrss`) over the fetch, the ranking and keeping the result; the fake's memory is not in it.
+* `scan10k_peak_mb`: growth of this process's peak resident memory (VmHWM) over the fetch, the
+  ranking and keeping the result; the fake's memory is not in it.
 * `rerun10k_seconds`: the Scan page (AppTest, the 10,000 scanned PRs shown, every filter open so
   all 10,000 rows are ranked and paged) rerunning after a weight slider moves; `first10k_seconds`:
   its first render, which scores them.
@@ -47,7 +49,6 @@ from __future__ import annotations
 import json
 import os
 import pickle
-import resource
 import statistics
 import subprocess
 import sys
@@ -60,6 +61,7 @@ from pathlib import Path
 
 from github import Auth, Github
 
+from bench import callgrind_ratio, rank_scale
 from triage import scan, scoring
 from triage.fact_columns import FactColumns
 from triage.facts import FactSet, ItemFacts
@@ -93,10 +95,6 @@ def _cpu_seconds(pid: int) -> float:
     """User plus system CPU time of process `pid` so far (Linux: /proc/PID/stat, fields 14 and 15)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
 
 
 def _quota(url: str) -> dict[str, int]:
@@ -151,7 +149,8 @@ def _columns_seconds(items: Sequence[ItemFacts], runs: int) -> tuple[float, floa
 
 def _rank_at_scale(result: scan.ScanResult) -> dict[str, float]:
     """`bench.rank_scale` on the scanned PRs' columns: 100,000 and a million items, in a child process
-    (so that the million's memory is measured from a clean start)."""
+    (so that the million's memory is measured from a clean start); and `bench.callgrind_ratio`'s
+    instruction counts for the 10,000."""
     config = load_config()
     preset = config.preset()
     people = result.facts.people.merged_with(config.people)
@@ -161,7 +160,8 @@ def _rank_at_scale(result: scan.ScanResult) -> dict[str, float]:
         path.write_bytes(pickle.dumps((columns, preset.params, preset.weights, result.as_of, people)))
         done = subprocess.run([sys.executable, "-m", "bench.rank_scale", str(path)], cwd=ROOT, check=True,
                               capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
-    figures: dict[str, float] = json.loads(done.stdout)
+        figures: dict[str, float] = json.loads(done.stdout)
+        figures.update(callgrind_ratio.figures(path))
     return figures
 
 
@@ -218,7 +218,7 @@ def run() -> dict[str, float]:
         url, counts = hello["url"], hello["counts"]
         config = GitHubConfig(api_url=url, token=TOKEN)  # what the app and `triage scan` use
 
-        rss = _rss_mb()
+        rss = rank_scale.peak_mb()
         runs: list[tuple[float, float, float]] = []  # (wall, triage's CPU, the fake's CPU) seconds
         fetched = None
         for _ in range(SCAN_RUNS):
@@ -248,7 +248,7 @@ def run() -> dict[str, float]:
         # issue 13: scoring from facts against re-ranking after a weight change, in the same process.
         figures["rank10k_over_rerank10k"] = figures["rank10k_seconds"] / figures["rerank10k_seconds"]
         figures["columns10k_seconds"], figures["columns10k_median_seconds"] = _columns_seconds(result.facts.items, 5)
-        figures["scan10k_peak_mb"] = _rss_mb() - rss
+        figures["scan10k_peak_mb"] = rank_scale.peak_mb() - rss
         figures["first10k_seconds"], figures["rerun10k_seconds"] = _page_rerun(result)
 
         figures.update(_rank_at_scale(result))

@@ -14,6 +14,7 @@ from __future__ import annotations
 import gc
 import json
 import pickle
+import re
 import resource
 import statistics
 import sys
@@ -36,8 +37,11 @@ def _rss_mb() -> float:
     return pages * resource.getpagesize() / 2**20
 
 
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+def peak_mb() -> float:
+    """The process's own peak resident memory (Linux: VmHWM in /proc/self/status). Not getrusage's
+    ru_maxrss: that survives exec, so a child would report its parent's size when that was larger."""
+    status = Path("/proc/self/status").read_text()
+    return int(re.search(r"VmHWM:\s+(\d+) kB", status)[1]) / 1024
 
 
 def rank_at(columns: FactColumns, copies: int, params: Params, weights: Weights, as_of: datetime,
@@ -53,7 +57,7 @@ def rank_at(columns: FactColumns, copies: int, params: Params, weights: Weights,
         times.append(time.perf_counter() - started)
         del ranked
         gc.collect()
-    return min(times), statistics.median(times), _peak_mb() - before
+    return min(times), statistics.median(times), peak_mb() - before
 
 
 def main(path: str) -> None:
