@@ -203,3 +203,10 @@ def test_a_meeting_key_never_reads_as_a_command_line_option(stores, snap):
     _, meetings = stores
     keys = [meetings.start(snap.id).key for _ in range(300)]
     assert not any(k.startswith("-") for k in keys) and all(len(k) >= 16 for k in keys)
+
+
+def test_every_key_has_its_full_length_and_none_reads_as_an_option():
+    # One draw in 64 starts with "-"; it was once stripped, leaving a 23-character key.
+    keys = [meeting_store._new_key() for _ in range(3_000)]
+    assert {len(k) for k in keys} == {24}
+    assert not any(k.startswith("-") for k in keys)

@@ -154,6 +154,14 @@ def check_meeting_id(value: str) -> str:
     return key
 
 
+def _new_key() -> str:
+    """A fresh edit key of `_KEY_BYTES` random bytes (always the same length). A key starting with "-"
+    reads as an option on the command line (`--key -x...`): such draws are thrown back."""
+    while (key := secrets.token_urlsafe(_KEY_BYTES)).startswith("-"):
+        pass
+    return key
+
+
 class MeetingStore:
     """Meetings and outcomes in the snapshot store's database (its engine, retries and wording)."""
 
@@ -205,8 +213,7 @@ class MeetingStore:
         self._ensure_schema()
         by = one_line(started_by, MAX_NAME_CHARS, "name")
         for _ in range(5):  # a clash of 48 random bits is a curiosity, but one retry costs nothing
-            # A key starting with "-" reads as an option on the command line (`--key -x...`): never hand one out.
-            key = secrets.token_urlsafe(_KEY_BYTES).lstrip("-")
+            key = _new_key()
             info = MeetingInfo(secrets.token_hex(6), snapshot.id, snapshot.as_of, datetime.now(UTC), by, None)
             row = {"id": info.id, "snapshot_id": info.snapshot_id, "snapshot_as_of": _iso(info.snapshot_as_of),
                    "key_hash": hash_key(key), "started_at": _iso(info.started_at), "started_by": by}
