@@ -294,3 +294,7 @@ def test_compare_opens_on_the_two_demo_meetings_on_a_first_start():
     # the carry-over counts come from the earlier minutes: falco#2655 on 2023-11-02 and 2023-12-14
     assert dict(zip(waiting["Item"], waiting["Earlier agendas"], strict=True)) == {
         "falcosecurity/libs#1463": 1, "falcosecurity/falco#2655": 2}
+    # whose turn in words, and scores as the ranking shows them (two decimals)
+    tracking = waiting[waiting["Item"] == "falcosecurity/libs#1463"].iloc[0]
+    assert tracking["Waiting on"] == "maintainers' own" and tracking["Waiting (days)"] == "93"
+    assert all(round(v, 2) == v for v in waiting["Score"])

@@ -118,7 +118,9 @@ def test_filters_change_the_rows_without_scanning_again(falco_fake):
     at = scan_org()
     before = len(table(at))
     requests = len(falco_fake.log)
-    at.multiselect(key="scan_waiting_on").set_value(list(scan.PEOPLE_BUCKETS)).run()
+    waiting_on = at.multiselect(key="scan_waiting_on")
+    assert waiting_on.options == ["maintainers", "maintainers' own", "author", "nobody"]  # words, not codes
+    waiting_on.set_value(list(scan.PEOPLE_BUCKETS)).run()
     at.checkbox(key="scan_bots").set_value(True).run()
     at.checkbox(key="scan_drafts").set_value(True).run()
     assert len(table(at)) == 90  # every generated PR

@@ -17,6 +17,7 @@ from triage.criteria import CRITERIA
 from triage.facts import ItemKey
 from triage.markup import csv_cell, gfm_escape, gfm_text, item_url
 from triage.scoring import CONTRIB, WHY, explain, typical, with_reasons
+from triage.turns import waiting_words
 
 FORMATS = ("json", "markdown", "csv")
 Row = dict[str, Any]  # one ranked item as `to_rows` gives it (and a snapshot freezes it)
@@ -80,14 +81,7 @@ def to_rows(ranked: pd.DataFrame) -> list[Row]:
 
 
 def _waiting(row: Row) -> str:
-    days = row.get("waiting_days")
-    if days is None:
-        return ""
-    if row.get("waiting_on") in ("maintainers", "author"):
-        return f"waiting on {row['waiting_on']} {days} d"
-    if row.get("waiting_on") == "maintainers_own":
-        return f"maintainers' own, {days} d"
-    return ""
+    return waiting_words(row.get("waiting_on"), row.get("waiting_days"))
 
 
 def rows_to_json(rows: list[Row], meta: Meta | None = None) -> str:

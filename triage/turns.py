@@ -31,6 +31,21 @@ from triage.fact_columns import NAT
 
 Ball = Literal["maintainers", "maintainers_own", "author", "nobody"]
 
+# Whose turn in words, one place for every table, export and comparison.
+BALL_WORDS: dict[str, str] = {"maintainers": "maintainers", "maintainers_own": "maintainers' own",
+                              "author": "author", "nobody": "nobody"}
+
+
+def waiting_words(ball: object, days: object) -> str:
+    """"waiting on maintainers 36 d", "waiting on author 387 d", "maintainers' own, 5 d", or "" when the
+    turn or its date is unknown or nobody's: the phrase exports and comparisons put after an item."""
+    if ball not in BALL_WORDS or ball == "nobody" or days is None or days != days:  # days != days: NaN
+        return ""
+    if ball == "maintainers_own":
+        return f"{BALL_WORDS[ball]}, {days} d"
+    return f"waiting on {BALL_WORDS[ball]} {days} d"
+
+
 # The reasons a rule gives (shown as "waiting on author: CI failing" and the like).
 RESOLVED = "resolved"
 ON_HOLD = "on hold"

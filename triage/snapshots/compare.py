@@ -27,6 +27,7 @@ from triage.criteria import CRITERIA
 from triage.facts import ItemFacts, ItemKey
 from triage.signals import state_as_of
 from triage.snapshots import Row, Snapshot, SnapshotSummary
+from triage.turns import waiting_words
 
 RESOLVED = ("closed", "merged")
 FORMATS = ("markdown", "json")
@@ -255,13 +256,8 @@ def _line(name: str, rec: Mapping[str, Any]) -> str:
     if name == "new":
         return head + f"new at #{rec['rank']}"
     if name == "still_waiting":
-        days = _plain(rec.get("waiting_days"))
-        on = rec.get("waiting_on")
-        waiting = ""
-        if on in ("maintainers", "author") and days is not None:
-            waiting = f", waiting on {on} {days} d"
-        elif on == "maintainers_own" and days is not None:
-            waiting = f", maintainers' own {days} d"
+        words = waiting_words(rec.get("waiting_on"), _plain(rec.get("waiting_days")))
+        waiting = f", {words}" if words else ""
         earlier = _plain(rec.get("earlier_agendas")) or 0
         agendas = f", on {earlier} earlier agenda{'s' if earlier > 1 else ''}" if earlier else ""
         unknown = ", open or not unknown (closed since, date unknown)" if rec.get("state") == "unknown" else ""

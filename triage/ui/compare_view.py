@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from triage.snapshots.compare import Comparison
+from triage.turns import BALL_WORDS
 from triage.ui import charts, ranking_view
 
 # Plain headers for the comparison's columns.
@@ -49,12 +50,18 @@ def _cell(value: Any) -> Any:
 
 
 def display(table: pd.DataFrame) -> pd.DataFrame:
-    """`table` with plain headers, words for movement and meetings, and blank empty cells."""
+    """`table` with plain headers, words for movement, meetings and whose turn, scores to two
+    decimals (as the ranking shows them), and blank empty cells."""
     out = table.drop(columns=["url"], errors="ignore").copy()
     if "moved" in out and "older_rank" in out:
         out["moved"] = [moved_words(m, r) for m, r in zip(out["moved"], out["older_rank"], strict=True)]
     if "meetings" in out:
         out["meetings"] = out["meetings"].map(meetings_words)
+    if "waiting_on" in out:
+        out["waiting_on"] = out["waiting_on"].map(lambda ball: BALL_WORDS.get(ball, ball))
+    for score in ("score", "older_score"):
+        if score in out:
+            out[score] = out[score].round(2)
     if "since" in out:
         out["since"] = [v.strftime("%Y-%m-%d") if hasattr(v, "strftime") else _cell(v) for v in out["since"]]
     for column in out.columns:

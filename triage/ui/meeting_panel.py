@@ -147,7 +147,7 @@ def _item_card(row: dict[str, Any], pos: int, total: int, won: OutcomeRecord | N
     st.subheader(f"Item {pos + 1} of {total}: {md(row['ref'])}")
     st.markdown(f"**[{md(row.get('title') or '(title unknown)')}]({_url(row)})**  \n"
                 f"Rank {row['rank']} · score {float(row['score']):.2f} · "
-                f"waiting on {ranking_view.waiting_text(row.get('waiting_on'), row.get('waiting_days'))}  \n"
+                f"waiting on: {ranking_view.waiting_text(row.get('waiting_on'), row.get('waiting_days'))}  \n"
                 f"Why: {md(row.get('why') or '')}")
     if won is not None:
         st.caption(f"Recorded: **{md(won.describe())}**" + (f" · {md(won.note)}" if won.note else "")

@@ -23,6 +23,7 @@ from triage.scoring import (
     typical,
     with_reasons,
 )
+from triage.turns import BALL_WORDS
 from triage.ui import charts
 
 CHART_TOP = 25  # the chart shows the top items only: its data is re-sent on every rerun
@@ -58,13 +59,11 @@ def column_config(top: float, **extra: Any) -> dict[str, Any]:
     }
 
 
-WAITING_ON = {"maintainers": "maintainers", "maintainers_own": "maintainers' own", "author": "author"}
-
-
 def waiting_text(ball: Any, days: Any) -> str:
     """"maintainers · 128 d", "maintainers' own · 5 d", "nobody (resolved)" or "unknown": the Waiting on cell."""
-    if ball in WAITING_ON:
-        return f"{WAITING_ON[ball]} · {days} d" if pd.notna(days) else f"{WAITING_ON[ball]}, since an unknown date"
+    if ball in BALL_WORDS and ball != "nobody":
+        words = BALL_WORDS[ball]
+        return f"{words} · {days} d" if pd.notna(days) else f"{words}, since an unknown date"
     if ball == "nobody":
         return "nobody (resolved)"
     return "unknown"

@@ -25,6 +25,7 @@ from triage.github.errors import GitHubError
 from triage.github.scan_queries import ScanInputError, ScanTarget
 from triage.markup import inline as md
 from triage.meeting import Meeting
+from triage.turns import BALL_WORDS
 from triage.ui import charts as charts_style
 from triage.ui import live, moment, ranking_view, session, weights_panel
 from triage.weights import Config, Preset
@@ -154,7 +155,8 @@ def filters(result: scan.ScanResult) -> scan.ScanFilter:
     left, middle, right = st.columns([2, 3, 2])
     min_waiting = left.number_input("Minimum days waiting", 0, 100_000, 0, step=1, key="scan_min_waiting")
     waiting_on = middle.multiselect("Waiting on", list(scan.PEOPLE_BUCKETS), default=["maintainers"],
-                                    key="scan_waiting_on", help="Whose turn it is (bots have their own switch).")
+                                    format_func=BALL_WORDS.__getitem__, key="scan_waiting_on",
+                                    help="Whose turn it is (bots have their own switch).")
     drafts = right.checkbox("Include drafts", key="scan_drafts")
     bots = right.checkbox("Include bots", key="scan_bots",
                           help="PRs opened by dependabot, renovate, GitHub's bot accounts and the configured bots.")
