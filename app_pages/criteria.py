@@ -7,9 +7,9 @@ import pandas as pd
 import streamlit as st
 
 from triage.agenda import FLAGS
-from triage.criteria import CRITERIA, title
 from triage.markup import code
 from triage.markup import inline as md
+from triage.ranking.criteria import CRITERIA, title
 from triage.ui import ranking_view, session, weights_panel
 
 config = session.config()

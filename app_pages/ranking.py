@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from triage import scoring
 from triage.markup import inline as md
+from triage.ranking import scoring
 from triage.ui import (
     filter_panel,
     live,

@@ -25,13 +25,14 @@ from typing import Any
 
 from bench.bench_scan import _SERVER, ORG, PRS, TOKEN
 from tests.dashboard_server import launch, serve
-from triage import filters, scan, scoring
-from triage.criteria import CRITERIA, title
+from triage import scan
 from triage.github.config import GitHubConfig
 from triage.github.scan import fetch_open_pulls
 from triage.github.scan_queries import ScanTarget
 from triage.meeting import demo_meeting
-from triage.weights import demo_config_path, load_config
+from triage.ranking import filters, scoring
+from triage.ranking.criteria import CRITERIA, title
+from triage.ranking.weights import demo_config_path, load_config
 
 ROOT = Path(__file__).resolve().parents[1]
 MOVES = 9

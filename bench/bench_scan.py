@@ -62,13 +62,14 @@ from pathlib import Path
 from github import Auth, Github
 
 from bench import callgrind_ratio, rank_scale
-from triage import scan, scoring
+from triage import scan
 from triage.fact_columns import FactColumns
 from triage.facts import FactSet, ItemFacts
 from triage.github.config import GitHubConfig
 from triage.github.scan import fetch_open_pulls
 from triage.github.scan_queries import ScanTarget
-from triage.weights import load_config
+from triage.ranking import scoring
+from triage.ranking.weights import load_config
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "bench-token"

@@ -20,7 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from triage import scoring
+from triage.ranking import scoring
 
 ROOT = Path(__file__).resolve().parents[1]
 _COLLECTED = re.compile(r"Collected : (\d+)")

@@ -22,11 +22,11 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from triage import scoring
-from triage.criteria import Params
 from triage.fact_columns import FactColumns
 from triage.facts import People
-from triage.weights import Weights
+from triage.ranking import scoring
+from triage.ranking.criteria import Params
+from triage.ranking.weights import Weights
 
 RUNS = 3
 

@@ -62,9 +62,9 @@ def serve(home: Path) -> Iterator[str]:
 
 def two_meetings(home: Path) -> str:
     """The two demo meetings' snapshots, as the app saves them on a first start; the later one's id."""
+    from triage.ranking.weights import demo_config_path, load_config
     from triage.snapshots.demo import demo_snapshots
     from triage.snapshots.store import SnapshotStore
-    from triage.weights import demo_config_path, load_config
 
     with SnapshotStore(f"sqlite:///{home / 'triage.db'}") as store:
         return [store.save(s) for s in demo_snapshots(load_config([demo_config_path()]))][-1]
@@ -74,10 +74,10 @@ def demo_meeting_link(home: Path) -> str:
     """Save the demo snapshot, start a meeting and record the minutes' first outcomes; the chair's path."""
     from triage.facts import ItemKey
     from triage.meeting import demo_meeting
-    from triage.meeting_store import MeetingStore
+    from triage.outcomes.store import MeetingStore
+    from triage.ranking.weights import demo_config_path, load_config
     from triage.snapshots import freeze
     from triage.snapshots.store import SnapshotStore
-    from triage.weights import demo_config_path, load_config
 
     config = load_config([demo_config_path()])
     snap = freeze(demo_meeting(), config.preset(), config.people)

@@ -1,5 +1,5 @@
 """One item's signals and verdicts, for tests that reason about a single thread: the signals and
-criteria run over columns (`triage.signals`, `triage.criteria`), here a column of one."""
+criteria run over columns (`triage.ranking.signals`, `triage.ranking.criteria`), here a column of one."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from typing import Any
 
 import numpy as np
 
-from triage.criteria import Criterion, Params, Score
 from triage.fact_columns import FactColumns, LabelSets
 from triage.facts import ItemFacts, People
-from triage.signals import AgendaContext, SignalRow, Signals
-from triage.signals import compute as compute_all
-from triage.turns import STATES
+from triage.ranking.criteria import Criterion, Params, Score
+from triage.ranking.signals import AgendaContext, SignalRow, Signals
+from triage.ranking.signals import compute as compute_all
+from triage.ranking.turns import STATES
 
 
 def signals_of(item: ItemFacts, as_of: datetime, people: People, agenda: AgendaContext | None = None) -> Signals:

@@ -8,7 +8,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from triage.criteria import CRITERIA, title
+from triage.ranking.criteria import CRITERIA, title
 
 APP = str(Path(__file__).parents[1] / "dashboard.py")
 
@@ -72,7 +72,7 @@ def test_clicking_a_row_opens_its_full_why_with_every_criterion():
     assert ref == f"{owner}/{repo}#{number}"  # the fifth row's, not the first's
     why = next(d.value for d in at.dataframe if "Contribution" in d.value.columns)
     assert len(why) == len(CRITERIA)  # issue 11: 10 of 12 were shown
-    from triage.weights import demo_config_path, load_config
+    from triage.ranking.weights import demo_config_path, load_config
 
     total = sum(load_config([demo_config_path()]).preset().weights.values())
     assert any(f"divided by the total weight ({total:g})" in m.value for m in at.markdown)

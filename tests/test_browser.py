@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 
 from tests.dashboard_server import launch, serve
-from triage import scoring
-from triage.criteria import CRITERIA
 from triage.facts import parse_when
 from triage.meeting import demo_meeting
+from triage.ranking import scoring
+from triage.ranking.criteria import CRITERIA
+from triage.ranking.weights import demo_config_path, load_config
 from triage.snapshots import freeze
 from triage.snapshots.store import SnapshotStore
-from triage.weights import demo_config_path, load_config
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 ROOT = Path(__file__).parents[1]
@@ -252,7 +252,8 @@ def test_the_downloads_are_the_ranking_on_screen_built_when_clicked(server, page
     # from the ranking on screen (here with age moved to 10).
     from playwright.sync_api import expect
 
-    from triage import export, filters
+    from triage import export
+    from triage.ranking import filters
     from triage.snapshots import preset_label
 
     url, _ = server

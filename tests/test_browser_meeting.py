@@ -8,14 +8,13 @@ from pathlib import Path
 import pytest
 
 from tests import test_browser
-from triage import minutes
 from triage.facts import ItemKey
 from triage.meeting import demo_meeting
-from triage.meeting_store import MeetingStore, hash_key
-from triage.outcomes import latest
+from triage.outcomes import latest, minutes
+from triage.outcomes.store import MeetingStore, hash_key
+from triage.ranking.weights import demo_config_path, load_config
 from triage.snapshots import freeze
 from triage.snapshots.store import SnapshotStore
-from triage.weights import demo_config_path, load_config
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 browser = test_browser.browser  # the module-scoped Debian Chromium

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from triage.cli import main
-from triage.criteria import CRITERIA
+from triage.ranking.criteria import CRITERIA
 
 MINUTES = Path(__file__).parent / "data" / "minutes" / "2023-12-14-Falco-Core-Maintainers.md"
 AGENDA_REFS = {

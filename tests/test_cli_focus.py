@@ -59,9 +59,9 @@ def test_resolved_items_are_hidden_by_default_and_counted(capsys, tmp_path):
 
 def test_snapshot_list_calls_moved_weights_custom(capsys, tmp_path):
     # issue 11: `snapshot list` named custom weights after the preset ("balanced")
+    from triage.ranking.weights import demo_config_path, load_config
     from triage.snapshots import freeze
     from triage.snapshots.store import SnapshotStore
-    from triage.weights import demo_config_path, load_config
 
     config = load_config([demo_config_path()])
     weights = {**config.preset().weights, "age": 10.0}

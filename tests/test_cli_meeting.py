@@ -6,8 +6,8 @@ import os
 
 import pytest
 
-from triage import minutes
 from triage.cli import main
+from triage.outcomes import minutes
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:

@@ -51,4 +51,4 @@ def test_help_imports_nothing_of_triage_but_the_command_line():
 def test_a_command_imports_what_it_needs_when_it_runs():
     # `rank` ranks with pandas: the laziness must not break the commands that need the libraries.
     code, modules = imported_by("rank", "--demo", "--format", "json")
-    assert code == 0 and {"pandas", "triage.scoring", "triage.export"} <= modules
+    assert code == 0 and {"pandas", "triage.ranking.scoring", "triage.export"} <= modules

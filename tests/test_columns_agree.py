@@ -16,14 +16,14 @@ from hypothesis import strategies as st
 
 from tests.fakegithub import generate_org
 from tests.oracle import scoring as oracle
-from triage import scoring
-from triage.criteria import CRITERIA, Params
 from triage.demo import DEMOS
 from triage.facts import Event, FactSet, ItemFacts, ItemKey, People
 from triage.meeting import demo_meeting
 from triage.outcomes import OUTCOMES, EarlierOutcome
-from triage.signals import AgendaContext
-from triage.weights import demo_config_path, load_config
+from triage.ranking import scoring
+from triage.ranking.criteria import CRITERIA, Params
+from triage.ranking.signals import AgendaContext
+from triage.ranking.weights import demo_config_path, load_config
 
 START = datetime(2023, 1, 1, tzinfo=UTC)
 REPOS = ["o/a", "o/b", "p/c"]

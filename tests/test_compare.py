@@ -15,9 +15,9 @@ import pandas as pd
 import pytest
 
 from triage.agenda import AgendaRef
-from triage.criteria import CRITERIA
 from triage.facts import Event, ItemFacts, ItemKey
 from triage.meeting import Meeting, demo_meeting
+from triage.ranking.criteria import CRITERIA
 from triage.snapshots import compare, freeze
 from triage.snapshots.compare import ComparisonOrderError, carried_over
 

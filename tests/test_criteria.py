@@ -6,9 +6,9 @@ from dataclasses import replace
 import pytest
 
 from tests.one_item import compute, tweak, verdict
-from triage import criteria as c
 from triage.facts import Event, ItemFacts, ItemKey, People, parse_when
-from triage.signals import AgendaContext
+from triage.ranking import criteria as c
+from triage.ranking.signals import AgendaContext
 
 AS_OF = parse_when("2023-12-14", end_of_day=True)
 P = c.Params()

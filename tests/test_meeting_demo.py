@@ -4,10 +4,10 @@ them over in its "why"."""
 
 import pytest
 
-from triage import carryover, minutes
 from triage.facts import ItemKey, parse_when
 from triage.meeting import demo_meeting
-from triage.meeting_store import MeetingStore
+from triage.outcomes import carryover, minutes
+from triage.outcomes.store import MeetingStore
 from triage.snapshots import freeze
 from triage.snapshots.store import SnapshotStore
 

@@ -7,11 +7,11 @@ import threading
 import pytest
 import sqlalchemy as sa
 
-from triage import meeting_store
 from triage.facts import ItemKey
 from triage.meeting import demo_meeting
-from triage.meeting_store import MeetingKeyError, MeetingNotFoundError, MeetingStore, hash_key
 from triage.outcomes import OutcomeError, latest
+from triage.outcomes import store as meeting_store
+from triage.outcomes.store import MeetingKeyError, MeetingNotFoundError, MeetingStore, hash_key
 from triage.snapshots import SnapshotNotFoundError, freeze
 from triage.snapshots.store import SnapshotStore
 

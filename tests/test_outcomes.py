@@ -8,13 +8,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.one_item import compute, verdict
-from triage import carryover, minutes
-from triage.criteria import Params, earlier_outcomes
 from triage.facts import Event, ItemFacts, ItemKey, People
 from triage.meeting import demo_meeting, meeting_from_dict, meeting_to_dict
-from triage.meeting_store import MeetingInfo
-from triage.outcomes import OUTCOMES, EarlierOutcome, OutcomeRecord, check_login, latest
-from triage.signals import AgendaContext
+from triage.outcomes import OUTCOMES, EarlierOutcome, OutcomeRecord, carryover, check_login, latest, minutes
+from triage.outcomes.store import MeetingInfo
+from triage.ranking.criteria import Params, earlier_outcomes
+from triage.ranking.signals import AgendaContext
 from triage.snapshots import freeze
 
 MEETING_DAY = datetime(2023, 12, 14, 23, 59, 59, tzinfo=UTC)

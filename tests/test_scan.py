@@ -22,8 +22,8 @@ from triage.github.scan import fetch_open_pulls
 from triage.github.scan_pages import PAGE_SIZE, QUERY_ITEMS, PageAnswer, Planner
 from triage.github.scan_queries import RepoInfo, ScanInputError, ScanTarget, org_query, repos_query
 from triage.meeting import demo_meeting
-from triage.scoring import with_reasons
-from triage.turns import (
+from triage.ranking.scoring import with_reasons
+from triage.ranking.turns import (
     AUTHOR_SPOKE_LAST,
     CHANGES_REQUESTED,
     CI_FAILING,
@@ -33,7 +33,7 @@ from triage.turns import (
     RESOLVED,
     REVIEW_REQUESTED,
 )
-from triage.weights import load_config
+from triage.ranking.weights import load_config
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 REPO = "handmade/widgets"
@@ -175,7 +175,7 @@ def test_filters_keep_what_they_say(handmade_scan):
 
 
 def test_scanned_items_rank_exactly_as_on_the_agenda(handmade_scan):
-    from triage import scoring
+    from triage.ranking import scoring
 
     result, frame = handmade_scan
     preset = load_config().preset()

@@ -5,10 +5,10 @@ from datetime import timedelta
 import numpy as np
 import pytest
 
-from triage.criteria import CRITERIA, Params
 from triage.facts import Event, FactSet, ItemFacts, ItemKey, parse_when
-from triage.scoring import CONTRIB, SCORE, WHY, contributions, evaluate, explain, movement, rank, with_reasons
-from triage.signals import AgendaContext
+from triage.ranking.criteria import CRITERIA, Params
+from triage.ranking.scoring import CONTRIB, SCORE, WHY, contributions, evaluate, explain, movement, rank, with_reasons
+from triage.ranking.signals import AgendaContext
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +79,7 @@ def test_long_form_contributions_and_one_line_why(evaluated, demo_config):
 
 def test_why_names_what_stands_out_and_says_what_is_unknown(demo_config):
     from triage.meeting import demo_meeting
-    from triage.scoring import typical
+    from triage.ranking.scoring import typical
 
     meeting = demo_meeting()
     p = demo_config.preset()

@@ -7,8 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.strategies import START, factsets
-from triage.criteria import CRITERIA, Params
-from triage.scoring import CONTRIB, SCORE, evaluate, rank
+from triage.ranking.criteria import CRITERIA, Params
+from triage.ranking.scoring import CONTRIB, SCORE, evaluate, rank
 
 AS_OF = START.replace(year=2024)
 weights_st = st.fixed_dictionaries({n: st.sampled_from([0.0, 0.5, 1.0, 2.5, 10.0]) for n in CRITERIA})

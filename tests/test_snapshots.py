@@ -18,8 +18,8 @@ import pytest
 import sqlalchemy as sa
 
 from triage import export, snapshots
-from triage.criteria import CRITERIA, Verdict, help_text
 from triage.meeting import demo_meeting
+from triage.ranking.criteria import CRITERIA, Verdict, help_text
 from triage.snapshots import (
     Snapshot,
     SnapshotAmbiguousError,
@@ -90,7 +90,7 @@ def test_id_is_stable_across_processes(snap):
         "from datetime import datetime, UTC\n"
         "from triage.meeting import demo_meeting\n"
         "from triage.snapshots import freeze\n"
-        "from triage.weights import load_config, demo_config_path\n"
+        "from triage.ranking.weights import load_config, demo_config_path\n"
         "c = load_config([demo_config_path()])\n"
         "print(freeze(demo_meeting(), c.preset(), c.people, created_at=datetime.now(UTC)).id)\n"
     )
@@ -120,7 +120,7 @@ def test_snapshot_holds_what_the_triage_showed(snap, meeting, demo_config):
 
 
 def scoring_rank(meeting, config):
-    from triage.scoring import rank_items
+    from triage.ranking.scoring import rank_items
 
     p = config.preset()
     return rank_items(meeting.facts, p.weights, p.params, meeting.as_of, meeting.context(), config.people)

@@ -10,13 +10,13 @@ from tests.strategies import START, factsets
 from triage import export
 from triage.agenda import AgendaRef
 from triage.agenda.earlier import History
-from triage.criteria import CRITERIA, Params
 from triage.facts import People, parse_when
 from triage.meeting import Meeting, meeting_to_dict
 from triage.outcomes import OUTCOMES, EarlierOutcome
+from triage.ranking.criteria import CRITERIA, Params
+from triage.ranking.weights import Preset
 from triage.snapshots import freeze
 from triage.snapshots.store import SnapshotStore
-from triage.weights import Preset
 
 FLAGS = st.lists(
     st.sampled_from(["urgent", "skipped", "needs-review", "if-time-permits", "wip"]), unique=True, max_size=2

@@ -2,8 +2,8 @@
 
 import pytest
 
-from triage.criteria import CRITERIA
-from triage.weights import WeightsError, load_config
+from triage.ranking.criteria import CRITERIA
+from triage.ranking.weights import WeightsError, load_config
 
 
 def write(tmp_path, text, name="triage.toml"):

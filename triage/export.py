@@ -13,11 +13,11 @@ from typing import Any
 
 import pandas as pd
 
-from triage.criteria import CRITERIA
 from triage.facts import ItemKey
 from triage.markup import csv_cell, gfm_escape, gfm_text, item_url
-from triage.scoring import CONTRIB, WHY, explain, typical, with_reasons
-from triage.turns import waiting_words
+from triage.ranking.criteria import CRITERIA
+from triage.ranking.scoring import CONTRIB, WHY, explain, typical, with_reasons
+from triage.ranking.turns import waiting_words
 
 FORMATS = ("json", "markdown", "csv")
 Row = dict[str, Any]  # one ranked item as `to_rows` gives it (and a snapshot freezes it)

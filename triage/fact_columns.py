@@ -2,7 +2,7 @@
 
 `ItemFacts` records are how facts travel (JSON files, snapshots, the GitHub layer, tests); ranking
 reads them as columns, built once per `FactSet` (`FactSet.columns`), so that signals and criteria
-run over all items at once (`triage.signals`, `triage.criteria`) instead of item by item. Ten
+run over all items at once (`triage.ranking.signals`, `triage.ranking.criteria`) instead of item by item. Ten
 thousand scanned PRs carry about 110,000 events: as Python objects they cost more to walk than to
 score.
 
@@ -190,7 +190,7 @@ class FactColumns:
     details: list[str]
     items: Sequence[ItemFacts] | None = field(default=None, repr=False)  # the records, when built from them
     # Who each actor key is (bot, maintainer, by association), per view of the people: every
-    # ranking of these facts asks it again with equal people (`triage.signals`).
+    # ranking of these facts asks it again with equal people (`triage.ranking.signals`).
     role_tables: dict[Any, np.ndarray] = field(default_factory=dict, repr=False)
 
     @cached_property

@@ -12,13 +12,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from triage.criteria import CRITERIA
 from triage.demo import DEMO_NAME, DEMOS
 from triage.facts import parse_as_of
-from triage.filters import PARAMS as FILTER_PARAMS
-from triage.filters import Filters, from_params
 from triage.github.file_links import parse_file_url
-from triage.weights import MAX_WEIGHT, Config
+from triage.ranking.criteria import CRITERIA
+from triage.ranking.filters import PARAMS as FILTER_PARAMS
+from triage.ranking.filters import Filters, from_params
+from triage.ranking.weights import MAX_WEIGHT, Config
 
 WEIGHT_PREFIX = "w_"
 SNAPSHOT = "snapshot"
@@ -45,7 +45,7 @@ class View:
     snapshot: str | None = None
     item: str | None = None
     url: str | None = None  # the minutes file on GitHub, for source=url
-    filters: Filters = field(default_factory=Filters)  # the focus (triage.filters)
+    filters: Filters = field(default_factory=Filters)  # the focus (triage.ranking.filters)
     meeting: str | None = None  # "1" (the snapshot's latest meeting) or a meeting id
     key: str | None = field(default=None, repr=False)  # the chair's edit key: checked by the store, never shown
     player: int = 1  # with `players`, this attendee's share of the list: items player, player + players, ...

@@ -26,7 +26,7 @@ from triage.facts import (
     parse_when,
 )
 from triage.outcomes import EarlierOutcome, earlier_from_dict
-from triage.signals import AgendaContext
+from triage.ranking.signals import AgendaContext
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ class Meeting:
     refs: tuple[AgendaRef, ...] = ()
     history: Mapping[ItemKey, History] = field(default_factory=dict)  # what earlier meetings did with each
     title: str | None = None
-    # What earlier meetings decided about the items (`triage.carryover`), oldest first per item.
+    # What earlier meetings decided about the items (`triage.outcomes.carryover`), oldest first per item.
     outcomes: Mapping[ItemKey, tuple[EarlierOutcome, ...]] = field(default_factory=dict)
     held: frozenset[ItemKey] = frozenset()  # the items the minutes say are on hold
 

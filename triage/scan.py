@@ -12,7 +12,7 @@ items); everything else here is pure. Each item lands in one *bucket*:
 * **bot**: opened by a bot (dependabot, renovate, GitHub's Bot accounts, the configured bot list),
   whatever its turn: dependency bumps are triaged on their own, not against people's work.
 
-Whose turn it is comes from `triage.turns` (the same rules the agenda's ranking uses), so a PR
+Whose turn it is comes from `triage.ranking.turns` (the same rules the agenda's ranking uses), so a PR
 scores the same here as on the agenda, and a chosen one can be added to the agenda as it is.
 """
 
@@ -28,17 +28,17 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from triage import scoring
 from triage.agenda import AgendaRef
-from triage.criteria import Params
 from triage.facts import FactSet, ItemFacts, ItemKey, People
 from triage.github.cache import ItemCache
 from triage.github.config import GitHubConfig, Progress
 from triage.github.scan import ScanFetch, fetch_open_pulls
 from triage.github.scan_queries import REPO_RE, ScanInputError, ScanTarget
 from triage.meeting import Meeting
-from triage.signals import AgendaContext
-from triage.weights import Weights
+from triage.ranking import scoring
+from triage.ranking.criteria import Params
+from triage.ranking.signals import AgendaContext
+from triage.ranking.weights import Weights
 
 Bucket = Literal["maintainers", "maintainers_own", "author", "nobody", "bot"]
 BUCKETS: tuple[Bucket, ...] = ("maintainers", "maintainers_own", "author", "nobody", "bot")

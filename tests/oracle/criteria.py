@@ -1,4 +1,4 @@
-"""The reference for `triage.criteria`: the item-by-item criteria triage ran before issue 13 (the
+"""The reference for `triage.ranking.criteria`: the item-by-item criteria triage ran before issue 13 (the
 oracle of `tests/test_columns_agree.py`; nothing in `triage` uses it).
 
 The prioritization criteria: one small documented function each.
@@ -34,9 +34,9 @@ from tests.oracle.signals import (
     days_between,
 )
 from triage.agenda.earlier import meeting_label
-from triage.as_of import is_current
-from triage.criteria import Params
 from triage.outcomes import CARRIED, MOVING, OUTCOMES, STALLED, STILL_OPEN, activity_by
+from triage.ranking.as_of import is_current
+from triage.ranking.criteria import Params
 
 # A criterion's verdict on one item: (value in 0..1, one-line reason). A plain tuple rather than a
 # named one: ranking 10,000 items builds 120,000 of them, and a named tuple costs 8 times as much.

@@ -1,4 +1,4 @@
-"""The reference for `triage.scoring.evaluate`: every criterion run item by item, as triage scored
+"""The reference for `triage.ranking.scoring.evaluate`: every criterion run item by item, as triage scored
 before issue 13 (the oracle of `tests/test_columns_agree.py`; nothing in `triage` uses it).
 
 Ranking: (facts, weights, as_of) -> ranked DataFrame with per-criterion contributions.
@@ -30,7 +30,7 @@ import pandas as pd
 from tests.oracle.criteria import CRITERIA, Params, Score, score_cap, title
 from tests.oracle.signals import NO_AGENDA, AgendaContext, Signals, compute
 from triage.facts import FactSet, ItemFacts, ItemKey, People
-from triage.weights import Weights
+from triage.ranking.weights import Weights
 
 SCORE = "score_"  # column prefix: a criterion's 0..1 score
 WHY = "why_"  # column prefix: its one-line reason
@@ -69,7 +69,7 @@ def _item_row(item: ItemFacts, s: Signals, cap: float) -> tuple[Any, ...]:
         *(_NO_AGENDA_ROW if agenda is NO_AGENDA else (
             ", ".join(agenda.flags), " / ".join(agenda.section), agenda.bullet, len(agenda.carried_over)
         )),
-        ", ".join(item.labels or ()),  # today's labels, for the label filter (triage.filters)
+        ", ".join(item.labels or ()),  # today's labels, for the label filter (triage.ranking.filters)
     )
 
 

@@ -1,8 +1,8 @@
-"""The reference for `triage.signals`: the item-by-item signals triage computed before issue 13.
+"""The reference for `triage.ranking.signals`: the item-by-item signals triage computed before issue 13.
 
 Kept as the oracle the property test (`tests/test_columns_agree.py`) compares the columnar signals
 with; nothing in `triage` uses it. What the signals mean, and the order in which the whose-turn
-rules are tried, is told in `triage.signals` and `triage.turns`; here each rule reads one item.
+rules are tried, is told in `triage.ranking.signals` and `triage.ranking.turns`; here each rule reads one item.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from operator import attrgetter
 from typing import Literal, NamedTuple
 
 from triage.agenda.earlier import meeting_label
-from triage.as_of import (
+from triage.facts import Event, ItemFacts, People
+from triage.ranking.as_of import (
     CURRENT_FACTS_SLACK,
     LABEL_EVENTS,
     Hold,
@@ -24,9 +25,8 @@ from triage.as_of import (
     opened_before,
     state_as_of,
 )
-from triage.facts import Event, ItemFacts, People
-from triage.signals import NO_AGENDA, AgendaContext
-from triage.turns import (  # the reasons' words: the same in both
+from triage.ranking.signals import NO_AGENDA, AgendaContext
+from triage.ranking.turns import (  # the reasons' words: the same in both
     AUTHOR_HOLD,
     AUTHOR_SPOKE_LAST,
     CHANGES_REQUESTED,

@@ -38,13 +38,14 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 
-from triage import export, scoring
-from triage.criteria import CRITERIA, Params, help_text
+from triage import export
 from triage.facts import FactsFormatError, People, people_to_dict
 from triage.facts import people_from_dict as _people_from_dict
 from triage.meeting import Meeting, meeting_from_dict, meeting_to_dict
+from triage.ranking import scoring
+from triage.ranking.criteria import CRITERIA, Params, help_text
+from triage.ranking.weights import Preset, validate_weights
 from triage.settings import github_token_from_env
-from triage.weights import Preset, validate_weights
 
 SNAPSHOT_FORMAT = 1  # the content's `format`; see the module docstring for the upgrade policy
 MIN_PREFIX = 12  # shortest id prefix a lookup accepts: 48 bits, unique for any real store

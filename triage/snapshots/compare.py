@@ -23,11 +23,11 @@ from typing import Any
 
 import pandas as pd
 
-from triage.criteria import CRITERIA
 from triage.facts import ItemFacts, ItemKey
-from triage.signals import state_as_of
+from triage.ranking.criteria import CRITERIA
+from triage.ranking.signals import state_as_of
+from triage.ranking.turns import waiting_words
 from triage.snapshots import Row, Snapshot, SnapshotSummary
-from triage.turns import waiting_words
 
 RESOLVED = ("closed", "merged")
 FORMATS = ("markdown", "json")

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 from triage.demo import DEMOS
 from triage.meeting import demo_meeting
+from triage.ranking.weights import Config
 from triage.snapshots import Snapshot, freeze
 from triage.snapshots.store import SnapshotStore
-from triage.weights import Config
 
 
 def demo_snapshots(config: Config, now: datetime | None = None) -> list[Snapshot]:

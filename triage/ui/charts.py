@@ -13,7 +13,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from triage.criteria import CRITERIA, title
+from triage.ranking.criteria import CRITERIA, title
 
 # One colour per criterion, in registry order, all distinct (a colour-blind-safe qualitative set
 # first, then lighter companions). A criterion added later takes the next spare one.

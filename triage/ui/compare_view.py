@@ -9,8 +9,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from triage.ranking.turns import BALL_WORDS
 from triage.snapshots.compare import Comparison
-from triage.turns import BALL_WORDS
 from triage.ui import charts, ranking_view
 
 # Plain headers for the comparison's columns.

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from triage import filters as flt
+from triage.ranking import filters as flt
 
 _KEY = "view_filters"
 _RESOLVED = "filter_resolved"

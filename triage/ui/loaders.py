@@ -8,14 +8,15 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from triage import carryover, scoring
 from triage.demo import DEMO_NAME, load_demo
 from triage.meeting import Meeting, demo_meeting
-from triage.meeting_store import MeetingStore
+from triage.outcomes import carryover
+from triage.outcomes.store import MeetingStore
+from triage.ranking import scoring
+from triage.ranking.weights import Config, WeightsError, demo_config_path, load_config
 from triage.snapshots import Snapshot
 from triage.snapshots.demo import ensure_demo_snapshots
 from triage.snapshots.store import SnapshotStore
-from triage.weights import Config, WeightsError, demo_config_path, load_config
 
 
 @st.cache_resource(show_spinner=False)

@@ -17,14 +17,14 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from triage import carryover, minutes, settings
+from triage import settings
 from triage.facts import ItemKey
 from triage.links import LATEST_MEETING, MAX_PLAYERS, View, meeting_link
 from triage.markup import inline as md
 from triage.markup import item_url
 from triage.meeting import Meeting
-from triage.meeting_store import MeetingError, MeetingInfo, MeetingStore
-from triage.outcomes import MAX_NOTE_CHARS, OUTCOMES, OutcomeError, OutcomeRecord, latest
+from triage.outcomes import MAX_NOTE_CHARS, OUTCOMES, OutcomeError, OutcomeRecord, carryover, latest, minutes
+from triage.outcomes.store import MeetingError, MeetingInfo, MeetingStore
 from triage.snapshots import Snapshot, share_link
 from triage.ui import live, loaders, ranking_view, session, snapshot_panel
 

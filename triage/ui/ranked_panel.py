@@ -13,11 +13,12 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from triage import export, filters, scoring
+from triage import export
 from triage.meeting import Meeting
+from triage.ranking import filters, scoring
+from triage.ranking.weights import Config, Preset
 from triage.snapshots import preset_label
 from triage.ui import moment, ranking_view, session, snapshot_panel, weights_panel
-from triage.weights import Config, Preset
 
 
 @st.fragment

@@ -9,9 +9,9 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from triage.criteria import CRITERIA, title
 from triage.markup import inline as md
-from triage.scoring import (
+from triage.ranking.criteria import CRITERIA, title
+from triage.ranking.scoring import (
     CONTRIB,
     EXPLAIN_COLUMNS,
     RESOLVED_STATES,
@@ -23,7 +23,7 @@ from triage.scoring import (
     typical,
     with_reasons,
 )
-from triage.turns import BALL_WORDS
+from triage.ranking.turns import BALL_WORDS
 from triage.ui import charts
 
 CHART_TOP = 25  # the chart shows the top items only: its data is re-sent on every rerun

@@ -19,16 +19,17 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from triage import scan, scoring
+from triage import scan
 from triage.github.cache import ItemCache
 from triage.github.errors import GitHubError
 from triage.github.scan_queries import ScanInputError, ScanTarget
 from triage.markup import inline as md
 from triage.meeting import Meeting
-from triage.turns import BALL_WORDS
+from triage.ranking import scoring
+from triage.ranking.turns import BALL_WORDS
+from triage.ranking.weights import Config, Preset
 from triage.ui import charts as charts_style
 from triage.ui import live, moment, ranking_view, session, weights_panel
-from triage.weights import Config, Preset
 
 _KEY = "scan_key"  # which kept scan this session shows (a plain key: survives page switches)
 # Scans kept in memory for every session of the server (a 10,000-PR scan holds about 100 MB); the

@@ -7,12 +7,12 @@ from dataclasses import dataclass, replace
 
 import streamlit as st
 
-from triage import filters
 from triage.links import SNAPSHOT, View, parse_view, view_params
 from triage.markup import inline as md
 from triage.meeting import Meeting
+from triage.ranking import filters
+from triage.ranking.weights import Config
 from triage.ui import filter_panel, loaders, weights_panel
-from triage.weights import Config
 
 _VIEW = "view"
 _LIVE = "live_source"  # the LiveSource fetched in this session (see the Agenda page)

@@ -11,12 +11,14 @@ from urllib.parse import urlencode, urlsplit
 import pandas as pd
 import streamlit as st
 
-from triage import export, filters, settings
+from triage import export, settings
 from triage.access import Viewer, exposes_private, may_list, may_open
-from triage.criteria import title
 from triage.facts import People
 from triage.markup import inline as md
 from triage.meeting import Meeting
+from triage.ranking import filters
+from triage.ranking.criteria import title
+from triage.ranking.weights import Preset
 from triage.snapshots import (
     Snapshot,
     SnapshotError,
@@ -32,7 +34,6 @@ from triage.snapshots import (
 )
 from triage.snapshots import heading as snapshot_heading
 from triage.ui import filter_panel, identity, live, loaders, ranking_view, session
-from triage.weights import Preset
 
 _SAVED = "saved_snapshot_link"  # (the link, the view it froze, private?): shown only while that view is on screen
 _LOG = logging.getLogger(__name__)

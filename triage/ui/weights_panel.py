@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from triage.criteria import CRITERIA, help_text, title
 from triage.links import View
-from triage.weights import MAX_WEIGHT, Config, Preset
+from triage.ranking.criteria import CRITERIA, help_text, title
+from triage.ranking.weights import MAX_WEIGHT, Config, Preset
 
 _PRESET = "view_preset"
 _WEIGHTS = "view_weights"

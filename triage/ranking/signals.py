@@ -6,9 +6,9 @@ Bots never count as participants or as the person the ball is with. Who is a mai
 of the item's own repository (`People.for_repo`): its OWNERS approvers when they are known.
 
 Signals are computed for all items at once, over their columns (`triage.fact_columns`): one pass
-of numpy over every event of every timeline (`triage.timelines`) instead of a Python loop per item,
+of numpy over every event of every timeline (`triage.ranking.timelines`) instead of a Python loop per item,
 so that ten thousand scanned PRs are ranked in milliseconds (issue 13). Whose turn it is comes from
-the rules in `triage.turns`. `Signals.row` reads one item's signals back as plain values, for the
+the rules in `triage.ranking.turns`. `Signals.row` reads one item's signals back as plain values, for the
 reasons shown next to the rows on screen.
 
 A maintainer acting elsewhere answers too, and makes the item the maintainers' own work: a
@@ -31,14 +31,14 @@ from typing import Any
 
 import numpy as np
 
-from triage import timelines as tl
 from triage.agenda.earlier import meeting_label
-from triage.as_of import CURRENT_FACTS_SLACK, Hold, state_as_of
 from triage.fact_columns import CI_FAILS, NAT, FactColumns, LabelSets, moment, us
 from triage.facts import ItemFacts, People
 from triage.outcomes import EarlierOutcome
-from triage.timelines import MEETING, SIDE, days, first_event, last_event, take
-from triage.turns import (
+from triage.ranking import timelines as tl
+from triage.ranking.as_of import CURRENT_FACTS_SLACK, Hold, state_as_of
+from triage.ranking.timelines import MEETING, SIDE, days, first_event, last_event, take
+from triage.ranking.turns import (
     BALLS,
     CLOSED,
     MAINTAINER_SPOKE_LAST,

@@ -1,5 +1,5 @@
 """Whose turn it is (the *ball*), for every item at once: small rules, one function each, over
-what one pass over the visible events found (`Thread`, built by `triage.signals.compute`), tried in
+what one pass over the visible events found (`Thread`, built by `triage.ranking.signals.compute`), tried in
 this order:
 
 1. `resolved`: closed or merged as of the moment: nobody's.
@@ -10,7 +10,7 @@ this order:
 5. `review_requested` and `conversation`: a review was requested and not given, or someone other
    than a maintainer spoke last: the maintainers', since the earlier of the two.
 6. `conversation`: a maintainer spoke last: the author's; a maintainer took it up elsewhere (see
-   `triage.timelines.elsewhere`) and nobody spoke since: `maintainers_own`, the maintainers' own work.
+   `triage.ranking.timelines.elsewhere`) and nobody spoke since: `maintainers_own`, the maintainers' own work.
 
 When the maintainers' turn is only the author's own word and the author is a maintainer of the
 repository (a proposal, a tracking issue, a maintainer's PR), the ball is `maintainers_own`: the

@@ -5,7 +5,7 @@ built (`COMMANDS` names every command and its help without building them), and e
 imports the part of triage it uses when it runs. pandas, SQLAlchemy and PyGithub take about a
 second to import, and even the agenda reader's patterns take longer to compile than Python takes
 to start, so nothing is imported for `triage --help`, and `refs` and `criteria` import only the
-agenda reader and the criteria.
+agenda reader and the criteria. `triage.cli.meeting` holds the meeting commands.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from triage.agenda import AgendaRef
     from triage.export import Row
-    from triage.filters import Filtered, Filters
     from triage.github.config import GitHubConfig
     from triage.meeting import Meeting
+    from triage.ranking.filters import Filtered, Filters
     from triage.snapshots import Snapshot
     from triage.snapshots.store import SnapshotStore
 
@@ -72,7 +72,7 @@ def cmd_refs(args: argparse.Namespace) -> int:
 def load_meeting(args: argparse.Namespace) -> Meeting:
     """The meeting a command ranks: the demo, or a facts file written by `triage fetch`, with the
     outcomes of the meetings `--previous` names."""
-    from triage import cli_meeting
+    from triage.cli import meeting as cli_meeting
     from triage.facts import FactsFormatError
     from triage.meeting import demo_meeting, meeting_from_dict
 
@@ -89,7 +89,7 @@ def load_meeting(args: argparse.Namespace) -> Meeting:
 
 def _focus(args: argparse.Namespace) -> Filters:
     """The focus filters the options name (as the app's sidebar and link do)."""
-    from triage import filters
+    from triage.ranking import filters
 
     chosen = {f.param: getattr(args, f"only_{f.param}") for f in filters.FIELDS}
     return filters.from_options(chosen, args.waiting_on_login, args.include_resolved)
@@ -107,9 +107,10 @@ def _report_focus(kept: Filtered) -> None:
 
 def cmd_rank(args: argparse.Namespace) -> int:
     """Rank a meeting's items and print them."""
-    from triage import export, filters, scoring
+    from triage import export
     from triage.facts import parse_as_of
-    from triage.weights import demo_config_path, load_config
+    from triage.ranking import filters, scoring
+    from triage.ranking.weights import demo_config_path, load_config
 
     meeting = load_meeting(args)
     overlays = ([demo_config_path()] if args.demo else []) + list(args.weights or [])
@@ -228,7 +229,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 def cmd_criteria(args: argparse.Namespace) -> int:
     """List the criteria with their one-line documentation."""
-    from triage.criteria import CRITERIA, help_text
+    from triage.ranking.criteria import CRITERIA, help_text
 
     for name in CRITERIA:
         print(f"{name:<24} {help_text(name)}")
@@ -249,7 +250,7 @@ def cmd_snapshot_create(args: argparse.Namespace) -> int:
     """Rank a meeting as `triage rank` does, freeze the result and save it; print its id last."""
     from triage import snapshots
     from triage.facts import parse_as_of
-    from triage.weights import demo_config_path, load_config
+    from triage.ranking.weights import demo_config_path, load_config
 
     meeting = load_meeting(args)
     overlays = ([demo_config_path()] if args.demo else []) + list(args.weights or [])
@@ -296,7 +297,8 @@ def cmd_snapshot_show(args: argparse.Namespace) -> int:
 
 def _frozen_rows(snapshot: Snapshot, args: argparse.Namespace) -> list[Row]:
     """The snapshot's frozen rows the focus options keep (reporting what they hid)."""
-    from triage import filters, snapshots
+    from triage import snapshots
+    from triage.ranking import filters
 
     kept = filters.apply(filters.frozen_frame(snapshot), _focus(args))
     _report_focus(kept)
@@ -389,8 +391,8 @@ def _focus_options() -> argparse.ArgumentParser:
 
 
 def _add_focus_options(p: argparse.ArgumentParser) -> None:
-    """The focus filters as options, named like the share link's parameters (triage.filters)."""
-    from triage import filters
+    """The focus filters as options, named like the share link's parameters (triage.ranking.filters)."""
+    from triage.ranking import filters
 
     group = p.add_argument_group("focus (resolved items are hidden unless --include-resolved)")
     for f in filters.FIELDS:
@@ -421,7 +423,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     """Scan repositories or an organisation for open PRs waiting on maintainers; print them ranked."""
     from triage import export, outcome, scan
     from triage.github.cache import ItemCache
-    from triage.weights import load_config
+    from triage.ranking.weights import load_config
 
     target = scan.target(args.org, scan.parse_repos(" ".join(args.repo or [])))
     chosen = scan.ScanFilter(args.min_waiting, tuple(args.waiting_on or ("maintainers",)),
@@ -539,7 +541,7 @@ def _add_criteria_command(p: argparse.ArgumentParser) -> None:
 
 
 def _add_meeting_commands(group: argparse.ArgumentParser) -> None:
-    from triage import cli_meeting
+    from triage.cli import meeting as cli_meeting
 
     cli_meeting.add_meeting_commands(group, _db_option())
 
@@ -589,7 +591,3 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"triage: error: {e}", file=sys.stderr)
         return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main())

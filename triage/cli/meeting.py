@@ -9,13 +9,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from triage import carryover, minutes, snapshots
+from triage import snapshots
 from triage.agenda import parse_agenda
 from triage.facts import ItemKey
 from triage.links import meeting_link
 from triage.meeting import Meeting
-from triage.meeting_store import MEETING_ID, MeetingKeyError, MeetingNotFoundError, MeetingStore
-from triage.outcomes import OUTCOMES
+from triage.outcomes import OUTCOMES, carryover, minutes
+from triage.outcomes.store import MEETING_ID, MeetingKeyError, MeetingNotFoundError, MeetingStore
 from triage.snapshots.store import SnapshotStore
 
 KEY_REFUSED = 3  # exit status when the edit key does not open the meeting

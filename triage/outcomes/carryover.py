@@ -18,11 +18,11 @@ from datetime import datetime, timedelta
 
 import pandas as pd
 
-from triage.as_of import state_as_of, visible
 from triage.facts import ItemFacts, ItemKey
 from triage.meeting import Meeting
-from triage.meeting_store import MeetingInfo, MeetingStore
 from triage.outcomes import OUTCOMES, EarlierOutcome, OutcomeRecord, activity_by, latest
+from triage.outcomes.store import MeetingInfo, MeetingStore
+from triage.ranking.as_of import state_as_of, visible
 
 SAME_MEETING = timedelta(days=1)  # a recording this soon after the snapshot's moment keeps its own time
 FOLLOWUP_COLUMNS = ["rank", "ref", "title", "url", "outcome", "note", "decided", "since"]

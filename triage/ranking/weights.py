@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from triage.agenda.inline import REPO_NAME
-from triage.criteria import CRITERIA, Params
 from triage.facts import People
+from triage.ranking.criteria import CRITERIA, Params
 
 MAX_WEIGHT = 10.0  # the sliders' range; only ratios matter, so more would add nothing
 LOCAL_FILE = "triage.toml"  # read from the working directory when present

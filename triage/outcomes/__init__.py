@@ -6,7 +6,11 @@ recording is kept (`OutcomeRecord`, numbered in the order the store received the
 record the same item, the later one wins (`latest`) and the history stays.
 
 What the next meeting's ranking reads from them is an `EarlierOutcome` per recording (see
-`triage.carryover`), and what it does with them is the `earlier_outcomes` criterion.
+`triage.outcomes.carryover`), and what it does with them is the `earlier_outcomes` criterion.
+
+The package holds the rest of the meeting loop: `store` (meetings and outcomes beside the snapshots),
+`minutes` (the outcomes as Markdown minutes the agenda reader reads back) and `carryover` (earlier
+outcomes into the next ranking, and what happened on GitHub since).
 """
 
 from __future__ import annotations

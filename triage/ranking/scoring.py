@@ -1,7 +1,7 @@
 """Ranking: (facts, weights, as_of) -> ranked DataFrame with per-criterion contributions.
 
 Two steps, so that moving a weight is cheap: `evaluate` runs every criterion over every item at once
-(over the facts' columns: `triage.signals`, `triage.criteria`; cached by the app), and `rank`
+(over the facts' columns: `triage.ranking.signals`, `triage.ranking.criteria`; cached by the app), and `rank`
 combines the scores with the weights. An item's score is the weighted mean of its criterion scores,
 so it stays in 0..1, only the ratios between weights matter, and its contributions (weight x score
 / total weight) sum to it. Items already closed or merged as of the moment score 0 and sink to the
@@ -29,12 +29,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from triage.criteria import CRITERIA, Params, score_cap, title
 from triage.fact_columns import NAT, FactColumns, moment
 from triage.facts import FactSet, ItemKey, People
-from triage.signals import AgendaContext, Signals, compute
-from triage.turns import BALLS, NO_BALL, REASONS, STATES
-from triage.weights import Weights
+from triage.ranking.criteria import CRITERIA, Params, score_cap, title
+from triage.ranking.signals import AgendaContext, Signals, compute
+from triage.ranking.turns import BALLS, NO_BALL, REASONS, STATES
+from triage.ranking.weights import Weights
 
 SCORE = "score_"  # column prefix: a criterion's 0..1 score
 WHY = "why_"  # column prefix: its one-line reason (`with_reasons`)
@@ -145,7 +145,7 @@ def evaluate_columns(
         "needs_facts": ~resolved & (~columns.found | (s.ball == NO_BALL) | (s.state == 0)),
         "cap": score_cap(s, params),
         **_agenda_columns(s),
-        # today's labels, for the label filter (triage.filters)
+        # today's labels, for the label filter (triage.ranking.filters)
         "labels": columns.label_text,
     }
     typical: dict[str, float] = {}
