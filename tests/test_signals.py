@@ -7,8 +7,8 @@ import pytest
 
 from tests.one_item import compute
 from triage.facts import Event, ItemFacts, ItemKey, People, parse_when
-from triage.signals import AgendaContext, state_as_of
-from triage.turns import TAKEN_UP
+from triage.ranking.signals import AgendaContext, state_as_of
+from triage.ranking.turns import TAKEN_UP
 
 AS_OF = parse_when("2023-12-14", end_of_day=True)
 
@@ -178,6 +178,14 @@ def test_a_hold_the_author_set_is_the_authors_turn():
                  observed_at=DAY10)
     s = compute(item, DAY10, MIA)
     assert (s.ball, s.ball_reason) == ("author", "on hold by the author")
+
+
+def test_a_hold_set_by_an_unnamed_account_on_an_item_whose_author_is_unnamed_is_the_maintainers():
+    # Two unknowns are not one person (hypothesis found columns and oracle disagreeing here once)
+    item = _item([_ev("alice", 0, "description"), _label("", 1, "do-not-merge/hold")], author="",
+                 labels=("do-not-merge/hold",), observed_at=DAY10)
+    s = compute(item, DAY10, MIA)
+    assert (s.ball, s.ball_reason) == ("maintainers", "on hold")
 
 
 def test_a_hold_lifted_before_the_moment_no_longer_holds():

@@ -296,7 +296,8 @@ def compute(
     for i in np.flatnonzero(hold.astype(bool)):
         h, login = hold[i], columns.author[i]
         hold_since[i] = us(h.since)
-        hold_by_author[i] = h.by is not None and login is not None and h.by.lower() == login.lower()
+        # An empty login is unknown (an account GitHub no longer names), never the author.
+        hold_by_author[i] = bool(h.by) and bool(login) and h.by.lower() == login.lower()
 
     # The author (bots are the same in every view of the people).
     author_bot, author_maintains, author_by_association = flat[:, item_view * width + columns.author_key]
