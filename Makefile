@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8501
 FAKE_PORT ?= 8765
 
-.PHONY: run test bench lint run-fake check-github clean
+.PHONY: run test explore bench lint run-fake check-github clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ run: $(APP_STAMP)
 ## Run the whole test suite, browser tests included (they need Debian's /usr/bin/chromium).
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+## The tests outside the browser with fresh random examples for the property tests (make test draws the same
+## ones every run, so that it fails for a change and never for a draw).
+explore: $(STAMP)
+	HYPOTHESIS_PROFILE=explore $(BIN)/python -m pytest -m "not browser"
 
 ## Print the performance figures and write bench/results.json.
 bench: $(STAMP)
