@@ -70,6 +70,16 @@ def fetch_the_demo(page, url):
     page.get_by_text("The demo's minutes").click()
     page.get_by_role("button", name="Fetch from GitHub and rank").click()
     page.get_by_role("link", name="See the ranking").click(timeout=60_000)
+    settled(page)
+
+
+def settled(page):
+    """Wait until the app's run is over: a widget changed while a run still draws the page can be
+    replaced by that run's drawing and the change lost (CI saw a label filter that never applied)."""
+    from playwright.sync_api import expect
+
+    expect(page.get_by_test_id("stMain").get_by_text("items shown")).to_be_visible(timeout=60_000)
+    expect(page.get_by_test_id("stApp")).to_have_attribute("data-test-script-state", "notRunning", timeout=30_000)
 
 
 def assert_inert(main, hits):
@@ -122,6 +132,7 @@ def test_labels_from_github_show_as_text_in_the_filters(hostile_app, page):
     sidebar.get_by_test_id("stMultiSelect").filter(has_text="Label").click()
     option = page.get_by_role("option").filter(has_text="label ![pixel](")
     expect(option).to_have_text(label)
+    settled(page)
     option.click()
     expect(page.get_by_test_id("stMain").get_by_text("items shown")).to_contain_text("filtered out", timeout=30_000)
     expect(sidebar.get_by_text(label)).to_be_visible()
