@@ -7,7 +7,7 @@ import pytest
 from tests.headlines import Record, check_headline
 from triage import export
 from triage.demo import DEMO_AS_OF, DEMOS, convert, load_demo
-from triage.facts import factset_to_dict
+from triage.facts.format import factset_to_dict
 from triage.meeting import demo_meeting
 from triage.ranking import scoring
 

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from tests.conftest import FAKE_TOKEN, LIBS_470
 from tests.fakegithub import FakeGitHub, faults, generate_org
-from triage.facts import Event, ItemFacts, ItemKey, People, item_from_dict, item_to_dict
+from triage.facts import Event, ItemFacts, ItemKey, People
+from triage.facts.format import item_from_dict, item_to_dict
 from triage.github.agenda_fetch import fetch_items
 from triage.github.answers import borrow_associations
 from triage.github.cache import ItemCache

@@ -19,7 +19,8 @@ from datetime import datetime
 from importlib import resources
 from pathlib import Path
 
-from triage.facts import FactSet, factset_from_dict, factset_to_dict, parse_when
+from triage.facts import FactSet, parse_when
+from triage.facts.format import factset_from_dict, factset_to_dict
 from triage.recording import from_recorded
 
 DEMO_DEFAULT_ORG = "falcosecurity"

@@ -15,16 +15,8 @@ from triage.agenda import AgendaRef, parse_agenda
 from triage.agenda.earlier import History, held, history
 from triage.agenda.title import meeting_label, meeting_title_and_date
 from triage.demo import DEMO_DEFAULT_ORG, load_demo
-from triage.facts import (
-    FactSet,
-    FactsFormatError,
-    ItemFacts,
-    ItemKey,
-    People,
-    factset_from_dict,
-    factset_to_dict,
-    parse_when,
-)
+from triage.facts import FactSet, ItemFacts, ItemKey, People, parse_when
+from triage.facts.format import FactsFormatError, factset_from_dict, factset_to_dict
 from triage.outcomes import EarlierOutcome, earlier_from_dict
 from triage.ranking.signals import AgendaContext
 

@@ -73,7 +73,7 @@ def load_meeting(args: argparse.Namespace) -> Meeting:
     """The meeting a command ranks: the demo, or a facts file written by `triage fetch`, with the
     outcomes of the meetings `--previous` names."""
     from triage.cli import meeting as cli_meeting
-    from triage.facts import FactsFormatError
+    from triage.facts.format import FactsFormatError
     from triage.meeting import demo_meeting, meeting_from_dict
 
     if args.demo:

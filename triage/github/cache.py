@@ -26,7 +26,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from triage import settings
-from triage.facts import ItemFacts, ItemKey, item_from_dict, item_to_dict, parse_when
+from triage.facts import ItemFacts, ItemKey, parse_when
+from triage.facts.format import item_from_dict, item_to_dict
 
 CACHE_FILE = "github-cache.sqlite3"
 SCHEMA_VERSION = 3  # bump when a table changes; an older file is then emptied, never misread
@@ -40,7 +41,7 @@ CREATE TABLE IF NOT EXISTS items (
     repo TEXT NOT NULL,         -- owner/name as the agenda spells it, lower-cased
     number INTEGER NOT NULL,
     identity TEXT NOT NULL,     -- '' (public: anyone) or the lower-cased login that read them
-    facts TEXT NOT NULL,        -- triage.facts.item_to_dict as JSON
+    facts TEXT NOT NULL,        -- triage.facts.format.item_to_dict as JSON
     probe_repo TEXT,            -- GitHub's current name of the repo whose probe covers it; NULL: age only
     PRIMARY KEY (scope, repo, number, identity)
 );

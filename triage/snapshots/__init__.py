@@ -39,8 +39,9 @@ from urllib.parse import urlsplit
 import pandas as pd
 
 from triage import export
-from triage.facts import FactsFormatError, People, people_to_dict
-from triage.facts import people_from_dict as _people_from_dict
+from triage.facts import People
+from triage.facts.format import FactsFormatError, people_to_dict
+from triage.facts.format import people_from_dict as _people_from_dict
 from triage.meeting import Meeting, meeting_from_dict, meeting_to_dict
 from triage.ranking import scoring
 from triage.ranking.criteria import CRITERIA, Params, help_text
