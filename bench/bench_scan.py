@@ -63,8 +63,8 @@ from github import Auth, Github
 
 from bench import callgrind_ratio, rank_scale
 from triage import scan
-from triage.fact_columns import FactColumns
 from triage.facts import FactSet, ItemFacts
+from triage.facts.columns import FactColumns
 from triage.github.config import GitHubConfig
 from triage.github.scan import fetch_open_pulls
 from triage.github.scan_queries import ScanTarget

@@ -22,8 +22,8 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from triage.fact_columns import FactColumns
 from triage.facts import People
+from triage.facts.columns import FactColumns
 from triage.ranking import scoring
 from triage.ranking.criteria import Params
 from triage.ranking.weights import Weights

@@ -9,8 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from triage.fact_columns import FactColumns, LabelSets
 from triage.facts import ItemFacts, People
+from triage.facts.columns import FactColumns, LabelSets
 from triage.ranking.criteria import Criterion, Params, Score
 from triage.ranking.signals import AgendaContext, SignalRow, Signals
 from triage.ranking.signals import compute as compute_all

@@ -3,7 +3,7 @@
 Everything downstream (signals, criteria, scoring, snapshots) reads these records and nothing else,
 so no code outside `triage.github` can issue a GitHub request. A fact that was not observed is
 `None`: unknown stays unknown, it is never guessed. `triage.facts.format` writes these records to
-JSON and reads them back.
+JSON and reads them back; `triage.facts.columns` holds them as the columns the ranking reads.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from sys import intern
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
 if TYPE_CHECKING:
-    from triage.fact_columns import FactColumns
+    from triage.facts.columns import FactColumns
 
 from triage.markup import item_url
 
@@ -328,8 +328,8 @@ class FactSet:
 
     @cached_property
     def columns(self) -> FactColumns:
-        """The items as columns (`triage.fact_columns`), built once: what the ranking reads."""
-        from triage.fact_columns import FactColumns  # numpy stays out of reading and writing facts
+        """The items as columns (`triage.facts.columns`), built once: what the ranking reads."""
+        from triage.facts.columns import FactColumns  # numpy stays out of reading and writing facts
 
         return FactColumns.of(self.items)
 

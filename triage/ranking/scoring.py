@@ -29,8 +29,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from triage.fact_columns import NAT, FactColumns, moment
 from triage.facts import FactSet, ItemKey, People
+from triage.facts.columns import NAT, FactColumns, moment
 from triage.ranking.criteria import CRITERIA, Params, score_cap, title
 from triage.ranking.signals import AgendaContext, Signals, compute
 from triage.ranking.turns import BALLS, NO_BALL, REASONS, STATES

@@ -5,7 +5,7 @@ old is it, whose turn is it and since when, when did a maintainer last look at i
 Bots never count as participants or as the person the ball is with. Who is a maintainer is asked
 of the item's own repository (`People.for_repo`): its OWNERS approvers when they are known.
 
-Signals are computed for all items at once, over their columns (`triage.fact_columns`): one pass
+Signals are computed for all items at once, over their columns (`triage.facts.columns`): one pass
 of numpy over every event of every timeline (`triage.ranking.timelines`) instead of a Python loop per item,
 so that ten thousand scanned PRs are ranked in milliseconds (issue 13). Whose turn it is comes from
 the rules in `triage.ranking.turns`. `Signals.row` reads one item's signals back as plain values, for the
@@ -32,8 +32,8 @@ from typing import Any
 import numpy as np
 
 from triage.agenda.earlier import meeting_label
-from triage.fact_columns import CI_FAILS, NAT, FactColumns, LabelSets, moment, us
 from triage.facts import ItemFacts, People
+from triage.facts.columns import CI_FAILS, NAT, FactColumns, LabelSets, moment, us
 from triage.outcomes import EarlierOutcome
 from triage.ranking import timelines as tl
 from triage.ranking.as_of import CURRENT_FACTS_SLACK, Hold, state_as_of

@@ -1,4 +1,4 @@
-"""Readings of every item's timeline at once, over the event columns (`triage.fact_columns`): item
+"""Readings of every item's timeline at once, over the event columns (`triage.facts.columns`): item
 i's events are `ev_start[i]:ev_start[i + 1]`, in time order, so "the last event of each item where
 a condition holds" is one numpy pass over all events (`last_event`, `first_event`). `triage.ranking.signals`
 builds whose turn it is and the rest from these; the few readings that need Python objects (a hold
@@ -14,8 +14,8 @@ from typing import Any, cast
 
 import numpy as np
 
-from triage.fact_columns import EVENT_CODES, NAT, FactColumns, LabelSets, moment
 from triage.facts import Event, ItemFacts, People
+from triage.facts.columns import EVENT_CODES, NAT, FactColumns, LabelSets, moment
 from triage.ranking.as_of import Hold, hold_as_of, is_hold_label, labels_as_of, state_as_of
 from triage.ranking.turns import CLOSED, MERGED, OPEN, STATES
 

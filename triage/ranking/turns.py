@@ -27,7 +27,7 @@ from typing import Literal, NamedTuple
 
 import numpy as np
 
-from triage.fact_columns import NAT
+from triage.facts.columns import NAT
 
 Ball = Literal["maintainers", "maintainers_own", "author", "nobody"]
 
@@ -68,7 +68,7 @@ REASONS: tuple[str | None, ...] = (
     AUTHOR_SPOKE_LAST, COMMUNITY_SPOKE_LAST, NO_REPLY_YET, MAINTAINER_SPOKE_LAST, TAKEN_UP,
 )
 REASON_CODES = {reason: n for n, reason in enumerate(REASONS)}
-STATES: tuple[str | None, ...] = (None, "open", "closed", "merged")  # fact_columns.STATE_CODES order
+STATES: tuple[str | None, ...] = (None, "open", "closed", "merged")  # triage.facts.columns.STATE_CODES order
 OPEN, CLOSED, MERGED = 1, 2, 3
 # The maintainers' turn reasons that are only the author's own request.
 _OWN_REASONS = (AUTHOR_SPOKE_LAST, NO_REPLY_YET, REVIEW_REQUESTED)

@@ -9,7 +9,7 @@ from functools import lru_cache
 import numpy as np
 
 from triage.agenda.earlier import meeting_label
-from triage.fact_columns import CI_GREEN
+from triage.facts.columns import CI_GREEN
 from triage.ranking.criteria import words
 from triage.ranking.criteria.verdict import (
     MEMO,

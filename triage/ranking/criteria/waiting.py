@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from triage.fact_columns import NAT
+from triage.facts.columns import NAT
 from triage.outcomes import CARRIED, MOVING, OUTCOMES, STALLED, STILL_OPEN, activity_by
 from triage.ranking.criteria import words
 from triage.ranking.criteria.verdict import (
