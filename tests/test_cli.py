@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from triage.cli import main
+from triage.cli import COMMANDS, main
 from triage.ranking.criteria import CRITERIA
 
 MINUTES = Path(__file__).parent / "data" / "minutes" / "2023-12-14-Falco-Core-Maintainers.md"
@@ -130,3 +130,13 @@ def test_binary_minutes_and_broken_facts_files(capsys, tmp_path):
 def test_the_installed_command_runs(tmp_path):
     out = subprocess.run([sys.executable, "-m", "triage.cli", "criteria"], capture_output=True, text=True, check=True)
     assert out.stdout.splitlines()[0].startswith("waiting_on_maintainers")
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_every_command_of_the_table_builds_its_options(command, capsys):
+    # The table names each command's options as "module:function" text, imported only when it runs:
+    # a wrong name there would show only when that command is run.
+    with pytest.raises(SystemExit) as e:
+        main([command, "--help"])
+    assert e.value.code == 0
+    assert capsys.readouterr().out.startswith(f"usage: triage {command} [-h]")

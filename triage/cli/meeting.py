@@ -11,6 +11,7 @@ import sys
 
 from triage import snapshots
 from triage.agenda import parse_agenda
+from triage.cli import db_option
 from triage.facts import ItemKey
 from triage.links import meeting_link
 from triage.meeting import Meeting
@@ -112,8 +113,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_meeting_commands(group: argparse.ArgumentParser, db: argparse.ArgumentParser) -> None:
-    """The commands of the `triage meeting` group; `db` is the parent parser holding `--db`."""
+def add_meeting_commands(group: argparse.ArgumentParser) -> None:
+    """The commands of the `triage meeting` group."""
+    db = db_option()
     base = argparse.ArgumentParser(add_help=False)
     base.add_argument("--base-url", metavar="URL", help="the app's address for links "
                       f"(default: $TRIAGE_BASE_URL, else {snapshots.DEFAULT_BASE_URL})")
