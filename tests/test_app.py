@@ -298,3 +298,5 @@ def test_compare_opens_on_the_two_demo_meetings_on_a_first_start():
     tracking = waiting[waiting["Item"] == "falcosecurity/libs#1463"].iloc[0]
     assert tracking["Waiting on"] == "maintainers' own" and tracking["Waiting (days)"] == "93"
     assert all(round(v, 2) == v for v in waiting["Score"])
+    shown = next(d for d in at.dataframe if "Earlier agendas" in d.value.columns)
+    assert json.loads(shown.proto.columns)["Score"]["type_config"]["format"] == "%.2f"  # "0.30", not "0.3"

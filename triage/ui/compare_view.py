@@ -61,7 +61,7 @@ def display(table: pd.DataFrame) -> pd.DataFrame:
         out["waiting_on"] = out["waiting_on"].map(lambda ball: BALL_WORDS.get(ball, ball))
     for score in ("score", "older_score"):
         if score in out:
-            out[score] = out[score].round(2)
+            out[score] = out[score].round(2)  # and shown with two decimals (`SCORES`), as the ranking does
     if "since" in out:
         out["since"] = [v.strftime("%Y-%m-%d") if hasattr(v, "strftime") else _cell(v) for v in out["since"]]
     for column in out.columns:
@@ -79,9 +79,13 @@ def moved(c: Comparison) -> pd.DataFrame:
     return table.reindex(table["moved"].abs().sort_values(ascending=False, kind="stable").index)
 
 
+# Scores with two decimals ("0.30", not "0.3"), as the ranking shows them.
+SCORES = {HEADERS[name]: st.column_config.NumberColumn(format="%.2f") for name in ("score", "older_score")}
+
+
 def show_table(table: pd.DataFrame, key: str) -> None:
     """One section's table, whole."""
-    ranking_view.show_frame(display(table), key=key)
+    ranking_view.show_frame(display(table), key=key, column_config=SCORES)
 
 
 def movement_chart(c: Comparison) -> alt.Chart:
