@@ -10,7 +10,9 @@ from triage import export
 from triage.agenda import parse_agenda
 from triage.meeting import demo_meeting
 from triage.ranking.scoring import rank_items
-from triage.snapshots import freeze, render, share_link
+from triage.snapshots import freeze
+from triage.snapshots.rendering import render
+from triage.snapshots.share import share_link
 
 
 @pytest.fixture(scope="module")

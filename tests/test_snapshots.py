@@ -30,6 +30,8 @@ from triage.snapshots import (
     SnapshotStoreError,
     SnapshotTamperedError,
     freeze,
+    rendering,
+    share,
 )
 from triage.snapshots import store as snapshot_store
 from triage.snapshots.store import SnapshotStore
@@ -179,7 +181,7 @@ def test_snapshot_made_while_github_token_is_set_does_not_contain_it(
     store.save(snap)
     assert TOKEN not in snap.document
     assert all(TOKEN not in row.content for row in _raw_rows(store))
-    assert TOKEN not in snapshots.render(store.load(snap.id), "markdown", snapshots.share_link(snap.id))
+    assert TOKEN not in rendering.render(store.load(snap.id), "markdown", share.share_link(snap.id))
 
 
 def test_a_token_hidden_in_the_facts_is_refused_not_frozen(meeting, demo_config, monkeypatch, tmp_path):
@@ -266,7 +268,7 @@ def test_a_hand_written_v1_document_still_opens(store):
     assert old.params == snapshots.Params() and old.people == snapshots.People()  # defaults fill the gaps
     assert old.weights == {"waiting_on_maintainers": 3.0, "age": 1.0}
     assert old.criteria == (("waiting_on_maintainers", ""), ("age", ""))
-    assert "1. [falcosecurity/libs#1557]" in snapshots.render(old, "markdown")
+    assert "1. [falcosecurity/libs#1557]" in rendering.render(old, "markdown")
 
 
 def test_a_document_from_a_newer_triage_is_refused_with_a_sentence(store):
@@ -475,26 +477,26 @@ def test_mask_url_hides_passwords_even_in_urls_it_cannot_parse():
 def test_export_formats_render_the_frozen_rows(snap, demo_config, meeting):
     ranked = scoring_rank(meeting, demo_config)
     heading = f"{meeting.title}: ranked as of 2023-12-14 (balanced)"
-    frozen = json.loads(snapshots.render(snap, "json"))
+    frozen = json.loads(rendering.render(snap, "json"))
     assert frozen["items"] == json.loads(export.to_json(ranked)) and frozen["snapshot"] == snap.id
-    assert snapshots.render(snap, "markdown") == export.to_markdown(ranked, heading)
-    link = snapshots.share_link(snap.id)
+    assert rendering.render(snap, "markdown") == export.to_markdown(ranked, heading)
+    link = share.share_link(snap.id)
     assert link == f"http://localhost:8501/?snapshot={snap.id}"
-    assert snapshots.render(snap, "markdown", link) == export.to_markdown(ranked, heading, link)
-    frozen_csv = pd.read_csv(io.StringIO(snapshots.render(snap, "csv")))
+    assert rendering.render(snap, "markdown", link) == export.to_markdown(ranked, heading, link)
+    frozen_csv = pd.read_csv(io.StringIO(rendering.render(snap, "csv")))
     live_csv = pd.read_csv(io.StringIO(export.to_csv(ranked)))
     live_csv["score"] = live_csv["score"].round(6)  # the rows were frozen with 6 digits
     pd.testing.assert_frame_equal(frozen_csv, live_csv)
     with pytest.raises(ValueError, match="Unknown format 'xml'"):
-        snapshots.render(snap, "xml")
+        rendering.render(snap, "xml")
 
 
 def test_share_link_base_url_comes_from_the_environment_or_the_caller(monkeypatch):
     monkeypatch.setenv("TRIAGE_BASE_URL", "https://triage.falco.org/app/")
-    assert snapshots.share_link("ab" * 32) == f"https://triage.falco.org/app/?snapshot={'ab' * 32}"
-    assert snapshots.share_link("ab" * 32, "http://h:1") == f"http://h:1/?snapshot={'ab' * 32}"
+    assert share.share_link("ab" * 32) == f"https://triage.falco.org/app/?snapshot={'ab' * 32}"
+    assert share.share_link("ab" * 32, "http://h:1") == f"http://h:1/?snapshot={'ab' * 32}"
     with pytest.raises(ValueError, match="Base URL 'ftp://x' is not an http"):
-        snapshots.share_link("ab" * 32, "ftp://x")
+        share.share_link("ab" * 32, "ftp://x")
 
 
 def test_frame_and_contributions_table_the_frozen_rows(snap):

@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-from triage import snapshots
 from triage.agenda import parse_agenda
 from triage.cli import db_option
 from triage.facts import ItemKey
@@ -17,6 +16,7 @@ from triage.links import meeting_link
 from triage.meeting import Meeting
 from triage.outcomes import OUTCOMES, carryover, minutes
 from triage.outcomes.store import MEETING_ID, MeetingKeyError, MeetingNotFoundError, MeetingStore
+from triage.snapshots import SnapshotNotFoundError, share
 from triage.snapshots.store import SnapshotStore
 
 KEY_REFUSED = 3  # exit status when the edit key does not open the meeting
@@ -49,7 +49,7 @@ def previous_outcomes(store: SnapshotStore, ids: list[str]) -> carryover.Outcome
                 pass  # perhaps a snapshot id prefix of the same length
         try:
             snapshot = store.load(text)
-        except snapshots.SnapshotNotFoundError:
+        except SnapshotNotFoundError:
             raise MeetingNotFoundError(f"--previous {value}: no meeting or snapshot has this id") from None
         held = meetings.for_snapshot(snapshot.id)
         if not held:
@@ -72,7 +72,7 @@ def cmd_start(args: argparse.Namespace) -> int:
         started = MeetingStore(store).start(args.snapshot, started_by=args.by)
         info = started.meeting
         snapshot = store.load(info.snapshot_id)
-        base = snapshots.check_base_url(args.base_url) if args.base_url else snapshots.default_base_url()
+        base = share.check_base_url(args.base_url) if args.base_url else share.default_base_url()
         link = meeting_link(base, info.snapshot_id, info.id)
         print(f"Started meeting {info.id} on snapshot {snapshot.short_id} ({len(snapshot.rows)} items, as of "
               f"{snapshot.as_of:%Y-%m-%d}) in {store.location}")
@@ -107,7 +107,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         info = meetings.get(args.meeting)
         records = meetings.history(info.id)
         snapshot = store.load(info.snapshot_id)
-    link = snapshots.share_link(snapshot.id, args.base_url)
+    link = share.share_link(snapshot.id, args.base_url)
     text = minutes.render(snapshot, info.id, records, args.format, link)
     print(text, end="\n" if args.format == "json" else "")
     return 0
@@ -118,7 +118,7 @@ def add_meeting_commands(group: argparse.ArgumentParser) -> None:
     db = db_option()
     base = argparse.ArgumentParser(add_help=False)
     base.add_argument("--base-url", metavar="URL", help="the app's address for links "
-                      f"(default: $TRIAGE_BASE_URL, else {snapshots.DEFAULT_BASE_URL})")
+                      f"(default: $TRIAGE_BASE_URL, else {share.DEFAULT_BASE_URL})")
     group.epilog = "Exit status: 0 done, 2 bad input, 3 the edit key does not open the meeting."
     commands = group.add_subparsers(dest="meeting_command", required=True)
 

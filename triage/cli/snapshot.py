@@ -51,7 +51,7 @@ def cmd_snapshot_create(args: argparse.Namespace) -> int:
 
 def cmd_snapshot_list(args: argparse.Namespace) -> int:
     """List the stored snapshots, newest first."""
-    from triage import snapshots
+    from triage.snapshots import MIN_PREFIX
 
     with _store(args) as store:
         listing = store.listing(args.limit)
@@ -62,32 +62,32 @@ def cmd_snapshot_list(args: argparse.Namespace) -> int:
         print(json.dumps([s.to_dict() for s in found], indent=2, ensure_ascii=False))
         return 0
     for s in found:
-        print(f"{s.id[:snapshots.MIN_PREFIX]}  {s.created_at:%Y-%m-%d %H:%M}  as of {s.as_of:%Y-%m-%d}  "
+        print(f"{s.id[:MIN_PREFIX]}  {s.created_at:%Y-%m-%d %H:%M}  as of {s.as_of:%Y-%m-%d}  "
               f"{s.items:>3} items  {s.preset:<16} {s.title or s.source}")
     return 0
 
 
 def cmd_snapshot_show(args: argparse.Namespace) -> int:
     """Print a stored snapshot's frozen ranking."""
-    from triage import snapshots
+    from triage.snapshots import rendering
 
     with _store(args) as store:
         snapshot = store.load(args.id)
     for change in snapshot.criteria_changes():
         print(f"triage: note: {change} The rows are shown as frozen.", file=sys.stderr)
-    _print(snapshots.render(snapshot, args.format, rows=_frozen_rows(snapshot, args)), args.format)
+    _print(rendering.render(snapshot, args.format, rows=_frozen_rows(snapshot, args)), args.format)
     return 0
 
 
 def _frozen_rows(snapshot: Snapshot, args: argparse.Namespace) -> list[Row]:
     """The snapshot's frozen rows the focus options keep (reporting what they hid)."""
-    from triage import snapshots
     from triage.ranking import filters
+    from triage.snapshots import rendering
 
     kept = filters.apply(filters.frozen_frame(snapshot), focus(args))
     report_focus(kept)
     shown = set(kept.rows["ref"])
-    return [r for r in snapshots.ordered_rows(snapshot) if r["ref"] in shown]
+    return [r for r in rendering.ordered_rows(snapshot) if r["ref"] in shown]
 
 
 def cmd_snapshot_diff(args: argparse.Namespace) -> int:
@@ -106,19 +106,18 @@ def cmd_snapshot_diff(args: argparse.Namespace) -> int:
 
 def cmd_snapshot_export(args: argparse.Namespace) -> int:
     """Print a stored snapshot for the minutes, with its share link in Markdown."""
-    from triage import snapshots
+    from triage.snapshots import rendering, share
 
     with _store(args) as store:
         snapshot = store.load(args.id)
-    link = snapshots.share_link(snapshot.id, args.base_url)
-    _print(snapshots.render(snapshot, args.format, link, _frozen_rows(snapshot, args)), args.format)
+    link = share.share_link(snapshot.id, args.base_url)
+    _print(rendering.render(snapshot, args.format, link, _frozen_rows(snapshot, args)), args.format)
     return 0
 
 
 def add_snapshot_commands(group: argparse.ArgumentParser) -> None:
     """The commands of the `triage snapshot` group."""
-    from triage import snapshots
-    from triage.snapshots import compare
+    from triage.snapshots import compare, rendering, share
 
     db = db_option()
     commands = group.add_subparsers(dest="snapshot_command", required=True)
@@ -137,7 +136,7 @@ def add_snapshot_commands(group: argparse.ArgumentParser) -> None:
 
     p = commands.add_parser("show", parents=[db, focus_options()], help="print a snapshot's frozen ranking")
     p.add_argument("id", help="the snapshot id, or its first 12 or more digits")
-    p.add_argument("--format", choices=snapshots.FORMATS, default="markdown")
+    p.add_argument("--format", choices=rendering.FORMATS, default="markdown")
     p.set_defaults(func=cmd_snapshot_show)
 
     p = commands.add_parser("diff", parents=[db], help="compare an older snapshot with a newer one")
@@ -149,8 +148,8 @@ def add_snapshot_commands(group: argparse.ArgumentParser) -> None:
     p = commands.add_parser("export", parents=[db, focus_options()],
                             help="print a snapshot for the minutes, with its link")
     p.add_argument("id", help="the snapshot id, or its first 12 or more digits")
-    p.add_argument("--format", choices=snapshots.FORMATS, default="markdown")
+    p.add_argument("--format", choices=rendering.FORMATS, default="markdown")
     p.add_argument("--base-url", metavar="URL",
                    help="the app's address for the link "
-                   f"(default: $TRIAGE_BASE_URL, else {snapshots.DEFAULT_BASE_URL})")
+                   f"(default: $TRIAGE_BASE_URL, else {share.DEFAULT_BASE_URL})")
     p.set_defaults(func=cmd_snapshot_export)

@@ -1,8 +1,9 @@
 """Frozen triage snapshots: freeze what a ranking showed, hash it, store it, load it back.
 
-This package root holds the snapshot itself (its content, id, format and renderings); its modules
-hold the rest: `store` (any SQLAlchemy database), `compare` (two meetings side by side) and `demo`
-(the demo meetings' snapshots an empty store starts with).
+This package root holds the snapshot itself (its content, id and format); its modules hold the
+rest: `rendering` (a snapshot printed in the export formats), `share` (the link that reopens one in
+the app), `store` (any SQLAlchemy database), `compare` (two meetings side by side) and `demo` (the
+demo meetings' snapshots an empty store starts with).
 
 A snapshot records one ranking completely: the meeting (facts, agenda context, carried-over
 meetings), the criteria's names and one-line docs as of that day, the preset's name, weights and
@@ -26,7 +27,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
 import re
 import types
 from collections.abc import Callable, Iterable, Mapping
@@ -34,7 +34,6 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
-from urllib.parse import urlsplit
 
 import pandas as pd
 
@@ -50,7 +49,6 @@ from triage.settings import github_token_from_env
 
 SNAPSHOT_FORMAT = 1  # the content's `format`; see the module docstring for the upgrade policy
 MIN_PREFIX = 12  # shortest id prefix a lookup accepts: 48 bits, unique for any real store
-DEFAULT_BASE_URL = "http://localhost:8501"  # `make run`'s address; TRIAGE_BASE_URL (or PORT) overrides it
 _ID = re.compile(rf"^[0-9a-f]{{{MIN_PREFIX},64}}$")
 _MIN_SECRET = 8  # shorter "tokens" are test placeholders; matching them would flag innocent text
 _TOP_LEVEL = ("format", "meeting", "preset", "weights", "params", "people", "criteria", "rows")
@@ -104,6 +102,17 @@ def canonical_json(content: Any) -> str:
 def content_id(content: Any) -> str:
     """The snapshot id of `content`: SHA-256 hex of its canonical JSON."""
     return hashlib.sha256(canonical_json(content).encode("ascii")).hexdigest()
+
+
+def normalise_id(value: str) -> str:
+    """A lower-case id or prefix; SnapshotIdError unless it is 12 to 64 hexadecimal digits."""
+    key = value.strip().lower()
+    if not _ID.match(key):
+        raise SnapshotIdError(
+            f"Invalid snapshot id {value!r}: expected {MIN_PREFIX} to 64 hexadecimal digits "
+            "(the id or its start)"
+        )
+    return key
 
 
 def _lists(value: Any) -> Any:
@@ -411,83 +420,3 @@ def snapshot_from_document(text: str | Mapping[str, Any], *, created_at: datetim
         rows_json=json.dumps(rows, ensure_ascii=False),
         created_at=created_at,
     )
-
-
-# --- rendering the frozen rows -----------------------------------------------------------------------
-# `export` lays out the frozen rows, so the exported "why" is the one shown that day even if the
-# criteria or `scoring.explain` change later.
-
-FORMATS = export.FORMATS
-
-
-def heading(snapshot: Snapshot) -> str:
-    """The Markdown heading, as `triage rank` writes it."""
-    return f"{snapshot.title or 'Triage'}: ranked as of {snapshot.as_of:%Y-%m-%d} ({snapshot.preset})"
-
-
-def default_base_url() -> str:
-    """The app's address for snapshot links: `$TRIAGE_BASE_URL`, else http://localhost:$PORT (the
-    port `make run PORT=...` serves on; 8501 by default)."""
-    port = os.environ.get("PORT", "").strip()
-    local = f"http://localhost:{port}" if port.isdigit() else DEFAULT_BASE_URL
-    return check_base_url(os.environ.get("TRIAGE_BASE_URL") or local)
-
-
-def check_base_url(url: str) -> str:
-    """`url` without a trailing slash; ValueError unless it is an http(s) address."""
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
-        raise ValueError(f"Base URL {url!r} is not an http(s) address such as {DEFAULT_BASE_URL}")
-    return url.strip().rstrip("/")
-
-
-def share_link(snapshot_id: str, base_url: str | None = None) -> str:
-    """The address that reopens a snapshot in the app: `<base-url>/?snapshot=<id>`."""
-    base = check_base_url(base_url) if base_url else default_base_url()
-    return f"{base}/?snapshot={snapshot_id}"
-
-
-# The key order of `export.to_rows`, which the canonical (sorted) document does not keep.
-ROW_FIELDS = ("ref", "rank", "score", "title", "url", "kind", "state", "status", "waiting_on", "waiting_days",
-              "flags", "why", "contributions", "reasons")
-
-
-def ordered_rows(snapshot: Snapshot) -> list[Row]:
-    """The frozen rows with their keys in `export.to_rows` order and criteria in registry order (as
-    of the snapshot), so that they print exactly as `triage rank --format json` printed them."""
-    names = [n for n, _ in snapshot.criteria]
-
-    def by(order: Iterable[str], data: Mapping[str, Any]) -> dict[str, Any]:
-        first = [k for k in order if k in data]
-        return {k: data[k] for k in [*first, *sorted(set(data) - set(first))]}
-
-    out = []
-    for row in snapshot.rows:
-        for nested in ("contributions", "reasons"):
-            if isinstance(row.get(nested), Mapping):
-                row[nested] = by(names, row[nested])
-        out.append(by(ROW_FIELDS, row))
-    return out
-
-
-def meta(snapshot: Snapshot) -> export.Meta:
-    """What the JSON export says about a snapshot: its title, moment, preset, weights and id."""
-    return export.Meta(snapshot.as_of, snapshot.preset, dict(snapshot.weights), snapshot.id, snapshot.title)
-
-
-def render(snapshot: Snapshot, fmt: str, link: str | None = None, rows: list[Row] | None = None) -> str:
-    """The frozen ranking (or the `rows` of it kept by a filter) in one of FORMATS, laid out by
-    `export` exactly as `triage rank` prints it."""
-    shown = ordered_rows(snapshot) if rows is None else rows
-    return export.render_rows(shown, fmt, heading(snapshot), link, meta(snapshot))
-
-
-def normalise_id(value: str) -> str:
-    """A lower-case id or prefix; SnapshotIdError unless it is 12 to 64 hexadecimal digits."""
-    key = value.strip().lower()
-    if not _ID.match(key):
-        raise SnapshotIdError(
-            f"Invalid snapshot id {value!r}: expected {MIN_PREFIX} to 64 hexadecimal digits "
-            "(the id or its start)"
-        )
-    return key

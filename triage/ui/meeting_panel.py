@@ -25,7 +25,8 @@ from triage.markup import item_url
 from triage.meeting import Meeting
 from triage.outcomes import MAX_NOTE_CHARS, OUTCOMES, OutcomeError, OutcomeRecord, carryover, latest, minutes
 from triage.outcomes.store import MeetingError, MeetingInfo, MeetingStore
-from triage.snapshots import Snapshot, share_link
+from triage.snapshots import Snapshot
+from triage.snapshots.share import share_link
 from triage.ui import live, loaders, ranking_view, session, snapshot_panel
 
 LIVE_SECONDS = 2  # how often an attendee's page looks for new outcomes

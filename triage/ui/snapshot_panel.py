@@ -26,13 +26,11 @@ from triage.snapshots import (
     SnapshotNotFoundError,
     SnapshotStoreError,
     SnapshotSummary,
-    default_base_url,
     freeze,
-    meta,
-    ordered_rows,
-    share_link,
 )
-from triage.snapshots import heading as snapshot_heading
+from triage.snapshots.rendering import heading as snapshot_heading
+from triage.snapshots.rendering import meta, ordered_rows
+from triage.snapshots.share import default_base_url, share_link
 from triage.ui import filter_panel, identity, live, loaders, ranking_view, session
 
 _SAVED = "saved_snapshot_link"  # (the link, the view it froze, private?): shown only while that view is on screen
@@ -140,7 +138,7 @@ def show(snap: Snapshot) -> None:
     st.subheader("What made each score")
     shown = data[data["ref"].isin(set(rows["ref"]))]
     ranking_view.show_chart(ranking_view.chart_from_long(shown), len(shown))
-    # The rows laid out exactly as `snapshots.render` lays them out, when a download is clicked.
+    # The rows laid out exactly as `snapshots.rendering.render` lays them out, when a download is clicked.
     kept = set(rows["ref"])
     downloads(lambda: [r for r in ordered_rows(snap) if r["ref"] in kept], snapshot_heading(snap),
               f"triage-{snap.short_id}", snapshot_link(snap.id, filter_panel.current()), meta(snap))
