@@ -129,6 +129,9 @@ def test_labels_from_github_show_as_text_in_the_filters(hostile_app, page):
     fetch_the_demo(page, url)
     sidebar = page.get_by_test_id("stSidebar")
     sidebar.get_by_text("Filters", exact=True).click()
+    # A click while the expander still unfolds is lost on a loaded machine (3 runs in 3 with both cores busy):
+    # wait for its animation to end.
+    page.wait_for_function("() => document.getAnimations().every(a => a.playState !== 'running')")
     sidebar.get_by_test_id("stMultiSelect").filter(has_text="Label").click()
     option = page.get_by_role("option").filter(has_text="label ![pixel](")
     expect(option).to_have_text(label)
