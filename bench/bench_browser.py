@@ -32,6 +32,7 @@ from triage.github.scan_queries import ScanTarget
 from triage.meeting import demo_meeting
 from triage.ranking import filters, scoring
 from triage.ranking.criteria import CRITERIA, title
+from triage.ranking.turns import BALL_WORDS
 from triage.ranking.weights import demo_config_path, load_config
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -193,7 +194,7 @@ def _scan10k(browser: Any, figures: dict[str, float]) -> None:
             picker = page.get_by_test_id("stMultiSelect").filter(has_text="Waiting on")
             for bucket in EVERYTHING.waiting_on[1:]:  # "maintainers" is chosen already
                 picker.locator("input").click()
-                page.keyboard.type(bucket)
+                page.keyboard.type(BALL_WORDS[bucket])  # the filter offers words, not codes
                 page.keyboard.press("Enter")
                 _idle(page)
             page.keyboard.press("Escape")
