@@ -140,6 +140,12 @@ def test_twenty_megabyte_upload_is_refused_with_its_size():
     assert "MB" in at.error[0].value and "huge.md" in at.error[0].value
 
 
+def test_the_uploader_states_the_readers_limit_not_streamlits_200_mb():
+    at = app()
+    at.switch_page("app_pages/agenda.py").run()
+    assert at.file_uploader(key="minutes_file").proto.max_upload_size_mb == 2
+
+
 def test_criteria_page_documents_every_criterion():
     at = app()
     at.switch_page("app_pages/criteria.py").run()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from triage import settings
-from triage.agenda import MAX_REFS, AgendaInputError, AgendaRef, read_agenda, read_minutes
+from triage.agenda import MAX_MINUTES_BYTES, MAX_REFS, AgendaInputError, AgendaRef, read_agenda, read_minutes
 from triage.markup import inline as md
 
 
@@ -14,7 +14,10 @@ def show() -> tuple[str | None, str, str | None]:
     for it and its file name (None for pasted text). Bad input gets a message, never a traceback."""
     pasted = st.text_area("Minutes (markdown)", key="minutes_text", height=200,
                           placeholder="- https://github.com/owner/repo/pull/123 needs review …")
-    upload = st.file_uploader("…or upload a minutes file", type=["md", "markdown", "txt"], key="minutes_file")
+    # The uploader states the reader's limit (Streamlit's default says 200 MB, which the reader refuses);
+    # its megabytes are 2**20 bytes, so the reader's own sentence still answers a file just over 2,000,000.
+    upload = st.file_uploader("…or upload a minutes file", type=["md", "markdown", "txt"], key="minutes_file",
+                              max_upload_size=-(-MAX_MINUTES_BYTES // 2**20))
     if upload is None:
         if not pasted.strip():  # nothing typed yet: nothing to say
             return None, "the pasted text", None
