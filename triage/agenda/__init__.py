@@ -7,9 +7,9 @@ vocabulary: URGENT, SKIPPED, neglected, ...), `title` (the meeting's title and d
 (what earlier minutes already said of an item).
 """
 
+from triage.agenda.context import MAX_BULLET_CHARS
+from triage.agenda.flags import FLAGS
 from triage.agenda.reader import (
-    FLAGS,
-    MAX_BULLET_CHARS,
     MAX_MINUTES_BYTES,
     MAX_REFS,
     MENTIONS_PER_REF,

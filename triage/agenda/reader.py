@@ -19,27 +19,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from triage.agenda.context import MAX_BULLET_CHARS, ContextReader
-from triage.agenda.flags import FLAGS
+from triage.agenda.context import ContextReader
 from triage.agenda.inline import OWNER_NAME, REPO_NAME
 from triage.agenda.outline import Block, outline
 from triage.facts import ItemKey, Kind
-
-__all__ = [
-    "FLAGS",
-    "MAX_BULLET_CHARS",
-    "MAX_MINUTES_BYTES",
-    "MAX_REFS",
-    "MENTIONS_PER_REF",
-    "AgendaInputError",
-    "AgendaReading",
-    "AgendaRef",
-    "carried_over",
-    "parse_agenda",
-    "read_agenda",
-    "read_minutes",
-    "refs_to_json",
-]
 
 # Real minutes are a few kB (a whole year of Falco community calls is 30 kB). 2 MB leaves room for
 # any real agenda and refuses logs, exports and binaries pasted by mistake before they are parsed.
