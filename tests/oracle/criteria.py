@@ -34,9 +34,17 @@ from tests.oracle.signals import (
     days_between,
 )
 from triage.agenda.earlier import meeting_label
+from triage.facts import ItemFacts
 from triage.outcomes import CARRIED, MOVING, OUTCOMES, STALLED, STILL_OPEN, activity_by
-from triage.ranking.as_of import is_current
+from triage.ranking.as_of import CURRENT_FACTS_SLACK
 from triage.ranking.criteria import Params
+
+
+def is_current(item: ItemFacts, as_of: datetime) -> bool:
+    """The item's current-state facts (labels, CI, mergeability, review decision) describe `as_of` (the
+    columnar ranking reads this from its `observed` column)."""
+    return item.observed_at is None or item.observed_at <= as_of + CURRENT_FACTS_SLACK
+
 
 # A criterion's verdict on one item: (value in 0..1, one-line reason). A plain tuple rather than a
 # named one: ranking 10,000 items builds 120,000 of them, and a named tuple costs 8 times as much.
@@ -437,11 +445,6 @@ CRITERIA: dict[str, Criterion] = {
         earlier_outcomes,
     )
 }
-
-
-def title(name: str) -> str:
-    """The human name of a criterion ("waiting_on_maintainers" -> "Waiting on maintainers")."""
-    return name.replace("_", " ").capitalize()
 
 
 def help_text(name: str) -> str:

@@ -27,28 +27,22 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tests.oracle.criteria import CRITERIA, Params, Score, score_cap, title
+from tests.oracle.criteria import CRITERIA, Params, Score, score_cap
 from tests.oracle.signals import NO_AGENDA, AgendaContext, Signals, compute
 from triage.facts import FactSet, ItemFacts, ItemKey, People
+from triage.ranking.criteria import title
+
+# The frame's columns are the contract both evaluations meet: named once, in the product.
+from triage.ranking.scoring import CONTRIB, ITEM_COLUMNS, RESOLVED_STATES, SCORE, UNKNOWN_COLUMN, WHY
 from triage.ranking.weights import Weights
 
-SCORE = "score_"  # column prefix: a criterion's 0..1 score
-WHY = "why_"  # column prefix: its one-line reason
-CONTRIB = "contrib_"  # column prefix: its share of the item's score
 _TIE_DIGITS = 12  # scores equal to this many digits tie (float noise must not reorder them)
 
-# The columns `evaluate` produces besides the criteria's, in display order.
-ITEM_COLUMNS = [
-    "ref", "repo", "number", "kind", "title", "url", "status", "status_detail", "state", "state_note",
-    "author", "ball", "ball_days", "ball_reason", "age_days", "idle_days", "participants", "needs_facts",
-    "cap", "flags", "section", "bullet", "carried_over", "labels",
-]
 # Their dtypes; the rest hold text (or None) and stay Python objects: inferring Arrow strings for
 # 27 columns of 10,000 rows would cost more than every criterion's reason text together.
 _ITEM_DTYPES = {"number": "int64", "participants": "int64", "carried_over": "int64",
                 "ball_days": "Int64", "age_days": "Int64", "idle_days": "Int64", "needs_facts": "bool",
                 "cap": "float64"}
-UNKNOWN_COLUMN = "unknown"  # the criteria scored at their typical value, by title, for each item
 _NO_AGENDA_ROW = ("", "", None, 0)  # the agenda columns of an item no agenda names (every scanned one)
 
 
@@ -120,9 +114,6 @@ def evaluate(
         column[i] = ", ".join(names)
     data[UNKNOWN_COLUMN] = pd.Series(column, dtype=object)
     return pd.DataFrame(data, copy=False)
-
-
-RESOLVED_STATES = ["closed", "merged"]
 
 
 def _typical(known: np.ndarray) -> float:

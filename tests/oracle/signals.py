@@ -7,8 +7,7 @@ rules are tried, is told in `triage.ranking.signals` and `triage.ranking.turns`;
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from operator import attrgetter
 from typing import Literal, NamedTuple
@@ -24,8 +23,10 @@ from triage.ranking.as_of import (
     labels_as_of,
     opened_before,
     state_as_of,
+    visible,
 )
 from triage.ranking.signals import NO_AGENDA, AgendaContext
+from triage.ranking.timelines import days_between
 from triage.ranking.turns import (  # the reasons' words: the same in both
     AUTHOR_HOLD,
     AUTHOR_SPOKE_LAST,
@@ -127,20 +128,7 @@ class Thread(NamedTuple):
     elsewhere: bool  # the last response was a maintainer acting elsewhere (see the module docstring)
 
 
-def days_between(start: datetime, end: datetime) -> int:
-    """Whole days from `start` to `end` (never negative)."""
-    return max((end - start).days, 0)  # timedelta.days is the floor of the whole days
-
-
 _AT = attrgetter("at")
-
-
-def visible(item: ItemFacts, as_of: datetime) -> Sequence[Event]:
-    """The item's events up to `as_of`, oldest first (facts keep their events in that order)."""
-    events = item.events
-    if not events or events[-1].at <= as_of:
-        return events
-    return events[: bisect_right(events, as_of, key=_AT)]
 
 
 # --- the ball rules, in the order `compute` tries them ----------------------------------------------
@@ -351,7 +339,7 @@ def compute(item: ItemFacts, as_of: datetime, people: People, agenda: AgendaCont
             if waiting is None:
                 waiting = e
     seen = item.observed_at
-    current = seen is None or seen <= as_of + CURRENT_FACTS_SLACK  # `as_of.is_current`, inlined: 10,000 calls
+    current = seen is None or seen <= as_of + CURRENT_FACTS_SLACK  # `criteria.is_current`, inlined: 10,000 calls
     labels = item.labels if current else labels_as_of(item, as_of, current)
     hold = hold_as_of(labels, label_events) if (labels and hold_label(labels)) or label_events else None
     if hold is None and context.held:

@@ -35,11 +35,6 @@ def visible(item: ItemFacts, as_of: datetime) -> Sequence[Event]:
     return events[: bisect_right(events, as_of, key=_AT)]
 
 
-def is_current(item: ItemFacts, as_of: datetime) -> bool:
-    """The item's current-state facts (labels, CI, mergeability, review decision) describe `as_of`."""
-    return item.observed_at is None or item.observed_at <= as_of + CURRENT_FACTS_SLACK
-
-
 def state_as_of(item: ItemFacts, as_of: datetime) -> tuple[str | None, str | None]:
     """The item's state at `as_of`, and a note when it is inferred or unknown. A merge or close date
     decides even when the thread itself was not shown (a "Fixes #N" PR dates the close)."""
