@@ -14,7 +14,6 @@ from triage.ranking.criteria import CRITERIA, title
 from triage.ranking.scoring import (
     CONTRIB,
     EXPLAIN_COLUMNS,
-    RESOLVED_STATES,
     SCORE,
     UNKNOWN_COLUMN,
     WHY,
@@ -159,11 +158,6 @@ def show_table(
     )
     picked = list(event.selection.rows) if event is not None else []
     return str(rows["ref"].iloc[picked[0]]) if picked and picked[0] < len(rows) else None
-
-
-def without_resolved(ranked: pd.DataFrame, hide: bool) -> pd.DataFrame:
-    """The rows to show: every item, or only those not closed or merged as of the moment."""
-    return ranked[~ranked["state"].isin(RESOLVED_STATES)] if hide else ranked
 
 
 def show_needs_facts(ranked: pd.DataFrame) -> None:
