@@ -296,6 +296,26 @@ def test_a_repo_that_disappears_mid_scan_is_reported_and_the_rest_is_kept(org_fa
     assert not result.complete
 
 
+def test_items_github_lists_but_answers_with_an_error_are_counted_not_dropped(org_fake):
+    # GitHub nulls a listed node whose fields fail (a SAML-protected item, a timeout inside it) and keeps
+    # the rest of the page: the scan read the others but once dropped those silently.
+    fake, items = org_fake
+    fake.reset()
+    plugins = sorted((i.key for i in items if i.repo == "scanco/plugins" and i.kind == "pull" and i.state == "open"),
+                     key=lambda k: k.number)
+    broken = plugins[:2]
+    for key in broken:
+        fake.item_error(key)
+    try:
+        result = fetch_open_pulls(ScanTarget(repos=("scanco/plugins",)), config_for(fake))
+    finally:
+        fake.reset()
+    assert {i.key for i in result.items} == set(plugins) - set(broken)
+    assert result.errors == ("2 open items that GitHub listed could not be read (GitHub answered them with an"
+                             " error) and are not in the scan",)
+    assert not result.complete
+
+
 def test_a_missing_repo_among_named_ones_is_a_sentence_and_the_others_are_read(org_fake):
     fake, items = org_fake
     fake.reset()

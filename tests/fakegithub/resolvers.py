@@ -380,6 +380,22 @@ def _visible(repo: FakeRepo, number: int) -> FakeItem | None:
     return None if item is None or item.hidden else item
 
 
+def _listed(item: FakeItem, repo: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """An item as a node of its repository's listing. One set to fail (`FakeGitHub.item_error`) fails
+    inside the node: its non-null `number` raises, so GraphQL nulls the whole node and reports an error
+    whose path ends in `nodes`, index, `number`, beside the other nodes' data (GraphQL's rule for a
+    field error in a list of nullable objects; GitHub's `nodes` lists are `[PullRequest]`)."""
+    node = item_obj(item, repo)
+    if item.error is not None:
+        error = item.error
+
+        def fails(_: Mapping[str, Any]) -> int:
+            raise ResolveError(*error)
+
+        node["number"] = fails
+    return node
+
+
 def _ordered(items: list[FakeItem], args: Mapping[str, Any]) -> list[FakeItem]:
     order = args.get("orderBy") or {}
     field_ = {"UPDATED_AT": "updated_at", "CREATED_AT": "created_at"}.get(order.get("field"), "created_at")
@@ -425,7 +441,7 @@ def repo_obj(store: Store, repo: FakeRepo) -> dict[str, Any]:
                 and (not states or i.facts.state in states)
                 and (since is None or (i.facts.updated_at and i.facts.updated_at >= since))
             ]
-            return connection(_ordered(items, args), args, lambda i: item_obj(i, self_obj))
+            return connection(_ordered(items, args), args, lambda i: _listed(i, self_obj))
 
         return resolve
 

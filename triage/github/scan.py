@@ -88,6 +88,7 @@ class _Scan:
         self.items: list[ItemFacts] = []
         self.notes: list[str] = []
         self.maintainers: dict[str, frozenset[str]] = {}
+        self.unreadable = 0  # items GitHub listed but answered with null (an error inside the item)
 
     def tick(self) -> None:
         if self.progress is not None:
@@ -155,6 +156,7 @@ class _Scan:
                 failures = self._page_failed(err, failures, plan.size)
                 continue
             self.session.note_body_rate(headers, answer.rate)
+            self.unreadable += answer.skipped_nodes
             for alias, error in answer.failed.items():
                 stream_index = next(s.stream for s in plan.slices if s.alias == alias)
                 stream = self.planner.streams[stream_index]
@@ -176,6 +178,11 @@ class _Scan:
             failures = 0
             self._keep(read)
             self.tick()
+        if self.unreadable:
+            n = self.unreadable
+            self.session.errors.append(
+                f"{n} open item{'s' if n != 1 else ''} that GitHub listed could not be read (GitHub answered"
+                f" {'them' if n != 1 else 'it'} with an error) and {'are' if n != 1 else 'is'} not in the scan")
 
     def _page_failed(self, err: GitHubError, failures: int, size: int) -> int:
         """Ask for half as many items from now on, or give up; returns the count of failures in a row."""
