@@ -21,7 +21,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from playwright.sync_api import Page, expect, sync_playwright
@@ -102,46 +102,47 @@ def settle(page: Page) -> None:
     page.wait_for_timeout(2500)
 
 
+@contextlib.contextmanager
+def app_in_chromium(prepare: Callable[[Path], str], height: int) -> Iterator[tuple[Page, str, str]]:
+    """A throwaway TRIAGE_HOME made ready by `prepare`, the dashboard served from it, and a Chromium
+    page 1500 px wide: yields (page, the app's address, what `prepare` returned)."""
+    home = Path(tempfile.mkdtemp(prefix="triage-screenshot-"))
+    try:
+        prepared = prepare(home)
+        with serve(home) as url, sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+            try:
+                yield browser.new_page(viewport={"width": 1500, "height": height}), url, prepared
+            finally:
+                browser.close()
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
 def readme_pictures(folder: Path) -> None:
     """The ranking, the filters, a snapshot and Compare."""
     folder.mkdir(parents=True, exist_ok=True)
-    home = Path(tempfile.mkdtemp(prefix="triage-screenshot-"))
-    try:
-        later = two_meetings(home)
-        with serve(home) as url, sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
-            page = browser.new_page(viewport={"width": 1500, "height": 1000})
-            for path, name, height in [("/", "screenshot.png", 1000),
-                                       ("/?repo=falcosecurity/libs&turn=maintainers", "filters.png", 1150),
-                                       (f"/?snapshot={later}", "snapshot.png", 1000),
-                                       ("/compare", "compare.png", 1500)]:
-                page.set_viewport_size({"width": 1500, "height": height})
-                page.goto(url + path)
-                settle(page)
-                page.screenshot(path=str(folder / name))
-            browser.close()
-    finally:
-        shutil.rmtree(home, ignore_errors=True)
+    with app_in_chromium(two_meetings, 1000) as (page, url, later):
+        for path, name, height in [("/", "screenshot.png", 1000),
+                                   ("/?repo=falcosecurity/libs&turn=maintainers", "filters.png", 1150),
+                                   (f"/?snapshot={later}", "snapshot.png", 1000),
+                                   ("/compare", "compare.png", 1500)]:
+            page.set_viewport_size({"width": 1500, "height": height})
+            page.goto(url + path)
+            settle(page)
+            page.screenshot(path=str(folder / name))
 
 
 def meeting_picture(out: str) -> None:
     """The chair's page of a meeting on the demo snapshot."""
-    home = Path(tempfile.mkdtemp(prefix="triage-screenshot-"))
-    try:
-        path = demo_meeting_link(home)
-        with serve(home) as url, sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
-            page = browser.new_page(viewport={"width": 1500, "height": 1250})
-            page.goto(url + path)
-            page.wait_for_selector('[data-testid="stDataFrame"]', timeout=60_000)
-            for _ in range(3):  # the chair walks on to the next undecided item, as in the meeting
-                page.keyboard.press("ArrowRight")
-                page.wait_for_timeout(800)
-            page.wait_for_timeout(2500)
-            page.screenshot(path=out)
-            browser.close()
-    finally:
-        shutil.rmtree(home, ignore_errors=True)
+    with app_in_chromium(demo_meeting_link, 1250) as (page, url, path):
+        page.goto(f"{url}{path}")
+        page.wait_for_selector('[data-testid="stDataFrame"]', timeout=60_000)
+        for _ in range(3):  # the chair walks on to the next undecided item, as in the meeting
+            page.keyboard.press("ArrowRight")
+            page.wait_for_timeout(800)
+        page.wait_for_timeout(2500)
+        page.screenshot(path=out)
 
 
 if __name__ == "__main__":

@@ -202,6 +202,14 @@ def test_an_unknown_snapshot_link_says_so_and_shows_the_default_view():
     assert "snapshot" not in at.query_params
 
 
+def compare_page():
+    """The Compare page opened fresh, and its list of saved snapshots."""
+    at = app()
+    at.switch_page("app_pages/compare.py").run()
+    assert not at.exception
+    return at, next(d.value for d in at.dataframe if "Saved" in d.value.columns)
+
+
 def test_compare_page_lists_snapshots_and_compares_the_last_two(demo_config):
     from triage.facts import parse_when
     from triage.meeting import demo_meeting
@@ -214,10 +222,7 @@ def test_compare_page_lists_snapshots_and_compares_the_last_two(demo_config):
         for day in ("2023-12-14", "2024-01-20"):
             store.save(freeze(meeting, demo_config.preset(), demo_config.people,
                               as_of=parse_when(day, end_of_day=True)))
-    at = app()
-    at.switch_page("app_pages/compare.py").run()
-    assert not at.exception
-    listing = next(d.value for d in at.dataframe if "Saved" in d.value.columns)
+    at, listing = compare_page()
     assert list(listing["As of"]) == ["2024-01-20", "2023-12-14"]
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["New"] == "0"
@@ -289,10 +294,7 @@ def test_the_demo_picker_opens_the_second_meeting_and_the_link_says_so():
 
 def test_compare_opens_on_the_two_demo_meetings_on_a_first_start():
     # issue 15: an empty store gets both demo meetings' snapshots, so Compare works offline
-    at = app()
-    at.switch_page("app_pages/compare.py").run()
-    assert not at.exception
-    listing = next(d.value for d in at.dataframe if "Saved" in d.value.columns)
+    at, listing = compare_page()
     assert list(listing["As of"]) == ["2024-02-01", "2023-12-14"]
     metrics = {m.label: m.value for m in at.metric}
     assert (metrics["Resolved since"], metrics["New"], metrics["Still waiting"]) == ("5", "14", "2")

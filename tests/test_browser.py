@@ -51,6 +51,16 @@ def page(browser):
     context.close()
 
 
+def idle(page) -> None:
+    """Wait until the app's run is over and nothing on the page is still moving. A key pressed or a
+    widget clicked while a run still draws, or while an expander still unfolds, can reach an element
+    that is then replaced, and be lost (CI saw both on a loaded machine)."""
+    from playwright.sync_api import expect
+
+    expect(page.get_by_test_id("stApp")).to_have_attribute("data-test-script-state", "notRunning", timeout=30_000)
+    page.wait_for_function("() => document.getAnimations().every(a => a.playState !== 'running')")
+
+
 def grid_items(page, count: int) -> list[str]:
     """The Item column (GitHub URLs) of the ranked grid, read from its hidden a11y table (the grid
     itself draws on a canvas); row 1 is the header."""

@@ -74,12 +74,11 @@ def fetch_the_demo(page, url):
 
 
 def settled(page):
-    """Wait until the app's run is over: a widget changed while a run still draws the page can be
-    replaced by that run's drawing and the change lost (CI saw a label filter that never applied)."""
+    """Wait until the ranking is drawn and the app idle (`test_browser.idle`)."""
     from playwright.sync_api import expect
 
     expect(page.get_by_test_id("stMain").get_by_text("items shown")).to_be_visible(timeout=60_000)
-    expect(page.get_by_test_id("stApp")).to_have_attribute("data-test-script-state", "notRunning", timeout=30_000)
+    test_browser.idle(page)
 
 
 def assert_inert(main, hits):
@@ -129,9 +128,7 @@ def test_labels_from_github_show_as_text_in_the_filters(hostile_app, page):
     fetch_the_demo(page, url)
     sidebar = page.get_by_test_id("stSidebar")
     sidebar.get_by_text("Filters", exact=True).click()
-    # A click while the expander still unfolds is lost on a loaded machine (3 runs in 3 with both cores busy):
-    # wait for its animation to end.
-    page.wait_for_function("() => document.getAnimations().every(a => a.playState !== 'running')")
+    test_browser.idle(page)  # a click while the expander still unfolded was lost on a loaded machine
     sidebar.get_by_test_id("stMultiSelect").filter(has_text="Label").click()
     option = page.get_by_role("option").filter(has_text="label ![pixel](")
     expect(option).to_have_text(label)

@@ -40,9 +40,7 @@ def stored(home, meeting_id):
 def press(page, key: str) -> None:
     """Press `key` once the app's run is over: a key pressed while a run is still drawing the item
     reaches buttons drawn for the previous item, which ignore it (see `meeting_panel._go`)."""
-    from playwright.sync_api import expect
-
-    expect(page.get_by_test_id("stApp")).to_have_attribute("data-test-script-state", "notRunning", timeout=30_000)
+    test_browser.idle(page)
     page.keyboard.press(key)
 
 
